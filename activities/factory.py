@@ -1,0 +1,61 @@
+"""Builds adapters from settings: the only place that chooses embedded vs production."""
+
+from activities.crm import SqliteCrm
+from activities.enrichment import ApiEnrichment, EnrichmentProvider, WebsiteEnrichment
+from activities.lead_intake import LeadIntakeActivities
+from activities.mail import MaildirTransport, MailTransport, SentLedger, SmtpTransport
+from activities.safe_fetch import FetchPolicy, SafeFetcher
+from activities.scoring import ScoringConfig
+from config.settings import AppSettings
+
+
+def fetch_policy(settings: AppSettings) -> FetchPolicy:
+    return FetchPolicy(
+        timeout_s=settings.fetch_timeout_s,
+        max_bytes=settings.fetch_max_bytes,
+        max_redirects=settings.fetch_max_redirects,
+        allow_hosts=frozenset(h.lower() for h in settings.fetch_allow_hosts),
+        static_hosts=settings.fetch_static_hosts,
+    )
+
+
+def enrichment_provider(settings: AppSettings) -> EnrichmentProvider:
+    if settings.enrichment_provider == "api":
+        assert settings.enrichment_api_url is not None  # checked by AppSettings
+        key = settings.enrichment_api_key
+        return ApiEnrichment(
+            settings.enrichment_api_url,
+            settings.enrichment_api_auth_header,
+            key.get_secret_value() if key else None,
+            settings.fetch_timeout_s,
+        )
+    return WebsiteEnrichment(SafeFetcher(fetch_policy(settings)))
+
+
+def mail_transport(settings: AppSettings) -> MailTransport:
+    if settings.mail_transport == "smtp":
+        assert settings.smtp_host is not None  # checked by AppSettings
+        password = settings.smtp_password
+        return SmtpTransport(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.mail_from,
+            SentLedger(settings.sent_ledger_path),
+            username=settings.smtp_username,
+            password=password.get_secret_value() if password else None,
+            starttls=settings.smtp_starttls,
+        )
+    return MaildirTransport(settings.outbox_dir, settings.mail_from)
+
+
+def lead_intake_activities(settings: AppSettings) -> LeadIntakeActivities:
+    return LeadIntakeActivities(
+        enrichment=enrichment_provider(settings),
+        crm=SqliteCrm(settings.crm_path),
+        mail=mail_transport(settings),
+        scoring=ScoringConfig(
+            target_industries=tuple(settings.scoring_target_industries),
+            tier_a_min=settings.scoring_tier_a_min,
+            tier_b_min=settings.scoring_tier_b_min,
+        ),
+    )

@@ -1,0 +1,122 @@
+"""Activities of the lead-intake workflow: thin wrappers over the adapters.
+
+Each method does one side effect and maps adapter errors to typed failures; the
+retry policy and timeouts are stated by the workflow at the call site.
+"""
+
+from dataclasses import dataclass
+from importlib import resources
+from string import Template
+
+from temporalio import activity
+
+from activities.crm import Crm
+from activities.enrichment import EnrichmentProvider
+from activities.mail import MailTransport
+from activities.scoring import ScoringConfig, score_lead
+from activities.support import adapter_errors, heartbeating
+from models.common import OutgoingEmail, SendResult
+from models.lead import (
+    CompanyProfile,
+    ContactRef,
+    ContactUpsert,
+    EnrichInput,
+    IntakeOutcome,
+    LeadScore,
+    ScoreInput,
+    WelcomeEmailInput,
+)
+
+SOURCE_LABELS = {
+    "web_form": "the contact form on our website",
+    "referral": "a referral",
+    "webinar": "one of our webinars",
+    "event": "an event",
+    "partner": "one of our partners",
+    "ad": "one of our ads",
+    "other": "our website",
+}
+TIER_LINES = {
+    "A": "Because your team looks like a strong fit, a solutions engineer is already assigned.",
+    "B": "We will include a short overview tailored to your industry.",
+    "C": "Our self-serve trial is a good way to explore Flowdesk at your own pace.",
+}
+RESPONSE_TIMES = {"A": "within one business day", "B": "within two business days", "C": "soon"}
+
+
+def render_welcome(request: WelcomeEmailInput) -> tuple[str, str]:
+    """Subject and body of the welcome email; the template is a file beside this module."""
+    template = Template(
+        resources.files("activities").joinpath("templates/welcome.txt").read_text("utf-8")
+    )
+    first_name = request.lead.name.split()[0]
+    body = template.substitute(
+        first_name=first_name,
+        company=request.lead.company,
+        response_time=RESPONSE_TIMES[request.tier],
+        tier_line=TIER_LINES[request.tier],
+        source_label=SOURCE_LABELS[request.lead.source],
+    )
+    return f"Welcome to Flowdesk, {first_name}", body
+
+
+@dataclass
+class LeadIntakeActivities:
+    enrichment: EnrichmentProvider
+    crm: Crm
+    mail: MailTransport
+    scoring: ScoringConfig
+
+    @activity.defn(name="enrich_company")
+    async def enrich_company(self, request: EnrichInput) -> CompanyProfile:
+        with adapter_errors():
+            return await heartbeating(self.enrichment.enrich(request.website, request.domain))
+
+    @activity.defn(name="upsert_contact")
+    async def upsert_contact(self, request: ContactUpsert) -> ContactRef:
+        with adapter_errors():
+            return await self.crm.upsert_contact(request.lead, request.profile, request.event_key)
+
+    @activity.defn(name="score_lead")
+    async def score_lead(self, request: ScoreInput) -> LeadScore:
+        return score_lead(request.lead, request.profile, self.scoring)
+
+    @activity.defn(name="send_welcome_email")
+    async def send_welcome_email(self, request: WelcomeEmailInput) -> SendResult:
+        subject, body = render_welcome(request)
+        message = OutgoingEmail(
+            to=request.lead.normalized_email,
+            subject=subject,
+            body=body,
+            idempotency_key=request.idempotency_key,
+        )
+        with adapter_errors():
+            return await self.mail.send(message)
+
+    @activity.defn(name="record_intake_outcome")
+    async def record_intake_outcome(self, outcome: IntakeOutcome) -> None:
+        """Score, tier and the welcome send go onto the contact and its timeline."""
+        with adapter_errors():
+            await self.crm.set_score(outcome.contact_id, outcome.score.points, outcome.score.tier)
+            await self.crm.add_event(
+                outcome.contact_id,
+                f"{outcome.event_key}/scored",
+                "scored",
+                outcome.score.model_dump(mode="json"),
+            )
+            if outcome.welcome is not None:
+                await self.crm.add_event(
+                    outcome.contact_id,
+                    f"{outcome.event_key}/welcome",
+                    "email_sent",
+                    outcome.welcome.model_dump(mode="json"),
+                )
+
+    def all(self) -> list:
+        return [
+            self.enrich_company,
+            self.upsert_contact,
+            self.score_lead,
+            self.send_welcome_email,
+            self.record_intake_outcome,
+        ]

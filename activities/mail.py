@@ -1,0 +1,159 @@
+"""Mail transports: a Maildir outbox (default) and SMTP with STARTTLS.
+
+Both deliver an idempotency key at most once. The Maildir file name is derived from
+the key and placed with an atomic `link`, so the file system itself is the ledger.
+SMTP cannot be asked what it already received, so a small SQLite ledger records each
+delivered key; the Message-ID is derived from the key too, so even the narrow window
+between a successful send and the ledger write yields a duplicate receivers can drop.
+"""
+
+import asyncio
+import hashlib
+import os
+import smtplib
+import socket
+import sqlite3
+import ssl
+from contextlib import closing
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+from pathlib import Path
+from typing import Protocol
+
+from activities.errors import Permanent
+from models.common import OutgoingEmail, SendResult
+
+
+class MailTransport(Protocol):
+    name: str
+
+    async def send(self, message: OutgoingEmail) -> SendResult: ...
+
+
+def key_digest(idempotency_key: str) -> str:
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+
+
+def build_message(message: OutgoingEmail, sender: str) -> EmailMessage:
+    """An RFC 5322 message whose Message-ID is a function of the idempotency key."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = message.to
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = f"<{key_digest(message.idempotency_key)}@{domain}>"
+    if message.in_reply_to:
+        mail["In-Reply-To"] = message.in_reply_to
+        mail["References"] = message.in_reply_to
+    mail.set_content(message.body)
+    return mail
+
+
+class MaildirTransport:
+    """Delivers into `root/new` as any Maildir reader (mutt, Thunderbird, mailbox) expects."""
+
+    name = "maildir"
+
+    def __init__(self, root: Path, sender: str) -> None:
+        self.root = root
+        self._sender = sender
+        for sub in ("tmp", "new", "cur"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+
+    async def send(self, message: OutgoingEmail) -> SendResult:
+        return await asyncio.to_thread(self._deliver, message)
+
+    def _deliver(self, message: OutgoingEmail) -> SendResult:
+        mail = build_message(message, self._sender)
+        digest = key_digest(message.idempotency_key)
+        name = f"{digest}.flowdesk"
+        if self._already_delivered(digest):
+            return SendResult(message_id=mail["Message-ID"], transport=self.name, duplicate=True)
+        staging = self.root / "tmp" / f"{name}.{os.getpid()}"
+        staging.write_bytes(bytes(mail))
+        try:
+            os.link(staging, self.root / "new" / name)
+            duplicate = False
+        except FileExistsError:
+            duplicate = True
+        finally:
+            staging.unlink(missing_ok=True)
+        return SendResult(message_id=mail["Message-ID"], transport=self.name, duplicate=duplicate)
+
+    def _already_delivered(self, digest: str) -> bool:
+        """Readers move messages to cur/ and append flags (`:2,S`), so match the prefix."""
+        return any(
+            entry.name.startswith(digest)
+            for sub in ("new", "cur")
+            for entry in os.scandir(self.root / sub)
+        )
+
+
+class SentLedger:
+    """Keys already handed to a transport that cannot be asked itself (SMTP)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(path)) as db, db:
+            db.execute("CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, message_id TEXT)")
+
+    def lookup(self, key: str) -> str | None:
+        with closing(sqlite3.connect(self._path, timeout=10)) as db:
+            row = db.execute("SELECT message_id FROM sent WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def record(self, key: str, message_id: str) -> None:
+        with closing(sqlite3.connect(self._path, timeout=10)) as db, db:
+            db.execute("INSERT OR IGNORE INTO sent VALUES (?, ?)", (key, message_id))
+
+
+class SmtpTransport:
+    """SMTP submission with STARTTLS and optional auth; smtplib blocks, so it runs in a thread."""
+
+    name = "smtp"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        ledger: SentLedger,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = True,
+        timeout_s: float = 20.0,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self._host, self._port, self._sender = host, port, sender
+        self._ledger = ledger
+        self._username, self._password = username, password
+        self._starttls = starttls
+        self._timeout = timeout_s
+        self._tls_context = tls_context or ssl.create_default_context()
+
+    async def send(self, message: OutgoingEmail) -> SendResult:
+        return await asyncio.to_thread(self._deliver, message)
+
+    def _deliver(self, message: OutgoingEmail) -> SendResult:
+        known = self._ledger.lookup(message.idempotency_key)
+        if known is not None:
+            return SendResult(message_id=known, transport=self.name, duplicate=True)
+        mail = build_message(message, self._sender)
+        try:
+            self._submit(mail)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as err:
+            raise Permanent("MailRejected", f"SMTP server refused the message: {err}") from err
+        self._ledger.record(message.idempotency_key, mail["Message-ID"])
+        return SendResult(message_id=mail["Message-ID"], transport=self.name, duplicate=False)
+
+    def _submit(self, mail: EmailMessage) -> None:
+        with smtplib.SMTP(
+            self._host, self._port, timeout=self._timeout, local_hostname=socket.getfqdn()
+        ) as smtp:
+            if self._starttls:
+                smtp.starttls(context=self._tls_context)
+            if self._username and self._password:
+                smtp.login(self._username, self._password)
+            smtp.send_message(mail)

@@ -1,0 +1,155 @@
+"""Company facts from a home page: title, meta/OpenGraph, JSON-LD Organization, social links.
+
+Built on the stdlib HTML parser: pages are untrusted, so the parser never executes
+anything, tolerates broken markup and ignores JSON-LD blocks that do not parse.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+SOCIAL_HOSTS = (
+    "linkedin.com",
+    "twitter.com",
+    "x.com",
+    "github.com",
+    "facebook.com",
+    "youtube.com",
+    "instagram.com",
+    "mastodon.social",
+)
+ORGANIZATION_TYPES = {"organization", "corporation", "localbusiness", "ngo", "onlinebusiness"}
+MAX_TEXT = 2000
+
+
+@dataclass
+class SiteMeta:
+    title: str | None = None
+    description: str | None = None
+    site_name: str | None = None
+    industry: str | None = None
+    employee_count: int | None = None
+    social_links: list[str] = field(default_factory=list)
+
+
+class _Collector(HTMLParser):
+    def __init__(self, base_url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base_url = base_url
+        self.meta: dict[str, str] = {}
+        self.title_parts: list[str] = []
+        self.json_ld: list[str] = []
+        self.links: list[str] = []
+        self._in_title = False
+        self._ld_parts: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "title":
+            self._in_title = True
+        elif tag == "meta":
+            key = (attr.get("property") or attr.get("name") or "").lower()
+            if key and "content" in attr:
+                self.meta.setdefault(key, attr["content"].strip())
+        elif tag == "script" and attr.get("type", "").lower() == "application/ld+json":
+            self._ld_parts = []
+        elif tag == "a" and attr.get("href"):
+            self.links.append(urljoin(self.base_url, attr["href"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag == "script" and self._ld_parts is not None:
+            self.json_ld.append("".join(self._ld_parts))
+            self._ld_parts = None
+
+    def handle_data(self, data: str) -> None:
+        if self._ld_parts is not None:
+            self._ld_parts.append(data)
+        elif self._in_title:
+            self.title_parts.append(data)
+
+
+def _organizations(blob: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(blob)
+    except ValueError:
+        return []
+    nodes = data if isinstance(data, list) else [data]
+    found: list[dict[str, Any]] = []
+    for node in nodes:
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("@graph"), list):
+            found.extend(n for n in node["@graph"] if isinstance(n, dict) and _is_org(n))
+        elif _is_org(node):
+            found.append(node)
+    return found
+
+
+def _is_org(node: dict[str, Any]) -> bool:
+    kinds = node.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(k, str) and k.lower() in ORGANIZATION_TYPES for k in kinds)
+
+
+def _employee_count(value: Any) -> int | None:
+    """Read numberOfEmployees in its usual shapes: 120, "120", "50-200", QuantitativeValue."""
+    if isinstance(value, dict):
+        for key in ("value", "maxValue", "minValue"):
+            if key in value:
+                return _employee_count(value[key])
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value) if value >= 0 else None
+    if isinstance(value, str):
+        numbers = [int(n) for n in re.findall(r"\d+", value.replace(",", ""))]
+        return max(numbers) if numbers else None
+    return None
+
+
+def _clip(text: str | None) -> str | None:
+    if not text:
+        return None
+    cleaned = " ".join(text.split())
+    return cleaned[:MAX_TEXT] or None
+
+
+def _is_social(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    return urlsplit(url).scheme in ("http", "https") and any(
+        host == h or host.endswith("." + h) for h in SOCIAL_HOSTS
+    )
+
+
+def parse_site(html: str, base_url: str) -> SiteMeta:
+    collector = _Collector(base_url)
+    collector.feed(html)
+    collector.close()
+    meta = collector.meta
+    orgs = [org for blob in collector.json_ld for org in _organizations(blob)]
+    org = orgs[0] if orgs else {}
+    same_as = org.get("sameAs", [])
+    same_as = same_as if isinstance(same_as, list) else [same_as]
+    candidates = [s for s in same_as if isinstance(s, str)] + collector.links
+    social = list(dict.fromkeys(link for link in candidates if _is_social(link)))
+    industry = org.get("industry") or meta.get("og:industry")
+    return SiteMeta(
+        title=_clip("".join(collector.title_parts)),
+        description=_clip(
+            _str(org.get("description")) or meta.get("og:description") or meta.get("description")
+        ),
+        site_name=_clip(_str(org.get("name")) or meta.get("og:site_name")),
+        industry=_clip(_str(industry)),
+        employee_count=_employee_count(org.get("numberOfEmployees")),
+        social_links=social[:10],
+    )
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,1 @@
+"""Typed settings and the Temporal client factory; read by worker, starter and devstack only."""

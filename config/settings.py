@@ -1,0 +1,147 @@
+"""Typed settings read from the environment; bad values stop start-up with a clear message.
+
+Temporal connection settings use the `TEMPORAL_` prefix (the same names the Temporal
+CLI understands); everything else uses `FLOWDESK_`. Secrets are `SecretStr` and are
+only ever reported as set or unset.
+"""
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[list[str], NoDecode]
+HostMap = Annotated[dict[str, str], NoDecode]
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class TemporalSettings(BaseSettings):
+    """Where the worker and the starter find Temporal (dev server, cluster or Cloud)."""
+
+    model_config = SettingsConfigDict(env_prefix="TEMPORAL_", extra="ignore")
+
+    address: str = Field(default="localhost:7233", pattern=r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+    namespace: str = Field(default="default", min_length=1)
+    task_queue: str = Field(default="flowdesk", min_length=1)
+    api_key: SecretStr | None = None
+    tls: bool | None = Field(default=None, description="Defaults to on when an API key is set")
+    tls_cert_path: Path | None = None
+    tls_key_path: Path | None = None
+    ui_url: str = "http://localhost:8233"
+
+    @model_validator(mode="after")
+    def _check_tls_pair(self) -> "TemporalSettings":
+        if (self.tls_cert_path is None) != (self.tls_key_path is None):
+            raise ValueError("TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together")
+        for path in (self.tls_cert_path, self.tls_key_path):
+            if path is not None and not path.is_file():
+                raise ValueError(f"TLS file not found: {path}")
+        return self
+
+    @property
+    def use_tls(self) -> bool:
+        if self.tls is not None:
+            return self.tls
+        return self.api_key is not None or self.tls_cert_path is not None
+
+    def run_url(self, workflow_id: str) -> str:
+        return f"{self.ui_url.rstrip('/')}/namespaces/{self.namespace}/workflows/{workflow_id}"
+
+
+class AppSettings(BaseSettings):
+    """Adapters and business rules; each adapter is chosen here, never in a workflow."""
+
+    model_config = SettingsConfigDict(env_prefix="FLOWDESK_", extra="ignore")
+
+    data_dir: Path = Path("var")
+
+    enrichment_provider: Literal["website", "api"] = "website"
+    enrichment_api_url: str | None = Field(
+        default=None, description="URL template with {domain}, e.g. https://api.x.com/v1?d={domain}"
+    )
+    enrichment_api_auth_header: str = "Authorization"
+    enrichment_api_key: SecretStr | None = None
+
+    fetch_allow_hosts: CommaList = Field(
+        default_factory=list,
+        description="Hosts the website fetcher may reach even on private/loopback addresses",
+    )
+    fetch_static_hosts: HostMap = Field(
+        default_factory=dict, description="host=ip pairs resolved without DNS (demo sites)"
+    )
+    fetch_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    fetch_max_bytes: int = Field(default=1_000_000, ge=1024, le=20_000_000)
+    fetch_max_redirects: int = Field(default=3, ge=0, le=10)
+
+    mail_transport: Literal["maildir", "smtp"] = "maildir"
+    mail_from: str = "Flowdesk <hello@flowdesk.example>"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+
+    scoring_target_industries: CommaList = Field(
+        default_factory=lambda: ["robotics", "manufacturing", "logistics", "software"]
+    )
+    scoring_tier_a_min: int = 60
+    scoring_tier_b_min: int = 30
+
+    _split = field_validator("fetch_allow_hosts", "scoring_target_industries", mode="before")(
+        _split_commas
+    )
+
+    @field_validator("fetch_static_hosts", mode="before")
+    @classmethod
+    def _parse_host_map(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        pairs: dict[str, str] = {}
+        for item in _split_commas(value):
+            host, sep, ip = item.partition("=")
+            if not sep or not host or not ip:
+                raise ValueError(f"expected host=ip, got {item!r}")
+            pairs[host.strip().lower()] = ip.strip()
+        return pairs
+
+    @model_validator(mode="after")
+    def _check_adapters(self) -> "AppSettings":
+        if self.enrichment_provider == "api":
+            if not self.enrichment_api_url or "{domain}" not in self.enrichment_api_url:
+                raise ValueError("FLOWDESK_ENRICHMENT_API_URL must be set and contain {domain}")
+        if self.mail_transport == "smtp" and not self.smtp_host:
+            raise ValueError("FLOWDESK_SMTP_HOST is required when FLOWDESK_MAIL_TRANSPORT=smtp")
+        if self.scoring_tier_a_min <= self.scoring_tier_b_min:
+            raise ValueError("FLOWDESK_SCORING_TIER_A_MIN must exceed FLOWDESK_SCORING_TIER_B_MIN")
+        return self
+
+    @property
+    def crm_path(self) -> Path:
+        return self.data_dir / "crm.sqlite3"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def sent_ledger_path(self) -> Path:
+        return self.data_dir / "sent-ledger.sqlite3"
+
+
+def describe(settings: BaseSettings) -> dict[str, Any]:
+    """Settings for a start-up log line: secrets appear only as 'set'."""
+    shown: dict[str, Any] = {}
+    for name, value in settings.model_dump().items():
+        if isinstance(getattr(settings, name), SecretStr):
+            shown[name] = "set"
+        elif value is None and name.endswith(("key", "password")):
+            shown[name] = "unset"
+        else:
+            shown[name] = str(value) if isinstance(value, Path) else value
+    return shown

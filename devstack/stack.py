@@ -1,0 +1,119 @@
+"""`up` and `down` for the embedded stack; every readiness check polls, none sleeps blindly."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from config.settings import TemporalSettings
+from devstack import processes
+from models import search_attributes
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+RUN = VAR / "run"
+SITES_DIR = ROOT / "examples" / "sites"
+TEMPORAL_PORT = 7233
+UI_PORT = 8233
+SITES_PORT = 8780
+DOWN_SITES = ("oldfield-textiles.example",)
+"""Hosts with no server behind them, to show the enrichment fallback."""
+COMPONENTS = ("worker", "sites", "temporal")
+
+
+def demo_env() -> dict[str, str]:
+    """The worker's configuration for the demo: example sites resolve to loopback and are
+    allowlisted here only; production settings never allow private addresses."""
+    hosts = sorted(p.name for p in SITES_DIR.iterdir() if p.is_dir()) + list(DOWN_SITES)
+    return os.environ | {
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{TEMPORAL_PORT}",
+        "TEMPORAL_UI_URL": f"http://localhost:{UI_PORT}",
+        "FLOWDESK_DATA_DIR": str(VAR / "data"),
+        "FLOWDESK_FETCH_STATIC_HOSTS": ",".join(f"{h}=127.0.0.1" for h in hosts),
+        "FLOWDESK_FETCH_ALLOW_HOSTS": ",".join(hosts),
+    }
+
+
+def temporal_settings() -> TemporalSettings:
+    env = demo_env()
+    return TemporalSettings(address=env["TEMPORAL_ADDRESS"], ui_url=env["TEMPORAL_UI_URL"])
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def _ui_ready() -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{UI_PORT}/", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _start_temporal() -> None:
+    argv = [
+        _bin("temporal"), "server", "start-dev",
+        "--db-filename", str(VAR / "temporal.db"),
+        "--ip", "127.0.0.1",
+        "--port", str(TEMPORAL_PORT),
+        "--ui-port", str(UI_PORT),
+        "--ui-disable-news-fetch",
+        "--log-level", "warn",
+    ]  # fmt: skip
+    for key in search_attributes.ALL:
+        argv += ["--search-attribute", f"{key.name}={key.indexed_value_type.name.title()}"]
+    processes.start("temporal", argv, RUN)
+    pid = RUN / "temporal.pid"
+    processes.wait_until(
+        "Temporal server", lambda: processes.port_open("127.0.0.1", TEMPORAL_PORT), 60, pid
+    )
+    processes.wait_until("Temporal Web UI", _ui_ready, 60, pid)
+
+
+def _worker_polling(pid: int) -> bool:
+    """The new worker process (identity `pid@host`) is polling the task queue."""
+    settings = temporal_settings()
+    described = subprocess.run(
+        [_bin("temporal"), "task-queue", "describe", "--task-queue", settings.task_queue,
+         "--address", settings.address, "--namespace", settings.namespace, "-o", "json"],
+        capture_output=True, text=True, timeout=10,
+    )  # fmt: skip
+    if described.returncode != 0:
+        return False
+    pollers = json.loads(described.stdout).get("pollers") or []
+    return any(p.get("identity", "").startswith(f"{pid}@") for p in pollers)
+
+
+def _start_worker() -> None:
+    worker = processes.start("worker", [sys.executable, str(ROOT / "worker.py")], RUN, demo_env())
+    processes.wait_until("worker", lambda: _worker_polling(worker.pid), 60, RUN / "worker.pid")
+
+
+def _start_sites() -> None:
+    argv = [sys.executable, "-m", "devstack.sites", "--root", str(SITES_DIR)]
+    processes.start("sites", argv + ["--port", str(SITES_PORT)], RUN)
+    processes.wait_until(
+        "demo websites", lambda: processes.port_open("127.0.0.1", SITES_PORT), 30, RUN / "sites.pid"
+    )
+
+
+STARTERS = {"temporal": _start_temporal, "sites": _start_sites, "worker": _start_worker}
+
+
+def up() -> None:
+    RUN.mkdir(parents=True, exist_ok=True)
+    for name in reversed(COMPONENTS):
+        if processes.is_running(RUN / f"{name}.pid"):
+            print(f"  {name:<9} already running (pid file var/run/{name}.pid)")
+            continue
+        STARTERS[name]()
+        print(f"  {name:<9} started, log var/log/{name}.log")
+
+
+def down() -> None:
+    for name in COMPONENTS:
+        stopped = processes.stop(RUN / f"{name}.pid")
+        print(f"  {name:<9} {'stopped' if stopped else 'was not running'}")

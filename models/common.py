@@ -1,0 +1,42 @@
+"""Payloads every process uses: the decision log and outgoing mail."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    """Base for payloads: unknown keys are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Decision(Strict):
+    """One entry of a workflow's decision log, shown by the `status` query."""
+
+    step: str
+    outcome: str
+    reason: str
+    at: datetime
+
+
+class OutgoingEmail(Strict):
+    """A message handed to a mail transport.
+
+    `idempotency_key` is derived from workflow id + step; a transport delivers a key
+    at most once, so an activity retried after a successful send is harmless.
+    """
+
+    to: str = Field(max_length=320)
+    subject: str = Field(max_length=300)
+    body: str = Field(max_length=50_000)
+    idempotency_key: str = Field(min_length=1, max_length=300)
+    in_reply_to: str | None = None
+
+
+class SendResult(Strict):
+    """What a transport did with an `OutgoingEmail`."""
+
+    message_id: str
+    transport: str
+    duplicate: bool = Field(description="True when the key had already been delivered")

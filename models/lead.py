@@ -1,0 +1,165 @@
+"""Lead payloads: the web-form submission and what intake learns about it."""
+
+import hashlib
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import AwareDatetime, EmailStr, Field, HttpUrl, field_validator
+
+from models.common import Decision, SendResult, Strict
+
+LeadSource = Literal["web_form", "referral", "webinar", "event", "partner", "ad", "other"]
+ProfileSource = Literal["website", "api", "email_domain"]
+Tier = Literal["A", "B", "C"]
+
+
+class LeadSubmission(Strict):
+    """A web-form lead as it arrives; validated at the edge before any workflow starts."""
+
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr = Field(max_length=254)
+    company: str = Field(min_length=1, max_length=200)
+    website: HttpUrl = Field(max_length=2000)
+    message: str = Field(default="", max_length=5000)
+    source: LeadSource = "web_form"
+    submitted_at: AwareDatetime
+    submission_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+
+    @field_validator("name", "company")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        stripped = value.strip()
+        if not stripped:
+            raise ValueError("must not be blank")
+        return stripped
+
+    @property
+    def normalized_email(self) -> str:
+        return str(self.email).strip().lower()
+
+    @property
+    def email_domain(self) -> str:
+        return self.normalized_email.rsplit("@", 1)[1]
+
+    @property
+    def website_domain(self) -> str:
+        host = urlsplit(str(self.website)).hostname or ""
+        return host.removeprefix("www.")
+
+
+def email_fingerprint(email: str) -> str:
+    """A short, stable stand-in for an address in ids and logs (no personal data there)."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
+
+
+def lead_workflow_id(lead: LeadSubmission) -> str:
+    """One id per submission: a double-submitted form maps to the same run.
+
+    The submission id wins when the form sends one; otherwise the UTC day of
+    submission groups repeated posts of the same address.
+    """
+    discriminator = lead.submission_id or lead.submitted_at.date().isoformat()
+    digest = hashlib.sha256(f"{lead.normalized_email}|{discriminator}".encode()).hexdigest()
+    return f"lead-{digest[:16]}"
+
+
+class CompanyProfile(Strict):
+    """What enrichment learned about the company; same shape for every provider."""
+
+    domain: str
+    name: str | None = None
+    description: str | None = Field(default=None, max_length=2000)
+    industry: str | None = None
+    employee_count: int | None = Field(default=None, ge=0)
+    social_links: list[str] = Field(default_factory=list)
+    source: ProfileSource
+    fetched_url: str | None = None
+
+
+def profile_from_email_domain(lead: LeadSubmission) -> CompanyProfile:
+    """The minimal profile used when enrichment fails: only what the form itself says."""
+    return CompanyProfile(domain=lead.email_domain, name=lead.company, source="email_domain")
+
+
+class RuleHit(Strict):
+    """One scoring rule's contribution, kept so a person sees why a lead scored as it did."""
+
+    rule: str
+    points: int
+    reason: str
+
+
+class LeadScore(Strict):
+    points: int
+    tier: Tier
+    rules_version: str
+    hits: list[RuleHit]
+
+
+class ScoreInput(Strict):
+    lead: LeadSubmission
+    profile: CompanyProfile
+
+
+class EnrichInput(Strict):
+    website: str
+    domain: str
+
+
+class ContactUpsert(Strict):
+    """Create or update a CRM contact; `event_key` makes the timeline entry idempotent."""
+
+    lead: LeadSubmission
+    profile: CompanyProfile
+    event_key: str
+
+
+class ContactRef(Strict):
+    contact_id: int
+    created: bool
+    changed: bool
+
+
+class IntakeOutcome(Strict):
+    """Final facts written back to the CRM once the lead is scored and greeted."""
+
+    contact_id: int
+    score: LeadScore
+    welcome: SendResult | None
+    event_key: str
+
+
+class WelcomeEmailInput(Strict):
+    lead: LeadSubmission
+    profile: CompanyProfile
+    tier: Tier
+    idempotency_key: str
+
+
+class LeadIntakeInput(Strict):
+    lead: LeadSubmission
+    send_welcome: bool = Field(
+        default=True, description="Outreach turns this off and sends its own first touch"
+    )
+
+
+class LeadIntakeStatus(Strict):
+    """Answer of the `status` query: where the run is and every decision so far."""
+
+    stage: str
+    domain: str
+    contact_id: int | None = None
+    profile: CompanyProfile | None = None
+    score: LeadScore | None = None
+    welcome: SendResult | None = None
+    decisions: list[Decision]
+
+
+class LeadIntakeResult(Strict):
+    workflow_id: str
+    contact_id: int
+    domain: str
+    profile: CompanyProfile
+    score: LeadScore
+    welcome: SendResult | None
+    decisions: list[Decision]

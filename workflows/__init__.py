@@ -1,0 +1,1 @@
+"""Orchestration only: deterministic workflow code, timers, signals, queries, updates."""
