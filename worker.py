@@ -19,6 +19,7 @@ from config.errors import problems
 from config.settings import AppSettings, TemporalSettings, describe
 from config.temporal import connect
 from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.sandbox import workflow_runner
 
 log = logging.getLogger("flowdesk.worker")
 WORKFLOWS = [LeadIntakeWorkflow]
@@ -48,6 +49,7 @@ def build_worker(client: Client, temporal: TemporalSettings, app: AppSettings) -
         client,
         task_queue=temporal.task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=workflow_runner(),
         activities=activities.all(),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )

@@ -1,0 +1,127 @@
+"""LeadIntakeWorkflow on the time-skipping server: happy path, fallbacks, failures."""
+
+import uuid
+
+import pytest
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from models import search_attributes as sa
+from models.lead import LeadIntakeInput, LeadIntakeResult
+from tests.workflows.fakes import FakeIntake, make_lead
+from workflows.lead_intake import CRM_RETRY, ENRICH_RETRY, LeadIntakeWorkflow
+from workflows.sandbox import workflow_runner
+
+
+def worker(env: WorkflowEnvironment, task_queue: str, fake: FakeIntake) -> Worker:
+    return Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[LeadIntakeWorkflow],
+        workflow_runner=workflow_runner(),
+        activities=fake.activities(),
+        max_cached_workflows=0,  # replay every task, as after a worker crash
+    )
+
+
+async def run_intake(
+    env: WorkflowEnvironment, task_queue: str, request: LeadIntakeInput
+) -> LeadIntakeResult:
+    return await env.client.execute_workflow(
+        LeadIntakeWorkflow.run, request, id=f"lead-test-{uuid.uuid4()}", task_queue=task_queue
+    )
+
+
+async def test_happy_path_scores_greets_and_records(env: WorkflowEnvironment, task_queue: str):
+    fake = FakeIntake()
+    async with worker(env, task_queue, fake):
+        handle = await env.client.start_workflow(
+            LeadIntakeWorkflow.run,
+            LeadIntakeInput(lead=make_lead()),
+            id=f"lead-test-{uuid.uuid4()}",
+            task_queue=task_queue,
+        )
+        result = await handle.result()
+        status = await handle.query(LeadIntakeWorkflow.status)
+        described = await handle.describe()
+
+    assert result.profile.source == "website"
+    assert result.contact_id == 7
+    assert result.score.tier == "A"
+    assert result.welcome is not None and not result.welcome.duplicate
+    assert [d.step for d in result.decisions] == ["enrich", "crm", "score", "welcome_email"]
+    assert fake.outcomes[0].event_key == handle.id
+    assert status.stage == "done" and status.score == result.score
+    attributes = described.typed_search_attributes
+    assert attributes.get(sa.LEAD_TIER) == "A"
+    assert attributes.get(sa.LEAD_SCORE) == result.score.points
+    assert attributes.get(sa.COMPANY_DOMAIN) == "northwind-robotics.example"
+
+
+async def test_enrichment_failure_falls_back_to_email_domain(
+    env: WorkflowEnvironment, task_queue: str
+):
+    fake = FakeIntake()
+    fake.enrich_error = ApplicationError("cannot reach site", type="Transient")
+    async with worker(env, task_queue, fake):
+        result = await run_intake(env, task_queue, LeadIntakeInput(lead=make_lead()))
+
+    assert fake.calls["enrich_company"] == ENRICH_RETRY.maximum_attempts
+    assert result.profile.source == "email_domain"
+    assert result.profile.domain == "northwind-robotics.example"
+    enrich = result.decisions[0]
+    assert enrich.outcome == "fell back to email-domain profile"
+    assert "cannot reach site" in enrich.reason
+    assert result.welcome is not None, "the run goes on after the fallback"
+
+
+async def test_refused_url_falls_back_without_retrying(env: WorkflowEnvironment, task_queue: str):
+    fake = FakeIntake()
+    fake.enrich_error = ApplicationError(
+        "resolves to 10.0.0.1", type="UrlRefused", non_retryable=True
+    )
+    async with worker(env, task_queue, fake):
+        result = await run_intake(env, task_queue, LeadIntakeInput(lead=make_lead()))
+
+    assert fake.calls["enrich_company"] == 1
+    assert result.profile.source == "email_domain"
+
+
+async def test_crm_outage_is_retried_then_fails_the_run_clearly(
+    env: WorkflowEnvironment, task_queue: str
+):
+    fake = FakeIntake()
+    fake.crm_error = ApplicationError("database is locked", type="Transient")
+    async with worker(env, task_queue, fake):
+        with pytest.raises(WorkflowFailureError) as failure:
+            await run_intake(env, task_queue, LeadIntakeInput(lead=make_lead()))
+
+    assert fake.calls["upsert_contact"] == CRM_RETRY.maximum_attempts
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "CrmUnavailable"
+    assert "database is locked" in str(cause)
+    assert "send_welcome_email" not in fake.calls, "no email for a lead that was not stored"
+
+
+async def test_mail_failure_is_recorded_not_fatal(env: WorkflowEnvironment, task_queue: str):
+    fake = FakeIntake()
+    fake.mail_error = ApplicationError("relay refused", type="MailRejected", non_retryable=True)
+    async with worker(env, task_queue, fake):
+        result = await run_intake(env, task_queue, LeadIntakeInput(lead=make_lead()))
+
+    assert result.welcome is None
+    assert result.decisions[-1].outcome == "not sent"
+    assert fake.outcomes[0].welcome is None
+
+
+async def test_welcome_can_be_skipped_by_the_caller(env: WorkflowEnvironment, task_queue: str):
+    fake = FakeIntake()
+    async with worker(env, task_queue, fake):
+        result = await run_intake(
+            env, task_queue, LeadIntakeInput(lead=make_lead(), send_welcome=False)
+        )
+
+    assert "send_welcome_email" not in fake.calls
+    assert result.decisions[-1].outcome == "skipped"

@@ -1,0 +1,29 @@
+"""Replays recorded histories against today's workflow code to catch non-determinism."""
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.sandbox import workflow_runner
+
+HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
+
+
+def test_histories_are_present():
+    assert {p.stem for p in HISTORIES} >= {"lead_intake_happy", "lead_intake_fallbacks"}
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays_without_nondeterminism(path: Path):
+    replayer = Replayer(
+        workflows=[LeadIntakeWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(),
+    )
+    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None

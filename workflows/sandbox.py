@@ -1,0 +1,16 @@
+"""The workflow sandbox every worker uses (real worker, tests, benchmark, replayer).
+
+Pydantic validates `EmailStr` and URLs lazily, importing `email_validator` and `idna`
+the first time a workflow touches a lead; passing them through the sandbox keeps them
+from being re-imported on every run (slow start-up, and a warning per module).
+"""
+
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "annotated_types", "email_validator", "idna")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+    )
