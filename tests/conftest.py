@@ -6,6 +6,7 @@ Both Temporal servers come from PyPI wheels installed with the project
 
 import sys
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -67,16 +68,18 @@ Route = tuple[int, dict[str, str], bytes]
 
 
 class LoopbackSite:
-    """A real HTTP server on 127.0.0.1 whose answers a test sets per path."""
+    """A real HTTP server on 127.0.0.1 whose answers (and delays) a test sets per path."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.delay_s: dict[str, float] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
                 site.requests.append((self.path, dict(self.headers)))
+                time.sleep(site.delay_s.get(self.path, 0.0))
                 status, headers, body = site.routes.get(self.path, (404, {}, b"not found"))
                 self.send_response(status)
                 for name, value in headers.items():
