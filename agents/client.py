@@ -1,0 +1,187 @@
+"""The one OpenAI-compatible client every agent uses: structured output, no hidden retries.
+
+`max_retries=0` and a per-call timeout shorter than the activity's: Temporal owns
+retries, so every attempt is visible in the workflow history. Output is validated
+against a pydantic schema sent as `response_format`; an endpoint that ignores the
+schema gets one repair turn, then the call fails with `LlmOutputInvalid`.
+"""
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import httpx
+import openai
+from openai import AsyncOpenAI
+from pydantic import BaseModel, ValidationError
+
+from agents.prompts import Message
+
+T = TypeVar("T", bound=BaseModel)
+FENCED_JSON = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
+
+
+class LlmError(Exception):
+    """Base of the typed errors the activity wrappers map to Temporal failures."""
+
+    retryable = True
+
+
+class LlmUnavailable(LlmError):
+    """Timeout, connection failure, 429 or 5xx: worth another attempt."""
+
+
+class LlmRejected(LlmError):
+    """The endpoint refused the request (4xx other than 429): retrying cannot help."""
+
+    retryable = False
+
+
+class LlmOutputInvalid(LlmError):
+    """The output did not match the schema, even after one repair turn."""
+
+    retryable = False
+
+
+@dataclass(frozen=True)
+class LlmConfig:
+    base_url: str
+    api_key: str
+    models: Mapping[str, str]
+    """Model name per agent role (`classify`, `draft`, ...); `default` for the rest."""
+    timeout_s: float = 30.0
+    max_tokens: int = 600
+    temperature: float = 0.0
+
+    def model_for(self, role: str) -> str:
+        return self.models.get(role) or self.models["default"]
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class CallRecord(BaseModel):
+    """What the decision log keeps about each agent call, so a changed model shows per run."""
+
+    role: str
+    model: str
+    prompt_version: str
+    usage: Usage
+    latency_ms: int
+    repaired: bool
+
+
+@dataclass(frozen=True)
+class Structured(Generic[T]):
+    output: T
+    record: CallRecord
+
+
+def _strip_fences(text: str) -> str:
+    match = FENCED_JSON.match(text.strip())
+    return match.group(1) if match else text.strip()
+
+
+class LlmClient:
+    def __init__(self, config: LlmConfig, http_client: httpx.AsyncClient | None = None) -> None:
+        self.config = config
+        self._client = AsyncOpenAI(
+            base_url=config.base_url,
+            api_key=config.api_key,
+            max_retries=0,
+            timeout=config.timeout_s,
+            http_client=http_client,
+        )
+
+    async def structured(
+        self, role: str, prompt_version: str, messages: list[Message], schema: type[T]
+    ) -> Structured[T]:
+        model = self.config.model_for(role)
+        started = time.perf_counter()
+        text, usage = await self._complete(model, messages, schema)
+        repaired = False
+        try:
+            output = schema.model_validate_json(_strip_fences(text))
+        except ValidationError as first_error:
+            repaired = True
+            repair = [
+                *messages,
+                {"role": "assistant", "content": text[:4000]},
+                {
+                    "role": "user",
+                    "content": "That reply is not valid JSON for the required schema "
+                    f"({first_error.error_count()} problems: {_brief(first_error)}). "
+                    "Reply again with only the JSON object.",
+                },
+            ]
+            text, more = await self._complete(model, repair, schema)
+            usage += more
+            try:
+                output = schema.model_validate_json(_strip_fences(text))
+            except ValidationError as err:
+                raise LlmOutputInvalid(
+                    f"{role}: output invalid after repair: {_brief(err)}"
+                ) from err
+        latency_ms = int((time.perf_counter() - started) * 1000)
+        record = CallRecord(
+            role=role,
+            model=model,
+            prompt_version=prompt_version,
+            usage=usage,
+            latency_ms=latency_ms,
+            repaired=repaired,
+        )
+        return Structured(output=output, record=record)
+
+    async def _complete(
+        self, model: str, messages: list[Message], schema: type[BaseModel]
+    ) -> tuple[str, Usage]:
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+        }
+        try:
+            response = await self._client.chat.completions.create(
+                model=model,
+                messages=messages,  # type: ignore[arg-type]
+                response_format=response_format,  # type: ignore[arg-type]
+                temperature=self.config.temperature,
+                max_tokens=self.config.max_tokens,
+            )
+        except (openai.APITimeoutError, openai.APIConnectionError) as err:
+            raise LlmUnavailable(f"LLM endpoint unreachable: {type(err).__name__}") from err
+        except openai.APIStatusError as err:
+            if err.status_code == 429 or err.status_code >= 500:
+                raise LlmUnavailable(f"LLM endpoint answered {err.status_code}") from err
+            raise LlmRejected(f"LLM endpoint refused the request: {err.status_code}") from err
+        except (openai.APIResponseValidationError, ValueError) as err:
+            raise LlmUnavailable(f"LLM endpoint sent a malformed response: {err}") from err
+        if not response.choices:
+            raise LlmUnavailable("LLM endpoint returned no choices")
+        content = response.choices[0].message.content or ""
+        usage = Usage(
+            prompt_tokens=response.usage.prompt_tokens if response.usage else 0,
+            completion_tokens=response.usage.completion_tokens if response.usage else 0,
+        )
+        return content, usage
+
+
+def _brief(err: ValidationError) -> str:
+    return json.dumps(
+        [f"{'.'.join(map(str, e['loc'])) or 'root'}: {e['msg']}" for e in err.errors()[:5]]
+    )
