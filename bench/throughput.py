@@ -22,27 +22,25 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from noop_workflow import ACTIVITY_COUNT, NoopWorkflow, noop
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.crm import SqliteCrm
+from activities.enrichment import WebsiteEnrichment
+from activities.lead_intake import LeadIntakeActivities
+from activities.mail import MaildirTransport
+from activities.safe_fetch import FetchPolicy, SafeFetcher
+from activities.scoring import ScoringConfig
+from devstack.sites import serve
+from models import search_attributes
+from models.lead import LeadIntakeInput, LeadSubmission
+from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.sandbox import workflow_runner
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from temporalio.client import Client  # noqa: E402
-from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
-from temporalio.testing import WorkflowEnvironment  # noqa: E402
-from temporalio.worker import Worker  # noqa: E402
-
-from activities.crm import SqliteCrm  # noqa: E402
-from activities.enrichment import WebsiteEnrichment  # noqa: E402
-from activities.lead_intake import LeadIntakeActivities  # noqa: E402
-from activities.mail import MaildirTransport  # noqa: E402
-from activities.safe_fetch import FetchPolicy, SafeFetcher  # noqa: E402
-from activities.scoring import ScoringConfig  # noqa: E402
-from devstack.sites import serve  # noqa: E402
-from models import search_attributes  # noqa: E402
-from models.lead import LeadIntakeInput, LeadSubmission  # noqa: E402
-from noop_workflow import ACTIVITY_COUNT, NoopWorkflow, noop  # noqa: E402
-from workflows.lead_intake import LeadIntakeWorkflow  # noqa: E402
-from workflows.sandbox import workflow_runner  # noqa: E402
-
 HOST = "northwind-robotics.example"
 
 

@@ -10,4 +10,17 @@ LEAD_SCORE = SearchAttributeKey.for_int("LeadScore")
 LEAD_TIER = SearchAttributeKey.for_keyword("LeadTier")
 COMPANY_DOMAIN = SearchAttributeKey.for_keyword("CompanyDomain")
 
-ALL: tuple[SearchAttributeKey, ...] = (LEAD_SCORE, LEAD_TIER, COMPANY_DOMAIN)
+TICKET_TOPIC = SearchAttributeKey.for_keyword("TicketTopic")
+TICKET_CONFIDENCE = SearchAttributeKey.for_float("TicketConfidence")
+NEEDS_HUMAN = SearchAttributeKey.for_bool("NeedsHuman")
+TICKET_OUTCOME = SearchAttributeKey.for_keyword("TicketOutcome")
+
+ALL: tuple[SearchAttributeKey, ...] = (
+    LEAD_SCORE,
+    LEAD_TIER,
+    COMPANY_DOMAIN,
+    TICKET_TOPIC,
+    TICKET_CONFIDENCE,
+    NEEDS_HUMAN,
+    TICKET_OUTCOME,
+)

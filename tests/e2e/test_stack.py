@@ -103,7 +103,9 @@ class Stack:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def stack(dev_env: WorkflowEnvironment, site: LoopbackSite, tmp_path: Path) -> AsyncIterator[Stack]:
+async def stack(
+    dev_env: WorkflowEnvironment, site: LoopbackSite, tmp_path: Path
+) -> AsyncIterator[Stack]:
     site.html("/", (ROOT / f"examples/sites/{SITE}/index.html").read_text())
     running = Stack(dev_env.client, site, tmp_path)
     await running.start_worker()

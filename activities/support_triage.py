@@ -1,0 +1,95 @@
+"""Activities of support triage: the agent calls, knowledge-base search and replies.
+
+LLM failures keep their type: `LlmUnavailable` stays retryable, an output that stays
+invalid or a refused request becomes non-retryable, so the workflow's fallback (human
+review) starts at once instead of after pointless attempts.
+"""
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.knowledge_base import KnowledgeBase
+from activities.mail import MailTransport
+from activities.support import adapter_errors
+from agents.client import LlmClient, LlmError
+from agents.triage import classify, draft_reply
+from models.common import OutgoingEmail, SendResult
+from models.support import Classified, Drafted, DraftRequest, InboundEmail, KbHit, ReplyEmail
+
+KB_RESULTS = 4
+REPLY_PREFIX = "Re: "
+
+
+@contextmanager
+def llm_errors() -> Iterator[None]:
+    try:
+        yield
+    except LlmError as err:
+        raise ApplicationError(
+            str(err), type=type(err).__name__, non_retryable=not err.retryable
+        ) from err
+
+
+def reply_subject(subject: str) -> str:
+    clean = subject.strip() or "your message"
+    return clean if clean.lower().startswith("re:") else REPLY_PREFIX + clean
+
+
+@dataclass
+class SupportTriageActivities:
+    llm: LlmClient
+    kb: KnowledgeBase
+    mail: MailTransport
+
+    @activity.defn(name="classify_email")
+    async def classify_email(self, email: InboundEmail) -> Classified:
+        with llm_errors():
+            result = await classify(self.llm, email.subject, email.body)
+        return Classified(classification=result.output, call=result.record)
+
+    @activity.defn(name="search_knowledge_base")
+    async def search_knowledge_base(self, email: InboundEmail) -> list[KbHit]:
+        text = f"{email.subject}\n{email.body}"
+        return await asyncio.to_thread(self.kb.search, text, KB_RESULTS)
+
+    @activity.defn(name="draft_reply")
+    async def draft_reply(self, request: DraftRequest) -> Drafted:
+        ids = [hit.article_id for hit in request.hits]
+        articles = await asyncio.to_thread(self.kb.articles, ids)
+        topic = request.classification.topic if request.classification else "unknown"
+        with llm_errors():
+            result = await draft_reply(
+                self.llm, request.email.subject, request.email.body, topic, articles
+            )
+        return Drafted(draft=result.output, call=result.record)
+
+    @activity.defn(name="send_reply")
+    async def send_reply(self, reply: ReplyEmail) -> SendResult:
+        message = OutgoingEmail(
+            to=reply.email.sender,
+            subject=reply_subject(reply.email.subject),
+            body=reply.body,
+            idempotency_key=reply.idempotency_key,
+            in_reply_to=reply.email.message_id,
+        )
+        with adapter_errors():
+            return await self.mail.send(message)
+
+    @activity.defn(name="notify_on_call")
+    async def notify_on_call(self, notice: OutgoingEmail) -> SendResult:
+        with adapter_errors():
+            return await self.mail.send(notice)
+
+    def all(self) -> list:
+        return [
+            self.classify_email,
+            self.search_knowledge_base,
+            self.draft_reply,
+            self.send_reply,
+            self.notify_on_call,
+        ]
