@@ -1,0 +1,83 @@
+"""RFC 822 parsing of inbound support mail (stdlib `email`), tolerant of what arrives.
+
+Whatever the bytes, the result is an `InboundEmail`: undecodable parts are decoded
+with replacement characters and flagged, HTML-only mail is reduced to text, and an
+oversized body is cut and flagged, so the workflow never sees a crash, only a
+`parse_problem` that sends the ticket to a person.
+"""
+
+import html
+import re
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parseaddr, parsedate_to_datetime
+
+from models.support import MAX_BODY_CHARS, InboundEmail
+
+MAX_RAW_BYTES = 2_000_000
+TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
+BLANKS = re.compile(r"\n\s*\n\s*\n+")
+
+
+def html_to_text(markup: str) -> str:
+    text = re.sub(r"<br\s*/?>|</p>|</div>|</li>", "\n", markup, flags=re.I)
+    return BLANKS.sub("\n\n", html.unescape(TAGS.sub("", text))).strip()
+
+
+def _decode(part: EmailMessage) -> tuple[str, str | None]:
+    payload = part.get_payload(decode=True) or b""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset), None
+    except (LookupError, UnicodeDecodeError):
+        return payload.decode("utf-8", errors="replace"), f"undecodable {charset} text"
+
+
+def _body(message: EmailMessage) -> tuple[str, str | None]:
+    plain = message.get_body(preferencelist=("plain",))
+    if plain is not None:
+        return _decode(plain)  # type: ignore[arg-type]
+    rich = message.get_body(preferencelist=("html",))
+    if rich is not None:
+        text, problem = _decode(rich)  # type: ignore[arg-type]
+        return html_to_text(text), problem
+    return "", None
+
+
+def parse_email(raw: bytes) -> InboundEmail:
+    problems: list[str] = []
+    if len(raw) > MAX_RAW_BYTES:
+        problems.append(f"message is {len(raw)} bytes; only the first {MAX_RAW_BYTES} were read")
+        raw = raw[:MAX_RAW_BYTES]
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    body, problem = _body(message)  # type: ignore[arg-type]
+    if problem:
+        problems.append(problem)
+    if len(body) > MAX_BODY_CHARS:
+        problems.append(f"body is {len(body)} characters; cut to {MAX_BODY_CHARS}")
+        body = body[:MAX_BODY_CHARS]
+    sender = parseaddr(str(message.get("From", "")))[1]
+    if not sender:
+        problems.append("no sender address")
+    received = None
+    try:
+        if message.get("Date"):
+            received = parsedate_to_datetime(str(message["Date"]))
+            received = received if received.tzinfo else None
+    except (TypeError, ValueError):
+        received = None
+    return InboundEmail(
+        sender=sender[:320] or "unknown@invalid",
+        subject=" ".join(str(message.get("Subject", "")).split())[:998],
+        body=body.strip(),
+        message_id=_header(message, "Message-ID"),
+        in_reply_to=_header(message, "In-Reply-To"),
+        received_at=received,
+        parse_problem="; ".join(problems) or None,
+    )
+
+
+def _header(message: EmailMessage, name: str) -> str | None:
+    value = message.get(name)
+    return str(value).strip()[:998] if value else None

@@ -1,0 +1,75 @@
+"""Parsing inbound RFC 822 mail: every shape ends as an InboundEmail, never an exception."""
+
+from email.message import EmailMessage
+
+from activities.inbound_mail import parse_email
+from models.support import MAX_BODY_CHARS
+
+
+def message(**headers: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = headers.get("sender", "Kim Lee <kim@acme.example>")
+    mail["Subject"] = headers.get("subject", "Invoice question")
+    mail["Message-ID"] = "<abc@acme.example>"
+    mail["In-Reply-To"] = "<prev@flowdesk.example>"
+    mail["Date"] = "Tue, 24 Nov 2026 10:00:00 +0100"
+    return mail
+
+
+def test_plain_text_mail():
+    mail = message()
+    mail.set_content("Where is my invoice?\n")
+    parsed = parse_email(bytes(mail))
+    assert parsed.sender == "kim@acme.example"
+    assert parsed.subject == "Invoice question"
+    assert parsed.body == "Where is my invoice?"
+    assert parsed.message_id == "<abc@acme.example>"
+    assert parsed.in_reply_to == "<prev@flowdesk.example>"
+    assert parsed.received_at is not None and parsed.parse_problem is None
+
+
+def test_multipart_prefers_plain_text():
+    mail = message()
+    mail.set_content("plain version")
+    mail.add_alternative("<p>html <b>version</b></p>", subtype="html")
+    assert parse_email(bytes(mail)).body == "plain version"
+
+
+def test_html_only_mail_becomes_text():
+    mail = message()
+    mail.set_content(
+        "<html><style>p{}</style><p>Hello &amp; welcome</p><p>Line two<br>three</p>"
+        "<script>alert(1)</script></html>",
+        subtype="html",
+    )
+    body = parse_email(bytes(mail)).body
+    assert body.splitlines() == ["Hello & welcome", "Line two", "three"]
+
+
+def test_empty_mail_is_empty_not_an_error():
+    parsed = parse_email(b"From: a@b.example\r\nSubject: \r\n\r\n")
+    assert parsed.body == "" and parsed.parse_problem is None
+
+
+def test_undecodable_charset_is_flagged():
+    raw = (
+        b"From: a@b.example\r\nSubject: x\r\nContent-Type: text/plain; charset=klingon\r\n\r\n"
+        b"caf\xe9 \xff\r\n"
+    )
+    parsed = parse_email(raw)
+    assert "undecodable klingon" in (parsed.parse_problem or "")
+    assert parsed.body.startswith("caf")
+
+
+def test_oversized_body_is_cut_and_flagged():
+    mail = message()
+    mail.set_content("a" * (MAX_BODY_CHARS + 100))
+    parsed = parse_email(bytes(mail))
+    assert len(parsed.body) == MAX_BODY_CHARS
+    assert "cut to" in (parsed.parse_problem or "")
+
+
+def test_garbage_bytes_still_parse():
+    parsed = parse_email(b"\x00\xff\xfe not an email at all")
+    assert parsed.sender == "unknown@invalid"
+    assert "no sender address" in (parsed.parse_problem or "")
