@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LLM    := $(VENV)/.installed-llm
 
-.PHONY: demo up down test bench lint
+.PHONY: demo up down test test-llm eval bench lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,11 +13,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## start (or reuse) the local stack and run the example leads
+$(LLM): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,local-llm]'
+	touch $(LLM)
+
+demo: $(LLM)  ## start (or reuse) the local stack and run the examples
 	$(PY) -m devstack up
 	$(PY) -m devstack demo
 
-up: $(STAMP)
+up: $(LLM)
 	$(PY) -m devstack up
 
 down:  ## stop what `make demo` started
@@ -24,6 +29,12 @@ down:  ## stop what `make demo` started
 
 test: $(STAMP)  ## the whole suite, offline
 	$(PY) -m pytest
+
+test-llm: $(LLM)  ## the opt-in tests that run the real local model
+	$(PY) -m pytest -m local_llm
+
+eval: $(LLM)  ## the triage evaluation on the development set, with the local model
+	$(PY) bench/triage_eval.py --kb kb/articles --cases bench/cases/dev.jsonl
 
 bench: $(STAMP)
 	$(PY) bench/throughput.py

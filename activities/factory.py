@@ -2,11 +2,14 @@
 
 from activities.crm import SqliteCrm
 from activities.enrichment import ApiEnrichment, EnrichmentProvider, WebsiteEnrichment
+from activities.knowledge_base import KnowledgeBase
 from activities.lead_intake import LeadIntakeActivities
 from activities.mail import MaildirTransport, MailTransport, SentLedger, SmtpTransport
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.scoring import ScoringConfig
-from config.settings import AppSettings
+from activities.support_triage import SupportTriageActivities
+from agents.client import LlmClient, LlmConfig
+from config.settings import AppSettings, LlmSettings, TriageSettings
 
 
 def fetch_policy(settings: AppSettings) -> FetchPolicy:
@@ -59,3 +62,31 @@ def lead_intake_activities(settings: AppSettings) -> LeadIntakeActivities:
             tier_b_min=settings.scoring_tier_b_min,
         ),
     )
+
+
+def llm_client(settings: LlmSettings) -> LlmClient:
+    return LlmClient(
+        LlmConfig(
+            base_url=settings.base_url,
+            api_key=settings.api_key.get_secret_value(),
+            models=settings.models(),
+            timeout_s=settings.timeout_s,
+            max_tokens=settings.max_tokens,
+        )
+    )
+
+
+def knowledge_base(app: AppSettings, triage: TriageSettings) -> tuple[KnowledgeBase, str]:
+    """The KB, re-indexed incrementally from the articles folder; returns a report line."""
+    kb = KnowledgeBase(app.kb_path)
+    report = kb.reindex(triage.kb_dir)
+    return kb, (
+        f"knowledge base {triage.kb_dir}: {report.added} added, {report.updated} updated, "
+        f"{report.removed} removed, {report.unchanged} unchanged"
+    )
+
+
+def support_triage_activities(
+    app: AppSettings, llm: LlmSettings, kb: KnowledgeBase
+) -> SupportTriageActivities:
+    return SupportTriageActivities(llm=llm_client(llm), kb=kb, mail=mail_transport(app))

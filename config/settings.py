@@ -133,6 +133,64 @@ class AppSettings(BaseSettings):
     def sent_ledger_path(self) -> Path:
         return self.data_dir / "sent-ledger.sqlite3"
 
+    @property
+    def kb_path(self) -> Path:
+        return self.data_dir / "kb.sqlite3"
+
+
+class LlmSettings(BaseSettings):
+    """The OpenAI-compatible endpoint: three variables switch to OpenAI, Ollama or vLLM.
+
+    `OPENAI_BASE_URL` and `OPENAI_API_KEY` keep the names the `openai` package uses.
+    The defaults point at the embedded llama.cpp server that `make demo` starts.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    base_url: str = Field(default="http://127.0.0.1:8091/v1", alias="OPENAI_BASE_URL")
+    api_key: SecretStr = Field(default=SecretStr("local"), alias="OPENAI_API_KEY")
+    model: str = Field(default="qwen2.5-coder-0.5b-instruct", alias="FLOWDESK_LLM_MODEL")
+    model_classify: str | None = Field(default=None, alias="FLOWDESK_LLM_MODEL_CLASSIFY")
+    model_draft: str | None = Field(default=None, alias="FLOWDESK_LLM_MODEL_DRAFT")
+    timeout_s: float = Field(default=60.0, gt=0, le=300, alias="FLOWDESK_LLM_TIMEOUT_S")
+    max_tokens: int = Field(default=600, ge=64, le=8192, alias="FLOWDESK_LLM_MAX_TOKENS")
+
+    local_port: int = Field(default=8091, ge=1, le=65535, alias="FLOWDESK_LLM_LOCAL_PORT")
+    local_threads: int = Field(default=2, ge=1, le=256, alias="FLOWDESK_LLM_THREADS")
+    local_context: int = Field(default=4096, ge=512, le=131072, alias="FLOWDESK_LLM_CONTEXT")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL ending in /v1 for most servers")
+        return value.rstrip("/")
+
+    def models(self) -> dict[str, str]:
+        chosen = {"default": self.model, "classify": self.model_classify, "draft": self.model_draft}
+        return {role: name for role, name in chosen.items() if name}
+
+
+class TriageSettings(BaseSettings):
+    """Support-triage decisions and where its knowledge base lives."""
+
+    model_config = SettingsConfigDict(env_prefix="FLOWDESK_TRIAGE_", extra="ignore")
+
+    threshold: float = Field(default=0.75, ge=0, le=1)
+    strong_retrieval: float = Field(default=6.0, gt=0)
+    sla_minutes: int = Field(default=240, ge=1)
+    final_deadline_minutes: int = Field(default=2880, ge=1)
+    on_call: str = "oncall@flowdesk.example"
+    kb_dir: Path = Path(__file__).resolve().parent.parent / "kb" / "articles"
+
+    @model_validator(mode="after")
+    def _deadline_after_sla(self) -> "TriageSettings":
+        if self.final_deadline_minutes <= self.sla_minutes:
+            raise ValueError(
+                "FLOWDESK_TRIAGE_FINAL_DEADLINE_MINUTES must exceed FLOWDESK_TRIAGE_SLA_MINUTES"
+            )
+        return self
+
 
 def describe(settings: BaseSettings) -> dict[str, Any]:
     """Settings for a start-up log line: secrets appear only as 'set'."""

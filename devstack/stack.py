@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from config.settings import TemporalSettings
+from config.settings import LlmSettings, TemporalSettings
 from devstack import processes
 from models import search_attributes
 
@@ -21,7 +21,8 @@ UI_PORT = 8233
 SITES_PORT = 8780
 DOWN_SITES = ("oldfield-textiles.example",)
 """Hosts with no server behind them, to show the enrichment fallback."""
-COMPONENTS = ("worker", "sites", "temporal")
+COMPONENTS = ("worker", "llm", "sites", "temporal")
+"""In stop order; `up` starts them in reverse."""
 
 
 def demo_env() -> dict[str, str]:
@@ -100,7 +101,32 @@ def _start_sites() -> None:
     )
 
 
-STARTERS = {"temporal": _start_temporal, "sites": _start_sites, "worker": _start_worker}
+def _llm_ready(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _start_llm() -> None:
+    settings = LlmSettings()
+    argv = [
+        sys.executable, "-m", "devstack.llm",
+        "--models-dir", str(VAR / "models"),
+        "--port", str(settings.local_port),
+        "--threads", str(settings.local_threads),
+        "--context", str(settings.local_context),
+    ]  # fmt: skip
+    processes.start("llm", argv, RUN)
+    processes.wait_until("local LLM", lambda: _llm_ready(settings.local_port), 180, RUN / "llm.pid")
+
+
+STARTERS = {
+    "temporal": _start_temporal,
+    "sites": _start_sites,
+    "llm": _start_llm,
+    "worker": _start_worker,
+}
 
 
 def up() -> None:
