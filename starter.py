@@ -1,38 +1,54 @@
-"""Command line for people: start runs, read their status.
+"""Command line for people: start runs, read their status, decide on agent work.
 
-    python starter.py lead --json examples/leads/northwind.json
-    python starter.py lead --name "Ada Lovelace" --email ada@northwind.test \\
-        --company Northwind --website https://northwind.test --message "pricing?"
-    python starter.py status lead-0123456789abcdef
+    python starter.py lead --json examples/leads/1-northwind.json
+    python starter.py support --eml examples/support/invoice.eml
+    python starter.py pending                      # tickets waiting for a person
+    python starter.py approve ticket-0123456789abcdef
+    python starter.py reject ticket-0123456789abcdef --reason "answered by phone"
+    python starter.py edit ticket-0123456789abcdef --body-file reply.txt
+    python starter.py status ticket-0123456789abcdef
 
-Input is validated before anything is started: a bad lead exits with status 2 and
+Input is validated before anything is started: bad input exits with status 2 and
 one line per problem naming the field.
 """
 
 import argparse
 import asyncio
+import hashlib
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from config.errors import problems
-from config.settings import TemporalSettings
+from config.settings import TemporalSettings, TriageSettings
 from config.temporal import connect
-from models.lead import LeadIntakeInput, LeadIntakeResult, LeadSubmission, lead_workflow_id
+from models.lead import LeadIntakeInput, LeadSubmission, lead_workflow_id
+from models.support import InboundEmail, TriageInput, TriageOptions
 from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.support_triage import SupportTriageWorkflow
 
 MAX_INPUT_BYTES = 64_000
 LEAD_FLAGS = (
     "name", "email", "company", "website", "message", "source", "submitted_at", "submission_id",
 )  # fmt: skip
+PENDING_QUERY = (
+    'WorkflowType = "SupportTriageWorkflow" AND ExecutionStatus = "Running" AND NeedsHuman = true'
+)
 
 
 class InputError(Exception):
@@ -41,20 +57,24 @@ class InputError(Exception):
 
 @dataclass
 class Submitted:
-    handle: WorkflowHandle[LeadIntakeWorkflow, LeadIntakeResult]
+    handle: WorkflowHandle[Any, Any]
     existing: bool
     status: WorkflowExecutionStatus | None
 
 
-def read_json_file(path: Path) -> dict[str, Any]:
+def read_file(path: Path, limit: int) -> bytes:
     try:
         raw = path.read_bytes()
     except OSError as err:
         raise InputError(f"cannot read {path}: {err.strerror}") from err
-    if len(raw) > MAX_INPUT_BYTES:
-        raise InputError(f"{path} is {len(raw)} bytes; the limit is {MAX_INPUT_BYTES}")
+    if len(raw) > limit:
+        raise InputError(f"{path} is {len(raw)} bytes; the limit is {limit}")
+    return raw
+
+
+def read_json_file(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(raw)
+        data = json.loads(read_file(path, MAX_INPUT_BYTES))
     except ValueError as err:
         raise InputError(f"{path} is not valid JSON: {err}") from err
     if not isinstance(data, dict):
@@ -62,35 +82,89 @@ def read_json_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def validated(model: type, fields: dict[str, Any], what: str) -> Any:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as err:
+        raise InputError(f"invalid {what}:\n  " + "\n  ".join(problems(err))) from err
+
+
 def parse_lead(fields: dict[str, Any]) -> LeadSubmission:
     """Validate a lead; `submitted_at` defaults to now so plain flags are enough."""
-    fields = {"submitted_at": datetime.now(UTC).isoformat(), **fields}
-    try:
-        return LeadSubmission.model_validate(fields)
-    except ValidationError as err:
-        raise InputError("invalid lead:\n  " + "\n  ".join(problems(err))) from err
+    return validated(
+        LeadSubmission, {"submitted_at": datetime.now(UTC).isoformat(), **fields}, "lead"
+    )
 
 
-async def submit_lead(client: Client, task_queue: str, lead: LeadSubmission) -> Submitted:
-    """Start intake, or find the run this submission already started (same id)."""
-    workflow_id = lead_workflow_id(lead)
+def ticket_workflow_id(email: InboundEmail) -> str:
+    """One run per message: the Message-ID when present, else sender + subject + body."""
+    key = email.message_id or f"{email.sender}|{email.subject}|{email.body}"
+    return f"ticket-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+async def start_once(
+    client: Client, run: Callable[..., Awaitable[Any]], arg: Any, workflow_id: str, **kwargs: Any
+) -> Submitted:
+    """Start a run, or report the one this same input already started (same id)."""
     try:
         handle = await client.start_workflow(
-            LeadIntakeWorkflow.run,
-            LeadIntakeInput(lead=lead),
+            run,
+            arg,
             id=workflow_id,
-            task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            static_summary=f"Lead intake: {lead.website_domain} via {lead.source}",
+            **kwargs,
         )
         return Submitted(handle, existing=False, status=None)
     except WorkflowAlreadyStartedError:
-        handle = client.get_workflow_handle_for(LeadIntakeWorkflow.run, workflow_id)
-        description = await handle.describe()
-        return Submitted(handle, existing=True, status=description.status)
+        handle = client.get_workflow_handle_for(run, workflow_id)  # type: ignore[arg-type]
+        return Submitted(handle, existing=True, status=(await handle.describe()).status)
 
 
-def summarize_lead(result: LeadIntakeResult) -> str:
+async def submit_lead(client: Client, task_queue: str, lead: LeadSubmission) -> Submitted:
+    return await start_once(
+        client,
+        LeadIntakeWorkflow.run,
+        LeadIntakeInput(lead=lead),
+        lead_workflow_id(lead),
+        task_queue=task_queue,
+        static_summary=f"Lead intake: {lead.website_domain} via {lead.source}",
+    )
+
+
+def triage_options(settings: TriageSettings) -> TriageOptions:
+    return TriageOptions(
+        threshold=settings.threshold,
+        strong_retrieval=settings.strong_retrieval,
+        sla=timedelta(minutes=settings.sla_minutes),
+        final_deadline=timedelta(minutes=settings.final_deadline_minutes),
+        on_call=settings.on_call,
+    )
+
+
+async def submit_ticket(
+    client: Client, task_queue: str, email: InboundEmail, options: TriageOptions
+) -> Submitted:
+    return await start_once(
+        client,
+        SupportTriageWorkflow.run,
+        TriageInput(email=email, options=options),
+        ticket_workflow_id(email),
+        task_queue=task_queue,
+        static_summary="Support ticket",
+    )
+
+
+def announce(submitted: Submitted, settings: TemporalSettings) -> None:
+    workflow_id = submitted.handle.id
+    if submitted.existing:
+        state = submitted.status.name.lower() if submitted.status else "unknown"
+        print(f"already submitted: run {workflow_id} exists ({state}); not starting another")
+    else:
+        print(f"started {workflow_id}")
+    print(f"UI: {settings.run_url(workflow_id)}")
+
+
+def summarize_lead(result: Any) -> str:
     score = result.score
     lines = [
         f"workflow   {result.workflow_id}",
@@ -99,9 +173,42 @@ def summarize_lead(result: LeadIntakeResult) -> str:
     ]
     lines += [f"  {hit.points:+4d}  {hit.rule}: {hit.reason}" for hit in score.hits]
     welcome = result.welcome
-    lines.append(
-        f"welcome    {'not sent' if welcome is None else welcome.transport + ' ' + welcome.message_id}"
-    )
+    sent = "not sent" if welcome is None else f"{welcome.transport} {welcome.message_id}"
+    lines.append(f"welcome    {sent}")
+    return "\n".join(lines)
+
+
+async def wait_for_decision(handle: WorkflowHandle[Any, Any], timeout_s: float = 600) -> Any:
+    """Poll the status query until the ticket is sent, closed or waiting for a person."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        status = await handle.query(SupportTriageWorkflow.status)
+        if status.stage in ("awaiting_human", "done"):
+            return status
+        if asyncio.get_running_loop().time() > deadline:
+            raise InputError(f"{handle.id} still {status.stage} after {timeout_s:.0f}s")
+        await asyncio.sleep(0.5)
+
+
+def summarize_ticket(workflow_id: str, status: Any) -> str:
+    evaluation = status.evaluation
+    lines = [
+        f"ticket     {workflow_id}",
+        f"topic      {status.topic or 'unclassified'}",
+        f"score      {evaluation.score:.2f}" if evaluation else "score      -",
+    ]
+    if evaluation:
+        lines += [f"  hold: {hold}" for hold in evaluation.policy_hold]
+        lines += [f"  {reason}" for reason in evaluation.reasons]
+    if status.outcome:
+        lines.append(f"outcome    {status.outcome}")
+    else:
+        lines += [
+            "waiting    for a person; decide with",
+            f"  python starter.py approve {workflow_id}",
+            f"  python starter.py reject {workflow_id} --reason TEXT",
+            f"  python starter.py edit {workflow_id} --body-file FILE",
+        ]
     return "\n".join(lines)
 
 
@@ -111,17 +218,72 @@ async def cmd_lead(args: argparse.Namespace, settings: TemporalSettings) -> int:
     lead = parse_lead(fields)
     client = await connect(settings)
     submitted = await submit_lead(client, settings.task_queue, lead)
-    workflow_id = submitted.handle.id
-    if submitted.existing:
-        state = submitted.status.name.lower() if submitted.status else "unknown"
-        print(f"already submitted: run {workflow_id} exists ({state}); not starting another")
-    else:
-        print(f"started {workflow_id}")
-    print(f"UI: {settings.run_url(workflow_id)}")
-    if args.no_wait:
-        return 0
-    result = await submitted.handle.result()
-    print(summarize_lead(result))
+    announce(submitted, settings)
+    if not args.no_wait:
+        print(summarize_lead(await submitted.handle.result()))
+    return 0
+
+
+def parse_ticket(args: argparse.Namespace) -> InboundEmail:
+    if args.eml:
+        if args.sender or args.subject or args.body:
+            raise InputError("give either --eml or --from/--subject/--body, not both")
+        return parse_email(read_file(args.eml, MAX_RAW_BYTES))
+    if not args.sender:
+        raise InputError("--from (or --eml) is required")
+    fields = {"sender": args.sender, "subject": args.subject or "", "body": args.body or ""}
+    return validated(InboundEmail, fields, "email")
+
+
+async def cmd_support(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    email = parse_ticket(args)
+    options = triage_options(TriageSettings())
+    client = await connect(settings)
+    submitted = await submit_ticket(client, settings.task_queue, email, options)
+    announce(submitted, settings)
+    if not args.no_wait:
+        print(summarize_ticket(submitted.handle.id, await wait_for_decision(submitted.handle)))
+    return 0
+
+
+async def cmd_approve(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    client = await connect(settings)
+    await client.get_workflow_handle(args.workflow_id).signal(SupportTriageWorkflow.approve)
+    print(f"approve sent to {args.workflow_id}; `status` shows the result")
+    return 0
+
+
+async def cmd_reject(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    client = await connect(settings)
+    await client.get_workflow_handle(args.workflow_id).signal(
+        SupportTriageWorkflow.reject, args.reason
+    )
+    print(f"reject sent to {args.workflow_id}")
+    return 0
+
+
+async def cmd_edit(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    body = read_file(args.body_file, MAX_INPUT_BYTES).decode("utf-8", errors="replace")
+    client = await connect(settings)
+    handle = client.get_workflow_handle(args.workflow_id)
+    try:
+        answer = await handle.execute_update(SupportTriageWorkflow.edit_and_approve, body)
+    except WorkflowUpdateFailedError as err:
+        raise InputError(f"edit refused: {err.cause}") from err
+    print(f"{args.workflow_id}: {answer}")
+    return 0
+
+
+async def cmd_pending(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    client = await connect(settings)
+    found = 0
+    async for run in client.list_workflows(PENDING_QUERY):
+        attributes = run.typed_search_attributes
+        topic = next((p.value for p in attributes if p.key.name == "TicketTopic"), "-")
+        score = next((p.value for p in attributes if p.key.name == "TicketConfidence"), 0.0)
+        print(f"{run.id}  {topic:<12} score {score:.2f}  {settings.run_url(run.id)}")
+        found += 1
+    print(f"{found} ticket(s) waiting for a person")
     return 0
 
 
@@ -143,9 +305,30 @@ def build_parser() -> argparse.ArgumentParser:
     lead.add_argument("--no-wait", action="store_true", help="return once the run is started")
     lead.set_defaults(handler=cmd_lead)
 
-    status = commands.add_parser("status", help="print a run's status query as JSON")
-    status.add_argument("workflow_id")
-    status.set_defaults(handler=cmd_status)
+    support = commands.add_parser("support", help="start support triage for an email")
+    support.add_argument("--eml", type=Path, help="an RFC 822 message file")
+    support.add_argument("--from", dest="sender")
+    support.add_argument("--subject")
+    support.add_argument("--body")
+    support.add_argument("--no-wait", action="store_true", help="return once the run is started")
+    support.set_defaults(handler=cmd_support)
+
+    for name, handler, help_text in (
+        ("approve", cmd_approve, "send the agent's draft of a waiting ticket"),
+        ("reject", cmd_reject, "close a waiting ticket without a reply"),
+        ("edit", cmd_edit, "send your own reply instead of the draft"),
+        ("status", cmd_status, "print a run's status query as JSON"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("workflow_id")
+        command.set_defaults(handler=handler)
+        if name == "reject":
+            command.add_argument("--reason", required=True)
+        if name == "edit":
+            command.add_argument("--body-file", type=Path, required=True)
+
+    pending = commands.add_parser("pending", help="list tickets waiting for a person")
+    pending.set_defaults(handler=cmd_pending)
     return parser
 
 

@@ -18,6 +18,8 @@ from models.support import MAX_BODY_CHARS, InboundEmail
 MAX_RAW_BYTES = 2_000_000
 TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 BLANKS = re.compile(r"\n\s*\n\s*\n+")
+SENDER = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+UNKNOWN_SENDER = "unknown@sender.invalid"
 
 
 def html_to_text(markup: str) -> str:
@@ -58,8 +60,8 @@ def parse_email(raw: bytes) -> InboundEmail:
         problems.append(f"body is {len(body)} characters; cut to {MAX_BODY_CHARS}")
         body = body[:MAX_BODY_CHARS]
     sender = parseaddr(str(message.get("From", "")))[1]
-    if not sender:
-        problems.append("no sender address")
+    if not SENDER.match(sender):
+        problems.append("no usable sender address")
     received = None
     try:
         if message.get("Date"):
@@ -68,7 +70,7 @@ def parse_email(raw: bytes) -> InboundEmail:
     except (TypeError, ValueError):
         received = None
     return InboundEmail(
-        sender=sender[:320] or "unknown@invalid",
+        sender=sender[:320] if SENDER.match(sender) else UNKNOWN_SENDER,
         subject=" ".join(str(message.get("Subject", "")).split())[:998],
         body=body.strip(),
         message_id=_header(message, "Message-ID"),

@@ -20,7 +20,7 @@ Outcome = Literal[
 class InboundEmail(Strict):
     """A parsed support email; `parse_problem` says why the body could not be read."""
 
-    sender: str = Field(max_length=320)
+    sender: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     subject: str = Field(default="", max_length=998)
     body: str = Field(default="", max_length=MAX_BODY_CHARS)
     message_id: str | None = Field(default=None, max_length=998)

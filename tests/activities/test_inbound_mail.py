@@ -71,5 +71,5 @@ def test_oversized_body_is_cut_and_flagged():
 
 def test_garbage_bytes_still_parse():
     parsed = parse_email(b"\x00\xff\xfe not an email at all")
-    assert parsed.sender == "unknown@invalid"
-    assert "no sender address" in (parsed.parse_problem or "")
+    assert parsed.sender == "unknown@sender.invalid"
+    assert "no usable sender address" in (parsed.parse_problem or "")
