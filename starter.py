@@ -36,7 +36,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from config.errors import problems
 from config.settings import TemporalSettings, TriageSettings
-from config.temporal import connect
+from config.temporal import connect, exit_without_teardown
 from models.lead import LeadIntakeInput, LeadSubmission, lead_workflow_id
 from models.support import InboundEmail, TriageInput, TriageOptions
 from workflows.lead_intake import LeadIntakeWorkflow
@@ -347,4 +347,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_without_teardown(main())

@@ -1,5 +1,9 @@
 """One way to build a Temporal client, so worker, starter, devstack and tests agree."""
 
+import os
+import sys
+from typing import NoReturn
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
@@ -22,3 +26,16 @@ async def connect(settings: TemporalSettings) -> Client:
         tls=tls,
         data_converter=pydantic_data_converter,
     )
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """End a short-lived client process without interpreter finalisation.
+
+    The SDK's Rust runtime threads can outlive `asyncio.run`, and CPython then aborts
+    at exit now and then with "PyGILState_Release: thread state ... must be current"
+    (temporalio/sdk-python issue #300, open). A command-line client has nothing left
+    to clean up once its output is flushed, so it skips the teardown.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import sys
 
+from config.temporal import exit_without_teardown
 from devstack import stack
 from devstack.demo import run_demo
 from devstack.processes import StackError
@@ -27,4 +28,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_without_teardown(main())
