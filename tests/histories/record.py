@@ -9,44 +9,66 @@ no old runs exist, re-record and say so in the commit.
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models.lead import LeadIntakeInput
+from models.support import TriageInput, TriageOptions
 from tests.conftest import start_test_server
 from tests.workflows.fakes import FakeIntake, make_lead
+from tests.workflows.triage_fakes import FakeTriage, billing_email
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.sandbox import workflow_runner
+from workflows.support_triage import SupportTriageWorkflow
 
 HERE = Path(__file__).parent
+WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow]
+Steer = Callable[[WorkflowEnvironment, WorkflowHandle[Any, Any]], Awaitable[None]]
 
 
-async def _record(client: Client, name: str, fake: FakeIntake, request: LeadIntakeInput) -> None:
+async def _record(
+    env: WorkflowEnvironment,
+    name: str,
+    activities: list,
+    run: Any,
+    arg: Any,
+    steer: Steer | None = None,
+) -> None:
     task_queue = f"record-{uuid.uuid4()}"
     async with Worker(
-        client,
+        env.client,
         task_queue=task_queue,
-        workflows=[LeadIntakeWorkflow],
-        activities=fake.activities(),
+        workflows=WORKFLOWS,
+        activities=activities,
         workflow_runner=workflow_runner(),
     ):
-        handle = await client.start_workflow(
-            LeadIntakeWorkflow.run, request, id=f"lead-{name}", task_queue=task_queue
-        )
+        handle = await env.client.start_workflow(run, arg, id=name, task_queue=task_queue)
+        if steer is not None:
+            await steer(env, handle)
         await handle.result()
-    history = await handle.fetch_history()
-    (HERE / f"{name}.json").write_text(history.to_json())
+    (HERE / f"{name}.json").write_text((await handle.fetch_history()).to_json())
     print(f"recorded {name}.json")
+
+
+async def _approve_when_waiting(env: WorkflowEnvironment, handle: WorkflowHandle[Any, Any]) -> None:
+    while (await handle.query(SupportTriageWorkflow.status)).stage != "awaiting_human":
+        await env.sleep(timedelta(seconds=1))
+    await handle.signal(SupportTriageWorkflow.approve)
 
 
 async def main() -> None:
     env = await start_test_server()
+    lead = LeadIntakeInput(lead=make_lead())
     try:
         await _record(
-            env.client, "lead_intake_happy", FakeIntake(), LeadIntakeInput(lead=make_lead())
+            env, "lead_intake_happy", FakeIntake().activities(), LeadIntakeWorkflow.run, lead
         )
         fallback = FakeIntake()
         fallback.enrich_error = ApplicationError("site down", type="Transient")
@@ -54,8 +76,28 @@ async def main() -> None:
             "relay refused", type="MailRejected", non_retryable=True
         )
         await _record(
-            env.client, "lead_intake_fallbacks", fallback, LeadIntakeInput(lead=make_lead())
+            env, "lead_intake_fallbacks", fallback.activities(), LeadIntakeWorkflow.run, lead
         )
+
+        ticket = TriageInput(email=billing_email(), options=TriageOptions())
+        await _record(
+            env, "support_auto_sent", FakeTriage().activities(), SupportTriageWorkflow.run, ticket
+        )
+        weak = FakeTriage()
+        weak.hits = [weak.hits[0].model_copy(update={"score": 1.0})]
+        await _record(
+            env, "support_approved", weak.activities(), SupportTriageWorkflow.run, ticket,
+            _approve_when_waiting,
+        )  # fmt: skip
+        await _record(
+            env, "support_sla_escalated", weak.activities(), SupportTriageWorkflow.run, ticket
+        )
+        down = FakeTriage()
+        down.classify_error = ApplicationError("endpoint down", type="LlmUnavailable")
+        await _record(
+            env, "support_classifier_down", down.activities(), SupportTriageWorkflow.run, ticket,
+            _approve_when_waiting,
+        )  # fmt: skip
     finally:
         await env.shutdown()
 

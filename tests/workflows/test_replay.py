@@ -9,18 +9,26 @@ from temporalio.worker import Replayer
 
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.sandbox import workflow_runner
+from workflows.support_triage import SupportTriageWorkflow
 
 HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
 
 
 def test_histories_are_present():
-    assert {p.stem for p in HISTORIES} >= {"lead_intake_happy", "lead_intake_fallbacks"}
+    assert {p.stem for p in HISTORIES} >= {
+        "lead_intake_happy",
+        "lead_intake_fallbacks",
+        "support_auto_sent",
+        "support_approved",
+        "support_sla_escalated",
+        "support_classifier_down",
+    }
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_without_nondeterminism(path: Path):
     replayer = Replayer(
-        workflows=[LeadIntakeWorkflow],
+        workflows=[LeadIntakeWorkflow, SupportTriageWorkflow],
         data_converter=pydantic_data_converter,
         workflow_runner=workflow_runner(),
     )
