@@ -32,6 +32,7 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from config.errors import problems
@@ -181,13 +182,17 @@ def summarize_lead(result: Any) -> str:
 async def wait_for_decision(handle: WorkflowHandle[Any, Any], timeout_s: float = 600) -> Any:
     """Poll the status query until the ticket is sent, closed or waiting for a person."""
     deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        status = await handle.query(SupportTriageWorkflow.status)
-        if status.stage in ("awaiting_human", "done"):
+    stage = "not answering queries"
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            status = await handle.query(SupportTriageWorkflow.status)
+        except RPCError:  # a workflow task is failing or no worker is up yet: keep polling
+            status = None
+        if status is not None and status.stage in ("awaiting_human", "done"):
             return status
-        if asyncio.get_running_loop().time() > deadline:
-            raise InputError(f"{handle.id} still {status.stage} after {timeout_s:.0f}s")
+        stage = status.stage if status is not None else stage
         await asyncio.sleep(0.5)
+    raise InputError(f"{handle.id} still {stage} after {timeout_s:.0f}s; see the UI")
 
 
 def summarize_ticket(workflow_id: str, status: Any) -> str:

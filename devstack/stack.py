@@ -64,14 +64,29 @@ def _start_temporal() -> None:
         "--ui-disable-news-fetch",
         "--log-level", "warn",
     ]  # fmt: skip
-    for key in search_attributes.ALL:
-        argv += ["--search-attribute", f"{key.name}={key.indexed_value_type.name.title()}"]
     processes.start("temporal", argv, RUN)
     pid = RUN / "temporal.pid"
     processes.wait_until(
         "Temporal server", lambda: processes.port_open("127.0.0.1", TEMPORAL_PORT), 60, pid
     )
     processes.wait_until("Temporal Web UI", _ui_ready, 60, pid)
+
+
+def register_search_attributes() -> None:
+    """Create this project's search attributes; creating an existing one is a no-op, so
+    a database made by an older version gains the attributes added since."""
+    settings = temporal_settings()
+    for key in search_attributes.ALL:
+        created = subprocess.run(
+            [_bin("temporal"), "operator", "search-attribute", "create",
+             "--name", key.name, "--type", key.indexed_value_type.name.title(),
+             "--address", settings.address, "--namespace", settings.namespace],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        if created.returncode != 0:
+            raise processes.StackError(
+                f"cannot create search attribute {key.name}: {created.stderr}"
+            )
 
 
 def _worker_polling(pid: int) -> bool:
@@ -134,9 +149,11 @@ def up() -> None:
     for name in reversed(COMPONENTS):
         if processes.is_running(RUN / f"{name}.pid"):
             print(f"  {name:<9} already running (pid file var/run/{name}.pid)")
-            continue
-        STARTERS[name]()
-        print(f"  {name:<9} started, log var/log/{name}.log")
+        else:
+            STARTERS[name]()
+            print(f"  {name:<9} started, log var/log/{name}.log")
+        if name == "temporal":
+            register_search_attributes()
 
 
 def down() -> None:
