@@ -14,7 +14,7 @@ from activities.crm import Crm
 from activities.enrichment import EnrichmentProvider
 from activities.mail import MailTransport
 from activities.scoring import ScoringConfig, score_lead
-from activities.support import adapter_errors, heartbeating
+from activities.wrapping import adapter_errors, heartbeating
 from models.common import OutgoingEmail, SendResult
 from models.lead import (
     CompanyProfile,

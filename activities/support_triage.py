@@ -1,38 +1,25 @@
 """Activities of support triage: the agent calls, knowledge-base search and replies.
 
-LLM failures keep their type: `LlmUnavailable` stays retryable, an output that stays
-invalid or a refused request becomes non-retryable, so the workflow's fallback (human
-review) starts at once instead of after pointless attempts.
+LLM failures keep their type (`adapter_errors`): `LlmUnavailable` stays retryable, an
+output that stays invalid or a refused request becomes non-retryable, so the
+workflow's fallback (human review) starts at once instead of after pointless attempts.
 """
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from activities.knowledge_base import KnowledgeBase
 from activities.mail import MailTransport
-from activities.support import adapter_errors
-from agents.client import LlmClient, LlmError
+from activities.wrapping import adapter_errors
+from agents.client import LlmClient
 from agents.triage import classify, draft_reply
 from models.common import OutgoingEmail, SendResult
 from models.support import Classified, Drafted, DraftRequest, InboundEmail, KbHit, ReplyEmail
 
 KB_RESULTS = 4
 REPLY_PREFIX = "Re: "
-
-
-@contextmanager
-def llm_errors() -> Iterator[None]:
-    try:
-        yield
-    except LlmError as err:
-        raise ApplicationError(
-            str(err), type=type(err).__name__, non_retryable=not err.retryable
-        ) from err
 
 
 def reply_subject(subject: str) -> str:
@@ -48,7 +35,7 @@ class SupportTriageActivities:
 
     @activity.defn(name="classify_email")
     async def classify_email(self, email: InboundEmail) -> Classified:
-        with llm_errors():
+        with adapter_errors():
             result = await classify(self.llm, email.subject, email.body)
         return Classified(classification=result.output, call=result.record)
 
@@ -62,7 +49,7 @@ class SupportTriageActivities:
         ids = [hit.article_id for hit in request.hits]
         articles = await asyncio.to_thread(self.kb.articles, ids)
         topic = request.classification.topic if request.classification else "unknown"
-        with llm_errors():
+        with adapter_errors():
             result = await draft_reply(
                 self.llm, request.email.subject, request.email.body, topic, articles
             )

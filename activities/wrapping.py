@@ -9,6 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.errors import Permanent, Transient
+from agents.client import LlmError
 
 T = TypeVar("T")
 
@@ -22,6 +23,10 @@ def adapter_errors() -> Iterator[None]:
         raise ApplicationError(str(err), type=err.kind, non_retryable=True) from err
     except Transient as err:
         raise ApplicationError(str(err), type="Transient") from err
+    except LlmError as err:
+        raise ApplicationError(
+            str(err), type=type(err).__name__, non_retryable=not err.retryable
+        ) from err
 
 
 async def heartbeating(work: Awaitable[T], every_s: float = 1.0) -> T:
