@@ -13,6 +13,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows.decision_log import DecisionLog
+from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, failure_cause
 
 with workflow.unsafe.imports_passed_through():
     from activities.lead_intake import LeadIntakeActivities
@@ -47,12 +48,6 @@ CRM_RETRY = RetryPolicy(
 )
 SCORE_TIMEOUT = timedelta(seconds=10)
 SCORE_RETRY = RetryPolicy(maximum_attempts=3)
-MAIL_TIMEOUT = timedelta(seconds=30)
-MAIL_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    maximum_interval=timedelta(seconds=60),
-    maximum_attempts=5,
-)
 
 
 @workflow.defn
@@ -141,8 +136,7 @@ class LeadIntakeWorkflow:
                 summary=f"enrich {self._domain}",
             )
         except ActivityError as err:
-            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err.cause)
-            self._log.add("enrich", "fell back to email-domain profile", cause or "activity failed")
+            self._log.add("enrich", "fell back to email-domain profile", failure_cause(err))
             return profile_from_email_domain(lead)
         self._log.add("enrich", f"profile from {profile.source}", profile.fetched_url or "")
         return profile
@@ -161,9 +155,9 @@ class LeadIntakeWorkflow:
             )
         except ActivityError as err:
             self._stage = "failed"
-            self._log.add("crm", "unavailable", str(err.cause))
+            self._log.add("crm", "unavailable", failure_cause(err))
             raise ApplicationError(
-                f"CRM upsert failed after {CRM_RETRY.maximum_attempts} attempts: {err.cause}",
+                f"CRM upsert failed after {CRM_RETRY.maximum_attempts} attempts: {failure_cause(err)}",
                 type="CrmUnavailable",
                 non_retryable=True,
             ) from err
@@ -186,7 +180,7 @@ class LeadIntakeWorkflow:
                 summary=f"welcome email (tier {score.tier})",
             )
         except ActivityError as err:
-            self._log.add("welcome_email", "not sent", str(err.cause))
+            self._log.add("welcome_email", "not sent", failure_cause(err))
             return None
         self._log.add(
             "welcome_email", "already sent" if sent.duplicate else "sent", f"via {sent.transport}"

@@ -11,9 +11,10 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 from workflows.decision_log import DecisionLog
+from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, failure_cause
 
 with workflow.unsafe.imports_passed_through():
     from activities.support_triage import SupportTriageActivities
@@ -43,19 +44,6 @@ AGENT_RETRY = RetryPolicy(
 )
 KB_TIMEOUT = timedelta(seconds=15)
 KB_RETRY = RetryPolicy(maximum_attempts=3)
-MAIL_TIMEOUT = timedelta(seconds=30)
-MAIL_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    maximum_interval=timedelta(seconds=60),
-    maximum_attempts=5,
-)
-
-
-def _cause(err: ActivityError) -> str:
-    cause = err.cause
-    if isinstance(cause, ApplicationError):
-        return f"{cause.type}: {cause.message}"
-    return str(cause) or type(cause).__name__
 
 
 @workflow.defn
@@ -123,7 +111,7 @@ class SupportTriageWorkflow:
                 summary="agent: classify topic, urgency, signals",
             )
         except ActivityError as err:
-            self._log.add("classify", "failed, continuing without", _cause(err))
+            self._log.add("classify", "failed, continuing without", failure_cause(err))
             return None
         self._calls.append(result.call)
         c = result.classification
@@ -145,7 +133,7 @@ class SupportTriageWorkflow:
                 summary="knowledge-base search",
             )
         except ActivityError as err:
-            self._log.add("kb_search", "failed, continuing without", _cause(err))
+            self._log.add("kb_search", "failed, continuing without", failure_cause(err))
             return []
         found = ", ".join(f"{h.article_id} ({h.score:.1f})" for h in hits) or "nothing"
         self._log.add("kb_search", f"{len(hits)} article(s)", found)
@@ -162,7 +150,7 @@ class SupportTriageWorkflow:
                 summary="agent: draft reply citing articles",
             )
         except ActivityError as err:
-            self._log.add("draft", "failed, a person will write the reply", _cause(err))
+            self._log.add("draft", "failed, a person will write the reply", failure_cause(err))
             return None
         self._calls.append(result.call)
         cited = ", ".join(result.draft.cited_article_ids) or "no articles"
@@ -213,7 +201,7 @@ class SupportTriageWorkflow:
                 summary="send reply",
             )
         except ActivityError as err:
-            self._log.add("send", "failed", _cause(err))
+            self._log.add("send", "failed", failure_cause(err))
             return False
         self._log.add(
             "send", "already sent" if self._reply.duplicate else "sent", self._reply.transport
@@ -242,7 +230,7 @@ class SupportTriageWorkflow:
                 summary="SLA breached: email on-call",
             )
         except ActivityError as err:
-            self._log.add("sla", "on-call email failed", _cause(err))
+            self._log.add("sla", "on-call email failed", failure_cause(err))
 
     async def _finish(self, outcome: Outcome) -> TriageResult:
         self._outcome = outcome
