@@ -53,7 +53,7 @@ class LlmConfig:
     models: Mapping[str, str]
     """Model name per agent role (`classify`, `draft`, ...); `default` for the rest."""
     timeout_s: float = 30.0
-    max_tokens: int = 600
+    max_tokens: int = 500
     temperature: float = 0.0
 
     def model_for(self, role: str) -> str:

@@ -28,6 +28,6 @@ class Classification(BaseModel):
 class ReplyDraft(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    body: str = Field(min_length=1, max_length=4000)
+    body: str = Field(min_length=1, max_length=1200, description="The reply, under 150 words")
     cited_article_ids: list[str] = Field(default_factory=list, max_length=5)
     confidence: float = Field(ge=0.0, le=1.0)

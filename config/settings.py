@@ -153,7 +153,7 @@ class LlmSettings(BaseSettings):
     model_classify: str | None = Field(default=None, alias="FLOWDESK_LLM_MODEL_CLASSIFY")
     model_draft: str | None = Field(default=None, alias="FLOWDESK_LLM_MODEL_DRAFT")
     timeout_s: float = Field(default=60.0, gt=0, le=300, alias="FLOWDESK_LLM_TIMEOUT_S")
-    max_tokens: int = Field(default=600, ge=64, le=8192, alias="FLOWDESK_LLM_MAX_TOKENS")
+    max_tokens: int = Field(default=500, ge=64, le=8192, alias="FLOWDESK_LLM_MAX_TOKENS")
 
     local_port: int = Field(default=8091, ge=1, le=65535, alias="FLOWDESK_LLM_LOCAL_PORT")
     local_threads: int = Field(default=2, ge=1, le=256, alias="FLOWDESK_LLM_THREADS")
