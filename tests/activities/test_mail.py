@@ -1,0 +1,178 @@
+"""Mail transports: a Maildir any reader opens, and SMTP against a real server on loopback."""
+
+import mailbox
+import os
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+
+from activities.errors import Permanent
+from activities.lead_intake import render_welcome
+from activities.mail import MaildirTransport, SentLedger, SmtpTransport
+from models.common import OutgoingEmail
+from models.lead import CompanyProfile, WelcomeEmailInput
+from tests.workflows.fakes import make_lead
+
+SENDER = "Flowdesk <hello@flowdesk.example>"
+
+
+def message(key: str = "lead-1/welcome", to: str = "ada@northwind.example") -> OutgoingEmail:
+    return OutgoingEmail(to=to, subject="Welcome", body="Hello Ada", idempotency_key=key)
+
+
+async def test_maildir_delivers_a_readable_message_once(tmp_path: Path):
+    outbox = MaildirTransport(tmp_path / "outbox", SENDER)
+    first = await outbox.send(message())
+    second = await outbox.send(message())
+
+    [mail] = list(mailbox.Maildir(tmp_path / "outbox", create=False))
+    assert (mail["To"], mail["Subject"], mail["From"]) == (
+        "ada@northwind.example",
+        "Welcome",
+        SENDER,
+    )
+    assert mail.get_payload().strip() == "Hello Ada"
+    assert mail["Message-ID"] == first.message_id == second.message_id
+    assert not first.duplicate and second.duplicate
+
+
+async def test_message_read_by_a_mail_client_still_counts(tmp_path: Path):
+    outbox = MaildirTransport(tmp_path / "outbox", SENDER)
+    await outbox.send(message())
+    [name] = os.listdir(tmp_path / "outbox" / "new")
+    os.rename(tmp_path / "outbox" / "new" / name, tmp_path / "outbox" / "cur" / f"{name}:2,S")
+    assert (await outbox.send(message())).duplicate
+    assert len(list(mailbox.Maildir(tmp_path / "outbox", create=False))) == 1
+
+
+async def test_different_keys_are_different_messages(tmp_path: Path):
+    outbox = MaildirTransport(tmp_path / "outbox", SENDER)
+    await outbox.send(message("lead-1/welcome"))
+    await outbox.send(message("lead-2/welcome"))
+    assert len(list(mailbox.Maildir(tmp_path / "outbox", create=False))) == 2
+
+
+@dataclass
+class Recorder:
+    envelopes: list[Envelope] = field(default_factory=list)
+    refuse: str | None = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.refuse and address == self.refuse:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+
+def authenticator(
+    server, session: Session, envelope: Envelope, mechanism: str, auth_data
+) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        b"bot",
+        b"s3cret",
+    )
+    return AuthResult(success=ok)
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def smtp_server(ca: trustme.CA) -> Iterator[tuple[Controller, Recorder]]:
+    recorder = Recorder()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context,
+        require_starttls=False,
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
+    controller.start()
+    yield controller, recorder
+    controller.stop()
+
+
+def transport(controller: Controller, ca: trustme.CA, tmp_path: Path, **options) -> SmtpTransport:
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    return SmtpTransport(
+        "127.0.0.1",
+        controller.port,
+        SENDER,
+        SentLedger(tmp_path / "ledger.sqlite3"),
+        tls_context=client_context,
+        **options,
+    )
+
+
+async def test_smtp_starttls_with_auth_delivers_once(smtp_server, ca: trustme.CA, tmp_path: Path):
+    controller, recorder = smtp_server
+    smtp = transport(controller, ca, tmp_path, username="bot", password="s3cret", starttls=True)
+    first = await smtp.send(message())
+    second = await smtp.send(message())
+
+    assert not first.duplicate and second.duplicate
+    assert len(recorder.envelopes) == 1
+    assert recorder.envelopes[0].rcpt_tos == ["ada@northwind.example"]
+    assert first.message_id.encode() in recorder.envelopes[0].content
+
+
+async def test_smtp_plain_without_tls(smtp_server, ca: trustme.CA, tmp_path: Path):
+    controller, recorder = smtp_server
+    await transport(controller, ca, tmp_path, starttls=False).send(message())
+    assert len(recorder.envelopes) == 1
+
+
+async def test_refused_recipient_is_permanent(smtp_server, ca: trustme.CA, tmp_path: Path):
+    controller, recorder = smtp_server
+    recorder.refuse = "nobody@northwind.example"
+    with pytest.raises(Permanent) as refused:
+        await transport(controller, ca, tmp_path, starttls=True).send(
+            message(to="nobody@northwind.example")
+        )
+    assert refused.value.kind == "MailRejected" and not recorder.envelopes
+
+
+def test_welcome_template_is_filled_for_each_tier():
+    for tier in ("A", "B", "C"):
+        subject, body = render_welcome(
+            WelcomeEmailInput(
+                lead=make_lead(),
+                profile=CompanyProfile(domain="northwind-robotics.example", source="website"),
+                tier=tier,
+                idempotency_key="k",
+            )
+        )
+        assert subject == "Welcome to Flowdesk, Ada"
+        assert body.startswith("Hi Ada,") and "Northwind Robotics" in body and "$" not in body
+    assert (
+        "solutions engineer"
+        in render_welcome(
+            WelcomeEmailInput(
+                lead=make_lead(),
+                profile=CompanyProfile(domain="x.example", source="website"),
+                tier="A",
+                idempotency_key="k",
+            )
+        )[1]
+    )
