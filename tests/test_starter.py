@@ -1,0 +1,85 @@
+"""`starter.py` refuses bad input before anything starts, naming the field."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from models.lead import lead_workflow_id
+from tests.workflows.fakes import make_lead
+
+ROOT = Path(__file__).parents[1]
+GOOD = json.loads((ROOT / "examples/leads/1-northwind.json").read_text())
+
+
+def run_starter(*args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"TEMPORAL_ADDRESS": "127.0.0.1:1"}  # nothing listens there
+    return subprocess.run(
+        [sys.executable, "starter.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"email": "not-an-email"}, "email:"),
+        ({"website": "ftp://northwind.example"}, "website:"),
+        ({"message": "x" * 5001}, "message:"),
+        ({"unexpected": 1}, "unexpected:"),
+        ({"source": "carrier pigeon"}, "source:"),
+        ({"submitted_at": "yesterday"}, "submitted_at:"),
+        ({"name": "   "}, "name:"),
+    ],
+)
+def test_invalid_lead_is_refused_before_any_start(tmp_path: Path, change: dict, field: str):
+    path = tmp_path / "lead.json"
+    path.write_text(json.dumps(GOOD | change))
+    result = run_starter("lead", "--json", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("invalid lead:") and field in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "one JSON object"),
+        ("x" * 70_000, "the limit is"),
+    ],
+)
+def test_unreadable_lead_files_are_refused(tmp_path: Path, content: str, message: str):
+    path = tmp_path / "lead.json"
+    path.write_text(content)
+    result = run_starter("lead", "--json", str(path))
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_invalid_support_email_is_refused():
+    result = run_starter("support", "--from", "nobody", "--body", "hi")
+    assert result.returncode == 2 and "sender:" in result.stderr
+
+
+def test_workflow_id_is_one_per_submission_and_holds_no_address():
+    same = lead_workflow_id(make_lead(email=" Ada@Northwind-Robotics.example"))
+    assert same == lead_workflow_id(make_lead())
+    assert lead_workflow_id(make_lead(submission_id="form-2")) != same
+    day = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    later_that_day = day.replace(hour=17)
+    next_day = day.replace(day=21)
+    assert lead_workflow_id(make_lead(submission_id=None, submitted_at=day)) == lead_workflow_id(
+        make_lead(submission_id=None, submitted_at=later_that_day)
+    )
+    assert lead_workflow_id(make_lead(submission_id=None, submitted_at=day)) != lead_workflow_id(
+        make_lead(submission_id=None, submitted_at=next_day)
+    )
+    assert "ada" not in same and "northwind" not in same
