@@ -1,0 +1,23 @@
+# The worker image for docker-compose.yml (production-like stack).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    FLOWDESK_DATA_DIR=/data
+
+RUN useradd --create-home --uid 10001 flowdesk && mkdir /data && chown flowdesk /data
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY workflows workflows
+COPY activities activities
+COPY agents agents
+COPY models models
+COPY config config
+COPY devstack devstack
+COPY kb kb
+COPY worker.py starter.py ./
+RUN pip install --no-cache-dir .
+
+USER flowdesk
+VOLUME ["/data"]
+CMD ["python", "worker.py"]
