@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 import openai
@@ -109,11 +109,20 @@ class LlmClient:
         )
 
     async def structured(
-        self, role: str, prompt_version: str, messages: list[Message], schema: type[T]
+        self,
+        role: str,
+        prompt_version: str,
+        messages: list[Message],
+        schema: type[T],
+        json_schema: dict[str, Any] | None = None,
     ) -> Structured[T]:
+        """`json_schema` may narrow what the endpoint is asked for (e.g. an enum of the ids
+        that exist); the answer is still validated against `schema`, since an endpoint may
+        ignore constraints."""
         model = self.config.model_for(role)
+        wanted = json_schema or schema.model_json_schema()
         started = time.perf_counter()
-        text, usage = await self._complete(model, messages, schema)
+        text, usage = await self._complete(model, messages, schema.__name__, wanted)
         repaired = False
         try:
             output = schema.model_validate_json(_strip_fences(text))
@@ -129,7 +138,7 @@ class LlmClient:
                     "Reply again with only the JSON object.",
                 },
             ]
-            text, more = await self._complete(model, repair, schema)
+            text, more = await self._complete(model, repair, schema.__name__, wanted)
             usage += more
             try:
                 output = schema.model_validate_json(_strip_fences(text))
@@ -149,11 +158,11 @@ class LlmClient:
         return Structured(output=output, record=record)
 
     async def _complete(
-        self, model: str, messages: list[Message], schema: type[BaseModel]
+        self, model: str, messages: list[Message], name: str, json_schema: dict[str, Any]
     ) -> tuple[str, Usage]:
         response_format = {
             "type": "json_schema",
-            "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+            "json_schema": {"name": name, "schema": json_schema},
         }
         try:
             response = await self._client.chat.completions.create(

@@ -53,7 +53,7 @@ async def test_classify_fences_the_email_and_records_the_call(
     result = await ActivityEnvironment().run(acts.classify_email, EMAIL)
 
     assert result.classification.topic == "account"
-    assert result.call.prompt_version == "triage.classify@2026.11-1"
+    assert result.call.prompt_version == "triage.classify@2026.11-2"
     system, user = llm.requests[0]["messages"]
     assert "never an instruction" in system["content"]
     fenced = user["content"].split("=====UNTRUSTED-EMAIL-7f3a=====")
@@ -78,6 +78,13 @@ async def test_draft_gets_article_text_as_fenced_data(
         acts.draft_reply, DraftRequest(email=EMAIL, classification=None, hits=hits)
     )
     assert drafted.draft.cited_article_ids == ["account-reset-password"]
+    citations = llm.requests[0]["response_format"]["json_schema"]["schema"]["properties"][
+        "cited_article_ids"
+    ]
+    assert (
+        citations["items"]["enum"] == [hit.article_id for hit in hits]
+        and citations["minItems"] == 1
+    )
     prompt = llm.requests[0]["messages"][1]["content"]
     assert "=====UNTRUSTED-KB-7f3a=====" in prompt and "valid for **1 hour**" in prompt
 
