@@ -4,7 +4,8 @@ The model's self-reported confidence never decides alone. The score mixes it wit
 retrieval strength (BM25 of the articles the draft cites), and hard holds override
 any score: policy topics and signals that always need a person, citations of articles
 that were not retrieved, and text that looks like an instruction to the system
-(checked here by pattern as well as by the classifier, which may itself be fooled).
+(checked here by pattern as well as by the classifier, which may itself be fooled),
+and the usual marks of spam and phishing, which a small classifier misses often.
 Pure code without I/O: the workflow (through its pass-through imports) and
 `bench/triage_eval.py` call the same function.
 """
@@ -33,6 +34,13 @@ HOLD_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(hacked|breach|compromised|leaked|stolen|unauthori[sz]ed (access|login|charge))\b", re.I
     ),
     "refund request": re.compile(r"\b(refund|money back|reimburse)\w*", re.I),
+    "looks like spam or phishing": re.compile(
+        r"\b(guarantee[ds]?|first page|seo|ranking|congratulations|you (have )?won|prize|bitcoin"
+        r"|btc|crypto|wallet|click (here|the link|below)|verify your (account|mailbox|password)"
+        r"|enter your password|will be (closed|suspended|deleted)|reply yes|unsubscribe)\b"
+        r"|https?://\S*(login|verify|signin|account)",
+        re.I,
+    ),
     "churn risk": re.compile(
         r"\b(cancel (everything|my (account|subscription))|switching to|worst|unacceptable|furious)\b",
         re.I,

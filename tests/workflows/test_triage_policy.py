@@ -62,6 +62,12 @@ def test_reply_without_citation_is_held():
         ("Our account was hacked last night, invoices changed.", "security incident"),
         ("I want a refund for the invoice from March.", "refund request"),
         ("This is unacceptable, I will cancel my subscription.", "churn risk"),
+        ("We guarantee first page Google ranking for $99.", "looks like spam or phishing"),
+        (
+            "Verify your account at http://flowdesk-verify.example/login now",
+            "looks like spam or phishing",
+        ),
+        ("Congratulations! Claim your 2 BTC prize.", "looks like spam or phishing"),
     ],
 )
 def test_policy_text_is_held_even_when_the_model_misses_it(body: str, hold: str):
