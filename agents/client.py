@@ -177,7 +177,10 @@ class LlmClient:
         except openai.APIStatusError as err:
             if err.status_code == 429 or err.status_code >= 500:
                 raise LlmUnavailable(f"LLM endpoint answered {err.status_code}") from err
-            raise LlmRejected(f"LLM endpoint refused the request: {err.status_code}") from err
+            reason = " ".join(str(err.message).split())[:200]
+            raise LlmRejected(
+                f"LLM endpoint refused the request ({err.status_code}): {reason}"
+            ) from err
         except (openai.APIResponseValidationError, ValueError) as err:
             raise LlmUnavailable(f"LLM endpoint sent a malformed response: {err}") from err
         if not response.choices:

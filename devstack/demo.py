@@ -36,7 +36,7 @@ async def run_demo(settings: TemporalSettings) -> None:
         result = status.outcome or "waiting for a person"
         if status.outcome is None:
             waiting.append(run.handle.id)
-        fell_back = [d for d in status.decisions if "failed" in d.outcome]
+        fell_back = [d for d in status.decisions if d.outcome.startswith("failed")]
         if fell_back:
             result += " (agent fallback)"
         print(
