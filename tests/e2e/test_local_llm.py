@@ -85,7 +85,8 @@ async def triage(
             if status.stage in ("awaiting_human", "done"):
                 break
             await asyncio.sleep(0.2)
-        await handle.terminate("test over")
+        if status.stage != "done":
+            await handle.terminate("test over")
     return status
 
 
