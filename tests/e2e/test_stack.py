@@ -21,6 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.lead import LeadIntakeResult
 from tests.conftest import LoopbackSite
+from tests.scripted_llm import Reply, ScriptedLlm
 from workflows.lead_intake import LeadIntakeWorkflow
 
 pytestmark = pytest.mark.e2e
@@ -164,3 +165,57 @@ async def test_worker_killed_mid_run_finishes_with_one_email(stack: Stack):
     result: LeadIntakeResult = await asyncio.wait_for(handle.result(), 90)
     assert result.profile.source == "website", "the interrupted enrichment was retried"
     assert len(stack.outbox()) == 1
+
+
+async def test_support_ticket_waits_then_is_approved_from_the_command_line(
+    stack: Stack, tmp_path: Path
+):
+    """`support`, `pending` and `approve` as a person runs them, with a scripted model."""
+    llm = ScriptedLlm(
+        responder=lambda request: Reply(
+            content=json.dumps(
+                {"topic": "billing", "urgency": "normal", "language": "en", "is_spam": False,
+                 "injection_suspected": False, "signals": [], "confidence": 0.9}
+                if request["response_format"]["json_schema"]["name"] == "Classification"
+                else {"body": "Invoices are under Settings → Billing.", "cited_article_ids": [],
+                      "confidence": 0.9}
+            )
+        )
+    )  # fmt: skip
+    await stack.stop_worker()
+    stack.env |= {
+        "OPENAI_BASE_URL": llm.base_url,
+        "FLOWDESK_TRIAGE_KB_DIR": str(ROOT / "kb/articles"),
+    }
+    await stack.start_worker()
+    try:
+        code, out, err = await stack.starter(
+            "support",
+            "--from",
+            "kim@acme.example",
+            "--subject",
+            "Invoice",
+            "--body",
+            "Where are my invoices?",
+        )
+        assert code == 0, err
+        ticket = out.split("started ", 1)[1].split()[0]
+        assert "reply cites no article" in out and f"approve {ticket}" in out
+
+        pending = ""
+        for _ in range(50):
+            _, pending, _ = await stack.starter("pending")
+            if ticket in pending:
+                break
+            await asyncio.sleep(0.2)
+        assert ticket in pending
+
+        code, _, err = await stack.starter("approve", ticket)
+        assert code == 0, err
+        handle = stack.client.get_workflow_handle(ticket)
+        result = await asyncio.wait_for(handle.result(), 60)
+        assert result["outcome"] == "sent_after_approval"
+        [reply] = stack.outbox()
+        assert reply["To"] == "kim@acme.example" and reply["Subject"] == "Re: Invoice"
+    finally:
+        llm.close()
