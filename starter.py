@@ -38,8 +38,8 @@ from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from config.errors import problems
 from config.settings import TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
-from models.lead import LeadIntakeInput, LeadSubmission, lead_workflow_id
-from models.support import InboundEmail, TriageInput, TriageOptions
+from models.lead import LeadIntakeInput, LeadIntakeResult, LeadSubmission, lead_workflow_id
+from models.support import InboundEmail, TriageInput, TriageOptions, TriageStatus
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.support_triage import SupportTriageWorkflow
 
@@ -165,7 +165,7 @@ def announce(submitted: Submitted, settings: TemporalSettings) -> None:
     print(f"UI: {settings.run_url(workflow_id)}")
 
 
-def summarize_lead(result: Any) -> str:
+def summarize_lead(result: LeadIntakeResult) -> str:
     score = result.score
     lines = [
         f"workflow   {result.workflow_id}",
@@ -179,7 +179,9 @@ def summarize_lead(result: Any) -> str:
     return "\n".join(lines)
 
 
-async def wait_for_decision(handle: WorkflowHandle[Any, Any], timeout_s: float = 600) -> Any:
+async def wait_for_decision(
+    handle: WorkflowHandle[Any, Any], timeout_s: float = 600
+) -> TriageStatus:
     """Poll the status query until the ticket is sent, closed or waiting for a person."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     stage = "not answering queries"
@@ -195,7 +197,7 @@ async def wait_for_decision(handle: WorkflowHandle[Any, Any], timeout_s: float =
     raise InputError(f"{handle.id} still {stage} after {timeout_s:.0f}s; see the UI")
 
 
-def summarize_ticket(workflow_id: str, status: Any) -> str:
+def summarize_ticket(workflow_id: str, status: TriageStatus) -> str:
     evaluation = status.evaluation
     lines = [
         f"ticket     {workflow_id}",
