@@ -8,6 +8,7 @@ import asyncio
 import logging
 import signal
 import sys
+from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from pydantic import ValidationError
@@ -15,27 +16,51 @@ from pydantic_settings import BaseSettings
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.factory import knowledge_base, lead_intake_activities, support_triage_activities
+from activities.factory import (
+    knowledge_base,
+    lead_intake_activities,
+    outreach_activities,
+    support_triage_activities,
+)
 from activities.knowledge_base import KnowledgeBase
 from config.errors import problems
-from config.settings import AppSettings, LlmSettings, TemporalSettings, TriageSettings, describe
+from config.settings import (
+    AppSettings,
+    LlmSettings,
+    OutreachSettings,
+    TemporalSettings,
+    TriageSettings,
+    describe,
+)
 from config.temporal import connect
 from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 log = logging.getLogger("flowdesk.worker")
-WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow]
+WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow]
 SHUTDOWN_GRACE = timedelta(seconds=10)
 
 
-def load_settings() -> tuple[TemporalSettings, AppSettings, LlmSettings, TriageSettings]:
+@dataclass(frozen=True)
+class Settings:
+    temporal: TemporalSettings
+    app: AppSettings
+    llm: LlmSettings
+    triage: TriageSettings
+    outreach: OutreachSettings
+
+
+def load_settings() -> Settings:
     """Every settings group, or exit 2 naming each bad variable (values are never echoed)."""
-    loaded: list[BaseSettings] = []
+    loaded: dict[str, BaseSettings] = {}
     bad: list[str] = []
-    for group in (TemporalSettings, AppSettings, LlmSettings, TriageSettings):
+    for field in fields(Settings):
+        group = field.type
+        assert isinstance(group, type) and issubclass(group, BaseSettings)
         try:
-            loaded.append(group())
+            loaded[field.name] = group()
         except ValidationError as err:
             bad += problems(
                 err, field_prefix=str(group.model_config.get("env_prefix", "")), upper=True
@@ -43,40 +68,35 @@ def load_settings() -> tuple[TemporalSettings, AppSettings, LlmSettings, TriageS
     if bad:
         print("invalid configuration:\n  " + "\n  ".join(bad), file=sys.stderr)
         raise SystemExit(2)
-    temporal, app, llm, triage = loaded
-    assert isinstance(temporal, TemporalSettings) and isinstance(app, AppSettings)
-    assert isinstance(llm, LlmSettings) and isinstance(triage, TriageSettings)
-    return temporal, app, llm, triage
+    return Settings(**loaded)  # type: ignore[arg-type]
 
 
-def build_worker(
-    client: Client,
-    temporal: TemporalSettings,
-    app: AppSettings,
-    llm: LlmSettings,
-    kb: KnowledgeBase,
-) -> Worker:
+def build_worker(client: Client, settings: Settings, kb: KnowledgeBase) -> Worker:
+    app, llm = settings.app, settings.llm
     return Worker(
         client,
-        task_queue=temporal.task_queue,
+        task_queue=settings.temporal.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
         activities=[
             *lead_intake_activities(app).all(),
             *support_triage_activities(app, llm, kb).all(),
+            *outreach_activities(app, llm, settings.outreach).all(),
         ],
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
 
 
 async def main() -> None:
-    temporal, app, llm, triage = load_settings()
-    for group in (temporal, app, llm, triage):
+    settings = load_settings()
+    for field in fields(settings):
+        group = getattr(settings, field.name)
         log.info("%s: %s", type(group).__name__, describe(group))
-    kb, report = knowledge_base(app, triage)
+    kb, report = knowledge_base(settings.app, settings.triage)
     log.info(report)
+    temporal = settings.temporal
     client = await connect(temporal)
-    worker = build_worker(client, temporal, app, llm, kb)
+    worker = build_worker(client, settings, kb)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -5,17 +5,18 @@ from activities.enrichment import ApiEnrichment, EnrichmentProvider, WebsiteEnri
 from activities.knowledge_base import KnowledgeBase
 from activities.lead_intake import LeadIntakeActivities
 from activities.mail import MaildirTransport, MailTransport, SentLedger, SmtpTransport
+from activities.outreach import OutreachActivities, ResearchLimits
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.scoring import ScoringConfig
 from activities.support_triage import SupportTriageActivities
 from agents.client import LlmClient, LlmConfig
-from config.settings import AppSettings, LlmSettings, TriageSettings
+from config.settings import AppSettings, LlmSettings, OutreachSettings, TriageSettings
 
 
-def fetch_policy(settings: AppSettings) -> FetchPolicy:
+def fetch_policy(settings: AppSettings, max_bytes: int | None = None) -> FetchPolicy:
     return FetchPolicy(
         timeout_s=settings.fetch_timeout_s,
-        max_bytes=settings.fetch_max_bytes,
+        max_bytes=max_bytes or settings.fetch_max_bytes,
         max_redirects=settings.fetch_max_redirects,
         allow_hosts=frozenset(h.lower() for h in settings.fetch_allow_hosts),
         static_hosts=settings.fetch_static_hosts,
@@ -90,3 +91,15 @@ def support_triage_activities(
     app: AppSettings, llm: LlmSettings, kb: KnowledgeBase
 ) -> SupportTriageActivities:
     return SupportTriageActivities(llm=llm_client(llm), kb=kb, mail=mail_transport(app))
+
+
+def outreach_activities(
+    app: AppSettings, llm: LlmSettings, outreach: OutreachSettings
+) -> OutreachActivities:
+    return OutreachActivities(
+        llm=llm_client(llm),
+        fetcher=SafeFetcher(fetch_policy(app, outreach.research_max_bytes)),
+        crm=SqliteCrm(app.crm_path),
+        mail=mail_transport(app),
+        limits=ResearchLimits(max_pages=outreach.research_max_pages),
+    )

@@ -31,3 +31,39 @@ class ReplyDraft(BaseModel):
     body: str = Field(min_length=1, max_length=1200, description="The reply, under 150 words")
     cited_article_ids: list[str] = Field(default_factory=list, max_length=5)
     confidence: float = Field(ge=0.0, le=1.0)
+
+
+class BriefPoint(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(min_length=1, max_length=240)
+    source_url: str = Field(description="The page the point was read on")
+
+
+class BriefDraft(BaseModel):
+    """What the research agent answers; each point names its page."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    summary: str = Field(min_length=1, max_length=600)
+    industry: str | None = Field(default=None, max_length=80)
+    likely_needs: list[BriefPoint] = Field(default_factory=list, max_length=4)
+    talking_points: list[BriefPoint] = Field(default_factory=list, max_length=5)
+
+
+class FactUse(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    fact_id: str = Field(description="id of the sourced fact, e.g. P2 or C1")
+    claim: str = Field(min_length=1, max_length=240, description="The sentence that uses it")
+
+
+class OutreachDraft(BaseModel):
+    """What the outreach draft agent answers; every personal detail cites a fact id."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    subject: str = Field(min_length=1, max_length=120)
+    body: str = Field(min_length=1, max_length=1500, description="Plain text, under 150 words")
+    facts: list[FactUse] = Field(default_factory=list, max_length=5)
+    confidence: float = Field(ge=0.0, le=1.0)

@@ -7,6 +7,7 @@ only ever reported as set or unset.
 
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -189,6 +190,52 @@ class TriageSettings(BaseSettings):
             raise ValueError(
                 "FLOWDESK_TRIAGE_FINAL_DEADLINE_MINUTES must exceed FLOWDESK_TRIAGE_SLA_MINUTES"
             )
+        return self
+
+
+class OutreachSettings(BaseSettings):
+    """Lead-outreach cadence, who approves, and how much of a website research may read."""
+
+    model_config = SettingsConfigDict(env_prefix="FLOWDESK_OUTREACH_", extra="ignore")
+
+    default_timezone: str = Field(
+        default="UTC", description="IANA zone for leads that do not give one"
+    )
+    business_start_hour: int = Field(default=9, ge=0, le=23)
+    business_end_hour: int = Field(default=17, ge=1, le=24)
+    follow_up_days: CommaList = Field(default_factory=lambda: ["3", "7"])
+    human_tiers: CommaList = Field(default_factory=lambda: ["A"])
+    threshold: float = Field(default=0.7, ge=0, le=1)
+    min_lead_minutes: int = Field(default=60, ge=0)
+    send_welcome: bool = False
+    sla_minutes: int = Field(default=240, ge=1)
+    final_deadline_minutes: int = Field(default=2880, ge=1)
+    on_call: str = "sales-oncall@flowdesk.example"
+    touches_per_run: int = Field(default=2, ge=1)
+    research_max_pages: int = Field(default=4, ge=1, le=10)
+    research_max_bytes: int = Field(default=500_000, ge=1024, le=5_000_000)
+
+    _split = field_validator("follow_up_days", "human_tiers", mode="before")(_split_commas)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {name!r}") from err
+        return name
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "OutreachSettings":
+        if self.business_end_hour <= self.business_start_hour:
+            raise ValueError("FLOWDESK_OUTREACH_BUSINESS_END_HOUR must follow the start hour")
+        if self.final_deadline_minutes <= self.sla_minutes:
+            raise ValueError("FLOWDESK_OUTREACH_FINAL_DEADLINE_MINUTES must exceed the SLA")
+        if not all(day.isdigit() for day in self.follow_up_days):
+            raise ValueError("FLOWDESK_OUTREACH_FOLLOW_UP_DAYS must be whole days, e.g. 3,7")
+        if not set(self.human_tiers) <= {"A", "B", "C"}:
+            raise ValueError("FLOWDESK_OUTREACH_HUMAN_TIERS takes tiers A, B, C")
         return self
 
 

@@ -15,6 +15,9 @@ TICKET_CONFIDENCE = SearchAttributeKey.for_float("TicketConfidence")
 NEEDS_HUMAN = SearchAttributeKey.for_bool("NeedsHuman")
 TICKET_OUTCOME = SearchAttributeKey.for_keyword("TicketOutcome")
 
+OUTREACH_STAGE = SearchAttributeKey.for_keyword("OutreachStage")
+NEXT_TOUCH_AT = SearchAttributeKey.for_datetime("NextTouchAt")
+
 ALL: tuple[SearchAttributeKey, ...] = (
     LEAD_SCORE,
     LEAD_TIER,
@@ -23,4 +26,6 @@ ALL: tuple[SearchAttributeKey, ...] = (
     TICKET_CONFIDENCE,
     NEEDS_HUMAN,
     TICKET_OUTCOME,
+    OUTREACH_STAGE,
+    NEXT_TOUCH_AT,
 )

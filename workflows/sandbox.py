@@ -3,11 +3,15 @@
 Pydantic validates `EmailStr` and URLs lazily, importing `email_validator` and `idna`
 the first time a workflow touches a lead; passing them through the sandbox keeps them
 from being re-imported on every run (slow start-up, and a warning per module).
+`zoneinfo` (with the `tzdata` fallback) is passed through so business-hours slots use
+one cache of time-zone files, read outside the sandbox.
 """
 
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "annotated_types", "email_validator", "idna")
+PASSTHROUGH_MODULES = (
+    "pydantic", "pydantic_core", "annotated_types", "email_validator", "idna", "zoneinfo", "tzdata",
+)  # fmt: skip
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:

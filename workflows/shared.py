@@ -1,4 +1,4 @@
-"""What every workflow shares: the mail activity options and readable failure causes."""
+"""What every workflow shares: mail and agent activity options, readable failure causes."""
 
 from datetime import timedelta
 
@@ -11,6 +11,13 @@ MAIL_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=60),
     maximum_attempts=5,
 )
+AGENT_TIMEOUT = timedelta(seconds=90)
+AGENT_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    maximum_interval=timedelta(seconds=20),
+    maximum_attempts=3,
+)
+"""Agent calls: an endpoint that is down gets three tries, then the fallback branch runs."""
 
 
 def failure_cause(err: ActivityError) -> str:

@@ -4,7 +4,8 @@ Agent steps are activities with timeouts and bounded retries; when one fails the
 goes on with whatever evidence exists and lands in human review. Nothing is ever
 auto-sent on a fallback path: `evaluate` holds any ticket without a classification
 or a draft. Human review waits for `approve`, `reject` or the `edit_and_approve`
-update; at the SLA it emails on-call and keeps waiting until the final deadline.
+update (`workflows/review.py`); at the SLA it emails on-call and keeps waiting until
+the final deadline.
 """
 
 from datetime import timedelta
@@ -14,7 +15,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 from workflows.decision_log import DecisionLog
-from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, failure_cause
+from workflows.review import HumanReview
+from workflows.shared import AGENT_RETRY, AGENT_TIMEOUT, MAIL_RETRY, MAIL_TIMEOUT, failure_cause
 
 with workflow.unsafe.imports_passed_through():
     from activities.support_triage import SupportTriageActivities
@@ -36,12 +38,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.triage_policy import TriagePolicy, evaluate
 
-AGENT_TIMEOUT = timedelta(seconds=90)
-AGENT_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    maximum_interval=timedelta(seconds=20),
-    maximum_attempts=3,
-)
 KB_TIMEOUT = timedelta(seconds=15)
 KB_RETRY = RetryPolicy(maximum_attempts=3)
 
@@ -59,7 +55,7 @@ class SupportTriageWorkflow:
         self._needs_human = False
         self._outcome: Outcome | None = None
         self._reply: SendResult | None = None
-        self._review: tuple[str, str] | None = None
+        self._review = HumanReview(self._log)
 
     @workflow.run
     async def run(self, request: TriageInput) -> TriageResult:
@@ -164,15 +160,12 @@ class SupportTriageWorkflow:
     async def _human_review(self, request: TriageInput) -> TriageResult:
         options = request.options
         self._stage = "awaiting_human"
-        if not await self._wait_for_review(options.sla):
-            self._log.add("sla", "breached", f"no decision within {options.sla}; on-call notified")
-            await self._notify_on_call(request)
-            remaining = options.final_deadline - options.sla
-            if not await self._wait_for_review(max(remaining, timedelta(0))):
-                self._log.add("deadline", "closed", f"no decision within {options.final_deadline}")
-                return await self._finish("escalated_unanswered")
-        assert self._review is not None
-        action, detail = self._review
+        decided = await self._review.wait(
+            options.sla, options.final_deadline, lambda: self._notify_on_call(request)
+        )
+        if not decided or self._review.decision is None:
+            return await self._finish("escalated_unanswered")
+        action, detail = self._review.decision
         if action == "reject":
             return await self._finish("rejected")
         body = detail if action == "edit" else (self._draft.body if self._draft else "")
@@ -180,13 +173,6 @@ class SupportTriageWorkflow:
         if not sent:
             return await self._finish("escalated_unanswered")
         return await self._finish("sent_after_edit" if action == "edit" else "sent_after_approval")
-
-    async def _wait_for_review(self, timeout: timedelta) -> bool:
-        try:
-            await workflow.wait_condition(lambda: self._review is not None, timeout=timeout)
-        except TimeoutError:
-            return False
-        return True
 
     async def _send(self, email: InboundEmail, body: str) -> bool:
         self._stage = "sending"
@@ -250,38 +236,23 @@ class SupportTriageWorkflow:
 
     @workflow.signal
     def approve(self) -> None:
-        if self._stage != "awaiting_human" or self._review is not None:
-            self._log.add("review", "approve ignored", f"ticket is {self._stage}")
-        elif self._draft is None:
+        if self._review.open and self._draft is None:
             self._log.add("review", "approve ignored", "no draft to send: use edit_and_approve")
         else:
-            self._review = ("approve", "")
-            self._log.add("review", "approved", "draft sent as written")
+            self._review.decide("approve", "", "draft sent as written")
 
     @workflow.signal
     def reject(self, reason: str) -> None:
-        if self._stage != "awaiting_human" or self._review is not None:
-            self._log.add("review", "reject ignored", f"ticket is {self._stage}")
-            return
-        self._review = ("reject", reason)
-        self._log.add("review", "rejected", reason[:500] or "no reason given")
+        self._review.decide("reject", reason, reason[:500] or "no reason given")
 
     @workflow.update
     def edit_and_approve(self, body: str) -> str:
-        self._review = ("edit", body)
-        self._log.add("review", "edited and approved", f"{len(body)} characters")
+        self._review.decide("edit", body, f"{len(body)} characters")
         return "reply will be sent"
 
     @edit_and_approve.validator
     def _validate_edit(self, body: str) -> None:
-        if self._stage != "awaiting_human" or self._review is not None:
-            raise ValueError(f"ticket is not awaiting review (stage {self._stage})")
-        if not body.strip():
-            raise ValueError("reply body is empty")
-        if len(body) > MAX_REPLY_CHARS:
-            raise ValueError(
-                f"reply body is {len(body)} characters; the limit is {MAX_REPLY_CHARS}"
-            )
+        self._review.check_edit(body, MAX_REPLY_CHARS)
 
     @workflow.query
     def status(self) -> TriageStatus:

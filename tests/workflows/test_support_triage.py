@@ -13,7 +13,8 @@ from models import search_attributes as sa
 from models.support import TriageInput, TriageOptions, TriageResult
 from tests.workflows.triage_fakes import FakeTriage, billing_email, classification
 from workflows.sandbox import workflow_runner
-from workflows.support_triage import AGENT_RETRY, SupportTriageWorkflow
+from workflows.shared import AGENT_RETRY
+from workflows.support_triage import SupportTriageWorkflow
 
 OPTIONS = TriageOptions(sla=timedelta(hours=4), final_deadline=timedelta(hours=48))
 WEAK_EVIDENCE = {"score": 1.0}

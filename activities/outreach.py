@@ -1,0 +1,152 @@
+"""Activities of lead outreach: company research, touch drafting, sending and the CRM log.
+
+Research reads a bounded set of pages (home plus a few about/product/pricing links on
+the same host) through the same SSRF-guarded fetcher as enrichment. A page that is
+refused, binary or unreachable is skipped and reported; only the home page is
+required. Brief points that name a page which was not read are dropped here, before
+the workflow ever sees them.
+"""
+
+from dataclasses import dataclass
+
+from temporalio import activity
+
+from activities.crm import Crm
+from activities.errors import Permanent, Transient
+from activities.mail import MailTransport
+from activities.page_text import looks_binary, pages_worth_reading, read_page
+from activities.safe_fetch import SafeFetcher
+from activities.wrapping import adapter_errors, heartbeating
+from agents.client import LlmClient
+from agents.outreach import draft_touch, research
+from agents.schemas import BriefDraft, BriefPoint
+from models.common import OutgoingEmail, SendResult
+from models.outreach import (
+    CompanyBrief,
+    Drafted,
+    PageExcerpt,
+    Researched,
+    ResearchRequest,
+    SourcedPoint,
+    TimelineEvent,
+    TouchDraftRequest,
+    TouchEmail,
+    known_facts,
+)
+
+
+@dataclass(frozen=True)
+class ResearchLimits:
+    max_pages: int = 4
+    page_chars: int = 1500
+
+
+def to_brief(draft: BriefDraft, read_urls: set[str]) -> tuple[CompanyBrief, int]:
+    """Number the points (P1, P2, …) and drop any whose page was not read; returns the
+    brief and how many points were dropped."""
+    counter = iter(range(1, 100))
+    dropped = 0
+
+    def keep(points: list[BriefPoint]) -> list[SourcedPoint]:
+        nonlocal dropped
+        kept = [p for p in points if p.source_url in read_urls]
+        dropped += len(points) - len(kept)
+        return [
+            SourcedPoint(id=f"P{next(counter)}", text=p.text, source_url=p.source_url) for p in kept
+        ]
+
+    brief = CompanyBrief(
+        summary=draft.summary,
+        industry=draft.industry,
+        likely_needs=keep(draft.likely_needs),
+        talking_points=keep(draft.talking_points),
+    )
+    return brief, dropped
+
+
+@dataclass
+class OutreachActivities:
+    llm: LlmClient
+    fetcher: SafeFetcher
+    crm: Crm
+    mail: MailTransport
+    limits: ResearchLimits = ResearchLimits()
+
+    async def _read(self, url: str) -> tuple[PageExcerpt, list[str]]:
+        page = await self.fetcher.fetch(url)
+        if looks_binary(page.text):
+            raise Permanent("UnsupportedContent", f"{url}: binary content served as HTML")
+        text = read_page(page.text, page.url, self.limits.page_chars)
+        excerpt = PageExcerpt(
+            url=page.url, title=text.title, text=text.text, truncated=page.truncated
+        )
+        return excerpt, text.links
+
+    async def _read_site(self, website: str) -> tuple[list[PageExcerpt], list[str]]:
+        home, links = await self._read(website)
+        pages, skipped = [home], []
+        for url in pages_worth_reading(home.url, links, self.limits.max_pages - 1):
+            try:
+                pages.append((await self._read(url))[0])
+            except (Permanent, Transient) as err:
+                skipped.append(f"{url}: {err}")
+        return pages, skipped
+
+    @activity.defn(name="research_company")
+    async def research_company(self, request: ResearchRequest) -> Researched:
+        with adapter_errors():
+            pages, skipped = await heartbeating(self._read_site(request.website))
+            result = await heartbeating(
+                research(self.llm, request.company, [(p.url, p.title, p.text) for p in pages])
+            )
+        brief, dropped = to_brief(result.output, {p.url for p in pages})
+        if dropped:
+            skipped.append(f"{dropped} brief point(s) named a page that was not read: dropped")
+        return Researched(brief=brief, pages=pages, skipped=skipped, call=result.record)
+
+    @activity.defn(name="draft_outreach")
+    async def draft_outreach(self, request: TouchDraftRequest) -> Drafted:
+        facts = known_facts(request.lead, request.profile, request.brief)
+        what = (
+            "a first email"
+            if request.kind == "first"
+            else f"follow-up number {request.number - 1} (they have not replied yet)"
+        )
+        with adapter_errors():
+            result = await heartbeating(
+                draft_touch(
+                    self.llm,
+                    what,
+                    request.lead.name.split()[0],
+                    request.lead.company,
+                    [(f.id, f.text, f.source_url) for f in facts],
+                    [(t.subject, t.body) for t in request.previous],
+                )
+            )
+        return Drafted(draft=result.output, call=result.record)
+
+    @activity.defn(name="send_outreach_email")
+    async def send_outreach_email(self, email: TouchEmail) -> SendResult:
+        message = OutgoingEmail(
+            to=email.to,
+            subject=email.touch.subject,
+            body=email.touch.body,
+            idempotency_key=email.idempotency_key,
+        )
+        with adapter_errors():
+            return await self.mail.send(message)
+
+    @activity.defn(name="record_outreach_event")
+    async def record_outreach_event(self, event: TimelineEvent) -> bool:
+        with adapter_errors():
+            return await self.crm.add_event(
+                event.contact_id, event.event_key, event.kind, dict(event.detail)
+            )
+
+    def all(self) -> list:
+        return [
+            self.research_company,
+            self.draft_outreach,
+            self.send_outreach_email,
+            self.record_outreach_event,
+        ]

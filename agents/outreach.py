@@ -1,0 +1,94 @@
+"""The lead-outreach agents: research a company from its pages, draft a touch from facts.
+
+Page text and the lead's own message are fenced as data. Both schemas are narrowed to
+what exists (page URLs, fact ids), so an endpoint that honours JSON schemas cannot
+cite a source that was never read; the workflow's checks verify it all again.
+"""
+
+from typing import Any
+
+from agents.client import LlmClient, Structured
+from agents.prompts import Prompt, fence
+from agents.schemas import BriefDraft, OutreachDraft
+
+RESEARCH = Prompt(
+    name="outreach.research",
+    version="2026.11-1",
+    system=(
+        "You research companies for Flowdesk, a workflow-automation SaaS, before a sales "
+        "email. From the web pages given, write a short summary of what the company does, "
+        "its industry, the needs Flowdesk could meet (likely_needs) and concrete details "
+        "worth mentioning (talking_points). Every point must state something the pages "
+        "actually say, in your own words, and name in source_url the URL of the page it "
+        "comes from. Do not guess numbers, names or news. Answer with JSON only."
+    ),
+    user="Company: $company\n\nWeb pages (URL, title, text):\n$pages",
+)
+
+DRAFT = Prompt(
+    name="outreach.draft",
+    version="2026.11-1",
+    system=(
+        "You write short, plain, friendly sales emails for Flowdesk, a workflow-automation "
+        "SaaS (automates lead handling, support inboxes and follow-ups). Use only the facts "
+        "listed; for every sentence that mentions something about the person or their "
+        "company, add an entry to facts with the fact id and that sentence. No invented "
+        "numbers, customers or news, no placeholders, no pressure, under 120 words, sign as "
+        "'The Flowdesk team'. Do not write an unsubscribe line; it is added for you. "
+        "confidence is how well the facts support a personal email, from 0 to 1. Answer "
+        "with JSON only."
+    ),
+    user=(
+        "Write $what to $first_name at $company.\n\nFacts (id, fact, source):\n$facts\n\n"
+        "Earlier emails in this thread, oldest first:\n$previous"
+    ),
+)
+
+MAX_PAGE_CHARS = 1500
+
+
+async def research(
+    llm: LlmClient, company: str, pages: list[tuple[str, str | None, str]]
+) -> Structured[BriefDraft]:
+    """`pages` are (url, title, text) of fetched pages, already capped in size."""
+    listing = "\n\n".join(
+        f"URL: {url}\nTitle: {title or '-'}\n{text[:MAX_PAGE_CHARS]}" for url, title, text in pages
+    )
+    messages = RESEARCH.render(company=company, pages=fence("web", listing))
+    schema = _with_enum(
+        BriefDraft.model_json_schema(), "BriefPoint", "source_url", [p[0] for p in pages]
+    )
+    schema["required"] = ["summary", "industry", "likely_needs", "talking_points"]
+    return await llm.structured("research", RESEARCH.id, messages, BriefDraft, schema)
+
+
+async def draft_touch(
+    llm: LlmClient,
+    what: str,
+    first_name: str,
+    company: str,
+    facts: list[tuple[str, str, str]],
+    previous: list[tuple[str, str]],
+) -> Structured[OutreachDraft]:
+    """`facts` are (id, text, source); `previous` (subject, body) of emails already sent."""
+    listing = "\n".join(f"[{fid}] {text} (source: {source})" for fid, text, source in facts)
+    earlier = "\n\n".join(f"Subject: {s}\n{b}" for s, b in previous) or "(none)"
+    messages = DRAFT.render(
+        what=what,
+        first_name=first_name,
+        company=company,
+        facts=fence("facts", listing or "(no facts known)"),
+        previous=fence("thread", earlier),
+    )
+    schema = _with_enum(
+        OutreachDraft.model_json_schema(), "FactUse", "fact_id", [f[0] for f in facts]
+    )
+    schema["required"] = ["subject", "body", "facts", "confidence"]
+    return await llm.structured("outreach", DRAFT.id, messages, OutreachDraft, schema)
+
+
+def _with_enum(schema: dict[str, Any], model: str, field: str, values: list[str]) -> dict[str, Any]:
+    """Limit `field` of the nested `model` to the given values (when there are any)."""
+    if values:
+        schema["$defs"][model]["properties"][field] = {"type": "string", "enum": values}
+    return schema

@@ -1,0 +1,266 @@
+"""Lead-outreach payloads: the research brief, drafted touches, checks, schedule and state."""
+
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from agents.client import CallRecord
+from agents.schemas import OutreachDraft
+from models.common import Decision, SendResult, Strict
+from models.lead import CompanyProfile, LeadSubmission, Tier
+
+MAX_OUTREACH_BODY = 3000
+TouchKind = Literal["first", "follow_up"]
+DraftSource = Literal["agent", "template", "edited"]
+Stage = Literal[
+    "intake", "researching", "drafting", "awaiting_approval", "scheduled", "sending",
+    "following_up", "completed", "replied", "unsubscribed", "rejected", "escalated_unanswered",
+    "send_failed",
+]  # fmt: skip
+Outcome = Literal[
+    "completed", "replied", "unsubscribed", "rejected", "escalated_unanswered", "send_failed"
+]
+
+
+def check_timezone(name: str) -> str:
+    """An IANA zone name the system knows (`Europe/Berlin`); refused otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ValueError(
+            f"unknown time zone {name!r}; use an IANA name like Europe/Berlin"
+        ) from err
+    return name
+
+
+class BusinessHours(Strict):
+    """When outreach may land in an inbox: weekdays, local time of the lead."""
+
+    timezone: str = "UTC"
+    start_hour: int = Field(default=9, ge=0, le=23)
+    end_hour: int = Field(default=17, ge=1, le=24)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        return check_timezone(name)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "BusinessHours":
+        if self.end_hour <= self.start_hour:
+            raise ValueError("end_hour must be after start_hour")
+        return self
+
+
+class OutreachOptions(Strict):
+    """Cadence and approval settings, fixed per run in its input so a replay decides alike."""
+
+    hours: BusinessHours = BusinessHours()
+    min_lead_time: timedelta = Field(
+        default=timedelta(hours=1), description="A person can still stop the first touch"
+    )
+    follow_up_business_days: list[int] = Field(default=[3, 7], max_length=6)
+    human_tiers: list[Tier] = ["A"]
+    threshold: float = Field(default=0.7, ge=0, le=1)
+    send_welcome: bool = Field(
+        default=False, description="Let intake send its welcome email as well as the outreach"
+    )
+    sla: timedelta = timedelta(hours=4)
+    final_deadline: timedelta = timedelta(hours=48)
+    on_call: str = "sales-oncall@flowdesk.example"
+    touches_per_run: int = Field(
+        default=2, ge=1, description="Follow-ups sent before the run continues as new"
+    )
+
+    @field_validator("follow_up_business_days")
+    @classmethod
+    def _increasing(cls, days: list[int]) -> list[int]:
+        if any(d <= 0 for d in days) or days != sorted(set(days)):
+            raise ValueError("follow-up offsets must be positive and increasing, e.g. [3, 7]")
+        return days
+
+
+class SourcedPoint(Strict):
+    """A statement from research with the page it came from; `id` is what drafts cite."""
+
+    id: str
+    text: str
+    source_url: str
+
+
+class CompanyBrief(Strict):
+    summary: str
+    industry: str | None
+    likely_needs: list[SourcedPoint]
+    talking_points: list[SourcedPoint]
+
+    @property
+    def points(self) -> list[SourcedPoint]:
+        return self.likely_needs + self.talking_points
+
+
+class PageExcerpt(Strict):
+    url: str
+    title: str | None
+    text: str
+    truncated: bool
+
+
+class ResearchRequest(Strict):
+    website: str
+    company: str
+
+
+class Researched(Strict):
+    """The brief plus the page text it rests on, and each page that was skipped and why."""
+
+    brief: CompanyBrief
+    pages: list[PageExcerpt]
+    skipped: list[str]
+    call: CallRecord
+
+
+class SentTouch(Strict):
+    number: int
+    kind: TouchKind
+    subject: str
+    body: str
+    source: DraftSource
+    sent_at: datetime
+    result: SendResult
+
+
+class TouchDraftRequest(Strict):
+    """What the draft agent may use: the brief, the CRM record and earlier messages."""
+
+    lead: LeadSubmission
+    profile: CompanyProfile
+    brief: CompanyBrief | None
+    number: int
+    kind: TouchKind
+    previous: list[SentTouch]
+
+
+class Drafted(Strict):
+    draft: OutreachDraft
+    call: CallRecord
+
+
+class TouchCheck(Strict):
+    """The deterministic verdict on a drafted touch, with every reason shown to people."""
+
+    score: float
+    needs_human: bool
+    passed: bool
+    reasons: list[str]
+    holds: list[str]
+
+
+class Touch(Strict):
+    """A touch as it will be sent: subject, body (unsubscribe line included) and origin."""
+
+    number: int
+    kind: TouchKind
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=MAX_OUTREACH_BODY)
+    source: DraftSource
+    facts: list[str] = Field(default_factory=list, description="ids of cited sourced facts")
+
+
+class TouchEmail(Strict):
+    to: str
+    touch: Touch
+    idempotency_key: str
+
+
+class TimelineEvent(Strict):
+    """One CRM timeline entry; the key makes a retried write harmless."""
+
+    contact_id: int
+    event_key: str
+    kind: str
+    detail: dict[str, str | int | float | None]
+
+
+class PlannedTouch(Strict):
+    number: int
+    kind: TouchKind
+    due_at: datetime
+
+
+class Carry(Strict):
+    """State handed to the next run by continue-as-new: enough to resume the cadence."""
+
+    contact_id: int
+    tier: Tier
+    profile: CompanyProfile
+    brief: CompanyBrief | None
+    sent: list[SentTouch]
+    run_number: int
+
+
+class OutreachInput(Strict):
+    lead: LeadSubmission
+    options: OutreachOptions = OutreachOptions()
+    carry: Carry | None = None
+
+
+class RescheduleAnswer(Strict):
+    number: int
+    due_at: datetime
+
+
+class OutreachStatus(Strict):
+    stage: Stage
+    timezone: str
+    run_number: int
+    contact_id: int | None
+    tier: Tier | None
+    needs_human: bool
+    brief: CompanyBrief | None
+    pending: Touch | None
+    check: TouchCheck | None
+    next_touch: PlannedTouch | None
+    plan: list[PlannedTouch]
+    sent: list[SentTouch]
+    outcome: Outcome | None
+    agent_calls: list[CallRecord]
+    decisions: list[Decision]
+
+
+class OutreachResult(Strict):
+    outcome: Outcome
+    contact_id: int
+    sent: list[SentTouch]
+    decisions: list[Decision]
+
+
+class RescheduleRequest(Strict):
+    at: AwareDatetime
+
+
+CRM_SOURCE = "crm:contact"
+
+
+def known_facts(
+    lead: LeadSubmission, profile: CompanyProfile, brief: CompanyBrief | None
+) -> list[SourcedPoint]:
+    """Every fact a draft may cite: research points (P…) and CRM record fields (C…).
+
+    The draft agent sees exactly this list and the checks verify against it, so both
+    sides agree on ids without trusting the model.
+    """
+    crm = [
+        ("company", lead.company),
+        ("industry", profile.industry),
+        ("employees", str(profile.employee_count) if profile.employee_count else None),
+        ("description", profile.description),
+        ("their message", lead.message or None),
+    ]
+    facts = [
+        SourcedPoint(id=f"C{i}", text=f"{label}: {value}", source_url=CRM_SOURCE)
+        for i, (label, value) in enumerate(((k, v) for k, v in crm if v), start=1)
+    ]
+    return facts + (brief.points if brief else [])

@@ -1,0 +1,139 @@
+"""Checks on a drafted outreach email and who must approve it: deterministic and explained.
+
+A draft may only say about the lead what the facts say (research points tied to a
+page, CRM fields). Each cited claim must share most of its words with the fact it
+cites; every number and every mid-sentence name in the body must appear in some
+fact. Length, tone and leftover placeholders are checked too. The score mixes the
+model's confidence (at most `MODEL_WEIGHT`) with the share of claims that trace to
+a fact; any hold, a low score or a policy tier sends the first touch to a person.
+Pure code without I/O, like `triage_policy`.
+"""
+
+import re
+
+from agents.schemas import OutreachDraft
+from models.outreach import OutreachOptions, SourcedPoint, TouchCheck, TouchKind
+from workflows.triage_policy import HOLD_PATTERNS
+
+POLICY_VERSION = "2026.11-1"
+MODEL_WEIGHT = 0.4
+MIN_SUPPORT = 0.5
+"""Share of a claim's content words that must occur in the fact it cites."""
+MAX_SUBJECT = 90
+WORDS = (15, 180)
+
+PLACEHOLDERS = re.compile(
+    r"\[[A-Za-z][A-Za-z0-9 _]{0,40}\]|\{\{?\s*\w+\s*\}?\}|<[A-Z_ ]{2,30}>"
+    r"|(?i:lorem ipsum|\bTODO\b|\bTBD\b|\bX{3,}\b|\binsert (name|company)\b)"
+)
+PUSHY = re.compile(
+    r"!{2,}|\b(guarantee[ds]?|risk[- ]free|act now|limited[- ]time|last chance|don'?t miss"
+    r"|once in a lifetime|urgent(ly)?)\b|100 ?%",
+    re.I,
+)
+SHOUTING = re.compile(r"(\b[A-Z]{4,}\b\W+){2,}")
+NUMBER = re.compile(r"\d(?:[\d,.]*\d)?%?")
+WORD = re.compile(r"[a-z0-9]+")
+NAME = re.compile(r"(?<![.!?:]\s)(?<=[ \t])([A-Z][a-zA-Z]+)")
+"""A capitalised word inside a sentence (after a space, not after a full stop)."""
+GLUE = frozenset(
+    "that this with from have your you about they their them been into what which when where "
+    "also just like love great saw seen noticed read reading website site page could would "
+    "should might help helps helping team teams flowdesk automate automation workflow workflows "
+    "interested interest hear heard know share sharing looks looking company business".split()
+)
+COMMON_NAMES = frozenset(
+    "Flowdesk I Hi Hello Dear Best Thanks Thank Regards Cheers The We Our You Your "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
+    "May June July August September October November December".split()
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.lower()) if len(w) >= 4 and w not in GLUE}
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in _words(text)}
+
+
+def support(claim: str, fact: str, skip: set[str]) -> float:
+    """Share of the claim's content words (by 5-letter stem) found in the fact."""
+    words = {w[:5] for w in _words(claim)} - skip
+    if not words:
+        return 1.0
+    return len(words & _stems(fact)) / len(words)
+
+
+def placeholder_problems(text: str) -> list[str]:
+    return [f"placeholder text {m.group(0)!r}" for m in PLACEHOLDERS.finditer(text)][:3]
+
+
+def _style_holds(subject: str, body: str) -> list[str]:
+    holds = placeholder_problems(f"{subject}\n{body}")
+    words = len(body.split())
+    if not WORDS[0] <= words <= WORDS[1]:
+        holds.append(f"body is {words} words; allowed {WORDS[0]} to {WORDS[1]}")
+    if len(subject) > MAX_SUBJECT:
+        holds.append(f"subject is {len(subject)} characters; limit {MAX_SUBJECT}")
+    if pushy := PUSHY.search(f"{subject}\n{body}"):
+        holds.append(f"pushy tone: {pushy.group(0)!r}")
+    if SHOUTING.search(body):
+        holds.append("shouting (words in capitals)")
+    for label in ("instruction-like text", "looks like spam or phishing"):
+        if HOLD_PATTERNS[label].search(f"{subject}\n{body}"):
+            holds.append(label)
+    return holds
+
+
+def _source_holds(
+    draft: OutreachDraft, facts: dict[str, SourcedPoint], known: set[str]
+) -> tuple[list[str], int]:
+    """Holds for claims, numbers and names without a source, and how many claims traced."""
+    holds: list[str] = []
+    traced = 0
+    for use in draft.facts:
+        fact = facts.get(use.fact_id)
+        if fact is None:
+            holds.append(f"cites unknown fact {use.fact_id}")
+        elif support(use.claim, fact.text, _stems(" ".join(known))) < MIN_SUPPORT:
+            holds.append(f"claim not supported by {use.fact_id}: {use.claim[:80]!r}")
+        else:
+            traced += 1
+    evidence = " ".join(f.text for f in facts.values()).lower()
+    numbers = sorted({n for n in NUMBER.findall(draft.body) if n.lower() not in evidence})
+    if numbers:
+        holds.append(f"numbers not in any source: {', '.join(numbers[:5])}")
+    names = sorted({n for n in NAME.findall(draft.body) if n not in COMMON_NAMES} - known)
+    unsourced = [n for n in names if n.lower() not in evidence]
+    if unsourced:
+        holds.append(f"names not in any source: {', '.join(unsourced[:5])}")
+    return holds, traced
+
+
+def check_touch(
+    draft: OutreachDraft,
+    facts: list[SourcedPoint],
+    known_names: set[str],
+    tier: str,
+    kind: TouchKind,
+    options: OutreachOptions,
+) -> TouchCheck:
+    """`known_names` are words a draft may use freely: the lead's and company's names."""
+    by_id = {fact.id: fact for fact in facts}
+    source_holds, traced = _source_holds(draft, by_id, known_names)
+    holds = _style_holds(draft.subject, draft.body) + source_holds
+    evidence = traced / len(draft.facts) if draft.facts else 0.0
+    score = round(MODEL_WEIGHT * draft.confidence + (1 - MODEL_WEIGHT) * evidence, 3)
+    reasons = [
+        f"model confidence {draft.confidence:.2f} (weight {MODEL_WEIGHT})",
+        f"{traced} of {len(draft.facts)} cited claim(s) trace to a fact",
+        f"score {score:.2f} vs threshold {options.threshold:.2f}",
+    ]
+    passed = not holds and score >= options.threshold
+    policy = kind == "first" and tier in options.human_tiers
+    if policy:
+        reasons.append(f"tier {tier} first touches always go to a person")
+    return TouchCheck(
+        score=score, needs_human=policy or not passed, passed=passed, reasons=reasons, holds=holds
+    )

@@ -1,0 +1,77 @@
+"""The human gate shared by support triage and outreach: approve, reject or edit, with an SLA.
+
+The workflows own the signal and update handlers (their names are the public
+interface) and delegate here, so both processes wait, escalate and record decisions
+the same way: at the SLA the caller's breach action runs (an on-call email) and the
+wait goes on until the final deadline.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Literal
+
+from temporalio import workflow
+
+from workflows.decision_log import DecisionLog
+
+Action = Literal["approve", "reject", "edit"]
+
+
+class HumanReview:
+    def __init__(self, log: DecisionLog) -> None:
+        self._log = log
+        self.waiting = False
+        self.decision: tuple[Action, str] | None = None
+
+    @property
+    def open(self) -> bool:
+        """True while a person can still decide."""
+        return self.waiting and self.decision is None
+
+    def decide(self, action: Action, detail: str, note: str) -> None:
+        if not self.open:
+            self._log.add("review", f"{action} ignored", "nothing is waiting for a decision")
+            return
+        self.decision = (action, detail)
+        self._log.add("review", {"approve": "approved", "reject": "rejected",
+                                 "edit": "edited and approved"}[action], note)  # fmt: skip
+
+    def check_edit(self, body: str, limit: int) -> None:
+        """The `edit_and_approve` validator: refuses before anything is recorded."""
+        if not self.open:
+            raise ValueError("nothing is waiting for a decision")
+        if not body.strip():
+            raise ValueError("body is empty")
+        if len(body) > limit:
+            raise ValueError(f"body is {len(body)} characters; the limit is {limit}")
+
+    async def wait(
+        self,
+        sla: timedelta,
+        final_deadline: timedelta,
+        on_breach: Callable[[], Awaitable[None]],
+        extra_stop: Callable[[], bool] = lambda: False,
+    ) -> bool:
+        """True once a person decided; False at the final deadline or when `extra_stop`
+        becomes true (e.g. the lead unsubscribed while the draft waited)."""
+        self.waiting = True
+        try:
+            if await self._until(sla, extra_stop):
+                return self.decision is not None
+            self._log.add("sla", "breached", f"no decision within {sla}; on-call notified")
+            await on_breach()
+            if await self._until(max(final_deadline - sla, timedelta(0)), extra_stop):
+                return self.decision is not None
+            self._log.add("deadline", "closed", f"no decision within {final_deadline}")
+            return False
+        finally:
+            self.waiting = False
+
+    async def _until(self, timeout: timedelta, extra_stop: Callable[[], bool]) -> bool:
+        try:
+            await workflow.wait_condition(
+                lambda: self.decision is not None or extra_stop(), timeout=timeout
+            )
+        except TimeoutError:
+            return False
+        return True
