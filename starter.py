@@ -7,6 +7,11 @@
     python starter.py reject ticket-0123456789abcdef --reason "answered by phone"
     python starter.py edit ticket-0123456789abcdef --body-file reply.txt
     python starter.py status ticket-0123456789abcdef
+    python starter.py outreach --json examples/outreach/bluefin.json
+    python starter.py upcoming --hours 24          # touches due in the next day
+    python starter.py replied outreach-0123456789abcdef
+    python starter.py unsubscribe outreach-0123456789abcdef
+    python starter.py reschedule outreach-0123456789abcdef --at 2026-12-01T10:00:00+01:00
 
 Input is validated before anything is started: bad input exits with status 2 and
 one line per problem naming the field.
@@ -22,10 +27,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from temporalio.client import (
     Client,
+    WorkflowExecution,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowUpdateFailedError,
@@ -36,20 +43,29 @@ from temporalio.service import RPCError
 
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from config.errors import problems
-from config.settings import TemporalSettings, TriageSettings
+from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
 from models.lead import LeadIntakeInput, LeadIntakeResult, LeadSubmission, lead_workflow_id
+from models.outreach import (
+    BusinessHours,
+    OutreachInput,
+    OutreachOptions,
+    OutreachStatus,
+    RescheduleAnswer,
+    RescheduleRequest,
+    check_timezone,
+)
 from models.support import InboundEmail, TriageInput, TriageOptions, TriageStatus
 from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.support_triage import SupportTriageWorkflow
 
 MAX_INPUT_BYTES = 64_000
 LEAD_FLAGS = (
     "name", "email", "company", "website", "message", "source", "submitted_at", "submission_id",
 )  # fmt: skip
-PENDING_QUERY = (
-    'WorkflowType = "SupportTriageWorkflow" AND ExecutionStatus = "Running" AND NeedsHuman = true'
-)
+PENDING_QUERY = 'ExecutionStatus = "Running" AND NeedsHuman = true'
+OUTREACH_SETTLED = {"awaiting_approval", "scheduled", "following_up"}
 
 
 class InputError(Exception):
@@ -155,6 +171,59 @@ async def submit_ticket(
     )
 
 
+def outreach_options(settings: OutreachSettings, timezone: str | None) -> OutreachOptions:
+    """Options for one run; the lead's own time zone wins over the configured default."""
+    return validated(
+        OutreachOptions,
+        {
+            "hours": BusinessHours(
+                timezone=settings.default_timezone,
+                start_hour=settings.business_start_hour,
+                end_hour=settings.business_end_hour,
+            ).model_dump()
+            | ({"timezone": timezone} if timezone else {}),
+            "min_lead_time": timedelta(minutes=settings.min_lead_minutes),
+            "follow_up_business_days": settings.follow_up_days,
+            "human_tiers": settings.human_tiers,
+            "threshold": settings.threshold,
+            "send_welcome": settings.send_welcome,
+            "sla": timedelta(minutes=settings.sla_minutes),
+            "final_deadline": timedelta(minutes=settings.final_deadline_minutes),
+            "on_call": settings.on_call,
+            "touches_per_run": settings.touches_per_run,
+        },
+        "outreach settings",
+    )
+
+
+def parse_outreach(fields: dict[str, Any], settings: OutreachSettings) -> OutreachInput:
+    """A lead plus an optional `timezone` key (IANA name) for its business hours."""
+    timezone = fields.pop("timezone", None)
+    if timezone is not None:
+        try:
+            check_timezone(str(timezone))
+        except ValueError as err:
+            raise InputError(f"invalid outreach:\n  timezone: {err}") from err
+    return OutreachInput(lead=parse_lead(fields), options=outreach_options(settings, timezone))
+
+
+def outreach_workflow_id(lead: LeadSubmission) -> str:
+    """Same submission, same outreach run: the lead-intake id with its own prefix."""
+    return "outreach-" + lead_workflow_id(lead).removeprefix("lead-")
+
+
+async def submit_outreach(client: Client, task_queue: str, request: OutreachInput) -> Submitted:
+    lead = request.lead
+    return await start_once(
+        client,
+        LeadOutreachWorkflow.run,
+        request,
+        outreach_workflow_id(lead),
+        task_queue=task_queue,
+        static_summary=f"Outreach: {lead.company} ({lead.website_domain})",
+    )
+
+
 def announce(submitted: Submitted, settings: TemporalSettings) -> None:
     workflow_id = submitted.handle.id
     if submitted.existing:
@@ -179,22 +248,41 @@ def summarize_lead(result: LeadIntakeResult) -> str:
     return "\n".join(lines)
 
 
-async def wait_for_decision(
-    handle: WorkflowHandle[Any, Any], timeout_s: float = 600
-) -> TriageStatus:
-    """Poll the status query until the ticket is sent, closed or waiting for a person."""
+async def wait_for_stage(
+    handle: WorkflowHandle[Any, Any],
+    status_type: type[Any],
+    settled: Callable[[Any], bool],
+    timeout_s: float = 600,
+) -> Any:
+    """Poll the status query until `settled(status)`: sent, closed or waiting for someone."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     stage = "not answering queries"
     while asyncio.get_running_loop().time() < deadline:
         try:
-            status = await handle.query(SupportTriageWorkflow.status)
+            status = await handle.query("status", result_type=status_type)
         except RPCError:  # a workflow task is failing or no worker is up yet: keep polling
             status = None
-        if status is not None and status.stage in ("awaiting_human", "done"):
+        if status is not None and settled(status):
             return status
         stage = status.stage if status is not None else stage
         await asyncio.sleep(0.5)
     raise InputError(f"{handle.id} still {stage} after {timeout_s:.0f}s; see the UI")
+
+
+async def wait_for_decision(handle: WorkflowHandle[Any, Any]) -> TriageStatus:
+    return await wait_for_stage(
+        handle, TriageStatus, lambda s: s.stage in ("awaiting_human", "done")
+    )
+
+
+async def wait_for_outreach(
+    handle: WorkflowHandle[Any, Any], after_approval: bool = False
+) -> OutreachStatus:
+    """Until the first touch is scheduled, waits for approval, or the run has ended."""
+    settled = OUTREACH_SETTLED - ({"awaiting_approval"} if after_approval else set())
+    return await wait_for_stage(
+        handle, OutreachStatus, lambda s: s.stage in settled or s.outcome is not None
+    )
 
 
 def summarize_ticket(workflow_id: str, status: TriageStatus) -> str:
@@ -216,6 +304,41 @@ def summarize_ticket(workflow_id: str, status: TriageStatus) -> str:
             f"  python starter.py reject {workflow_id} --reason TEXT",
             f"  python starter.py edit {workflow_id} --body-file FILE",
         ]
+    return "\n".join(lines)
+
+
+def local(moment: datetime, timezone: str) -> str:
+    return f"{moment.astimezone(ZoneInfo(timezone)):%a %Y-%m-%d %H:%M %Z}"
+
+
+def summarize_outreach(workflow_id: str, status: OutreachStatus) -> str:
+    lines = [
+        f"outreach   {workflow_id}",
+        f"stage      {status.stage} (contact #{status.contact_id}, tier {status.tier})",
+    ]
+    if status.check:
+        lines.append(f"check      score {status.check.score:.2f}")
+        lines += [f"  hold: {hold}" for hold in status.check.holds]
+        lines += [f"  {reason}" for reason in status.check.reasons]
+    if status.pending:
+        lines.append(f"email      {status.pending.subject!r} ({status.pending.source})")
+    lines += [
+        f"{'next' if i == 0 else 'then':<10} touch {p.number} ({p.kind.replace('_', '-')}) "
+        f"{local(p.due_at, status.timezone)}"
+        for i, p in enumerate(status.plan)
+    ]
+    lines += [
+        f"sent       touch {t.number} {local(t.sent_at, status.timezone)}" for t in status.sent
+    ]
+    if status.needs_human:
+        lines += [
+            "waiting    for approval; decide with",
+            f"  python starter.py approve {workflow_id}",
+            f"  python starter.py reject {workflow_id} --reason TEXT",
+            f"  python starter.py edit {workflow_id} --body-file FILE",
+        ]
+    if status.outcome:
+        lines.append(f"outcome    {status.outcome}")
     return "\n".join(lines)
 
 
@@ -253,19 +376,67 @@ async def cmd_support(args: argparse.Namespace, settings: TemporalSettings) -> i
     return 0
 
 
-async def cmd_approve(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def cmd_outreach(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    fields = read_json_file(args.json)
+    if args.timezone:
+        fields["timezone"] = args.timezone
+    request = parse_outreach(fields, OutreachSettings())
     client = await connect(settings)
-    await client.get_workflow_handle(args.workflow_id).signal(SupportTriageWorkflow.approve)
-    print(f"approve sent to {args.workflow_id}; `status` shows the result")
+    submitted = await submit_outreach(client, settings.task_queue, request)
+    announce(submitted, settings)
+    if not args.no_wait:
+        print(summarize_outreach(submitted.handle.id, await wait_for_outreach(submitted.handle)))
     return 0
 
 
-async def cmd_reject(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def signal(args: argparse.Namespace, settings: TemporalSettings, name: str, *arg: Any) -> int:
+    """Signals go by name: `approve` and `reject` mean the same to tickets and outreach."""
     client = await connect(settings)
-    await client.get_workflow_handle(args.workflow_id).signal(
-        SupportTriageWorkflow.reject, args.reason
+    await client.get_workflow_handle(args.workflow_id).signal(name, *arg)
+    print(f"{name} sent to {args.workflow_id}; `status` shows the result")
+    return 0
+
+
+async def cmd_approve(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    return await signal(args, settings, "approve")
+
+
+async def cmd_reject(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    return await signal(args, settings, "reject", args.reason)
+
+
+async def cmd_replied(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    return await signal(args, settings, "lead_replied")
+
+
+async def cmd_unsubscribe(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    return await signal(args, settings, "unsubscribe")
+
+
+async def cmd_reschedule(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    request = validated(RescheduleRequest, {"at": args.at}, "--at")
+    client = await connect(settings)
+    handle = client.get_workflow_handle(args.workflow_id)
+    try:
+        answer = await handle.execute_update("reschedule", request, result_type=RescheduleAnswer)
+    except WorkflowUpdateFailedError as err:
+        raise InputError(f"reschedule refused: {err.cause}") from err
+    print(f"{args.workflow_id}: touch {answer.number} now due {answer.due_at.isoformat()}")
+    return 0
+
+
+async def cmd_upcoming(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    until = datetime.now(UTC) + timedelta(hours=args.hours)
+    query = (
+        'WorkflowType = "LeadOutreachWorkflow" AND ExecutionStatus = "Running" '
+        f'AND NextTouchAt <= "{until.isoformat().replace("+00:00", "Z")}"'
     )
-    print(f"reject sent to {args.workflow_id}")
+    found = 0
+    async for run in (await connect(settings)).list_workflows(query):
+        due = attribute(run, "NextTouchAt", None)
+        print(f"{run.id}  due {due:%Y-%m-%d %H:%M} UTC  {settings.run_url(run.id)}")
+        found += 1
+    print(f"{found} outreach touch(es) due in the next {args.hours} hour(s)")
     return 0
 
 
@@ -274,23 +445,29 @@ async def cmd_edit(args: argparse.Namespace, settings: TemporalSettings) -> int:
     client = await connect(settings)
     handle = client.get_workflow_handle(args.workflow_id)
     try:
-        answer = await handle.execute_update(SupportTriageWorkflow.edit_and_approve, body)
+        answer = await handle.execute_update("edit_and_approve", body, result_type=str)
     except WorkflowUpdateFailedError as err:
         raise InputError(f"edit refused: {err.cause}") from err
     print(f"{args.workflow_id}: {answer}")
     return 0
 
 
+def attribute(run: WorkflowExecution, name: str, default: Any) -> Any:
+    return next((p.value for p in run.typed_search_attributes if p.key.name == name), default)
+
+
 async def cmd_pending(args: argparse.Namespace, settings: TemporalSettings) -> int:
     client = await connect(settings)
     found = 0
     async for run in client.list_workflows(PENDING_QUERY):
-        attributes = run.typed_search_attributes
-        topic = next((p.value for p in attributes if p.key.name == "TicketTopic"), "-")
-        score = next((p.value for p in attributes if p.key.name == "TicketConfidence"), 0.0)
-        print(f"{run.id}  {topic:<12} score {score:.2f}  {settings.run_url(run.id)}")
+        if run.workflow_type == "LeadOutreachWorkflow":
+            what = f"outreach   tier {attribute(run, 'LeadTier', '-')}"
+        else:
+            topic = attribute(run, "TicketTopic", "-")
+            what = f"ticket     {topic:<10} score {attribute(run, 'TicketConfidence', 0.0):.2f}"
+        print(f"{run.id}  {what}  {settings.run_url(run.id)}")
         found += 1
-    print(f"{found} ticket(s) waiting for a person")
+    print(f"{found} run(s) waiting for a person")
     return 0
 
 
@@ -320,11 +497,20 @@ def build_parser() -> argparse.ArgumentParser:
     support.add_argument("--no-wait", action="store_true", help="return once the run is started")
     support.set_defaults(handler=cmd_support)
 
+    outreach = commands.add_parser("outreach", help="start lead outreach (research + cadence)")
+    outreach.add_argument("--json", type=Path, required=True, help="lead JSON, may add timezone")
+    outreach.add_argument("--timezone", help="IANA zone of the lead, e.g. Europe/Berlin")
+    outreach.add_argument("--no-wait", action="store_true", help="return once the run is started")
+    outreach.set_defaults(handler=cmd_outreach)
+
     for name, handler, help_text in (
-        ("approve", cmd_approve, "send the agent's draft of a waiting ticket"),
-        ("reject", cmd_reject, "close a waiting ticket without a reply"),
-        ("edit", cmd_edit, "send your own reply instead of the draft"),
+        ("approve", cmd_approve, "send the agent's draft of a waiting ticket or outreach"),
+        ("reject", cmd_reject, "close a waiting ticket or outreach without sending"),
+        ("edit", cmd_edit, "send your own text instead of the draft"),
         ("status", cmd_status, "print a run's status query as JSON"),
+        ("replied", cmd_replied, "the lead answered: stop the outreach cadence"),
+        ("unsubscribe", cmd_unsubscribe, "the lead unsubscribed: stop the outreach cadence"),
+        ("reschedule", cmd_reschedule, "move the next outreach touch"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("workflow_id")
@@ -333,9 +519,14 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--reason", required=True)
         if name == "edit":
             command.add_argument("--body-file", type=Path, required=True)
+        if name == "reschedule":
+            command.add_argument("--at", required=True, help="ISO 8601 with offset")
 
-    pending = commands.add_parser("pending", help="list tickets waiting for a person")
+    pending = commands.add_parser("pending", help="list runs waiting for a person")
     pending.set_defaults(handler=cmd_pending)
+    upcoming = commands.add_parser("upcoming", help="list outreach touches due soon")
+    upcoming.add_argument("--hours", type=int, default=24)
+    upcoming.set_defaults(handler=cmd_upcoming)
     return parser
 
 

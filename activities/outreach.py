@@ -3,8 +3,8 @@
 Research reads a bounded set of pages (home plus a few about/product/pricing links on
 the same host) through the same SSRF-guarded fetcher as enrichment. A page that is
 refused, binary or unreachable is skipped and reported; only the home page is
-required. Brief points that name a page which was not read are dropped here, before
-the workflow ever sees them.
+required. Brief points that name a page which was not read, or whose words are not
+on that page, are dropped here, before the workflow ever sees them.
 """
 
 from dataclasses import dataclass
@@ -18,8 +18,9 @@ from activities.page_text import looks_binary, pages_worth_reading, read_page
 from activities.safe_fetch import SafeFetcher
 from activities.wrapping import adapter_errors, heartbeating
 from agents.client import LlmClient
+from agents.grounding import stems, support
 from agents.outreach import draft_touch, research
-from agents.schemas import BriefDraft, BriefPoint
+from agents.schemas import BriefDraft
 from models.common import OutgoingEmail, SendResult
 from models.outreach import (
     CompanyBrief,
@@ -34,6 +35,9 @@ from models.outreach import (
     known_facts,
 )
 
+MIN_PAGE_SUPPORT = 0.5
+"""Share of a brief point's words that must appear on the page it names."""
+
 
 @dataclass(frozen=True)
 class ResearchLimits:
@@ -41,25 +45,29 @@ class ResearchLimits:
     page_chars: int = 1500
 
 
-def to_brief(draft: BriefDraft, read_urls: set[str]) -> tuple[CompanyBrief, int]:
-    """Number the points (P1, P2, …) and drop any whose page was not read; returns the
-    brief and how many points were dropped."""
-    counter = iter(range(1, 100))
+def to_brief(draft: BriefDraft, pages: list[PageExcerpt], company: str) -> tuple[CompanyBrief, int]:
+    """Number the points (P1, P2, …), keeping only those whose page was read and whose
+    words mostly appear on that page; returns the brief and how many points were dropped."""
+    text_of = {page.url: f"{page.title or ''}\n{page.text}" for page in pages}
+    free = stems(company)
+    kept: dict[str, list[SourcedPoint]] = {"needs": [], "talking": []}
     dropped = 0
-
-    def keep(points: list[BriefPoint]) -> list[SourcedPoint]:
-        nonlocal dropped
-        kept = [p for p in points if p.source_url in read_urls]
-        dropped += len(points) - len(kept)
-        return [
-            SourcedPoint(id=f"P{next(counter)}", text=p.text, source_url=p.source_url) for p in kept
-        ]
-
+    number = 0
+    for group, points in (("needs", draft.likely_needs), ("talking", draft.talking_points)):
+        for point in points:
+            page = text_of.get(point.source_url)
+            if page is None or support(point.text, page, free) < MIN_PAGE_SUPPORT:
+                dropped += 1
+                continue
+            number += 1
+            kept[group].append(
+                SourcedPoint(id=f"P{number}", text=point.text, source_url=point.source_url)
+            )
     brief = CompanyBrief(
         summary=draft.summary,
         industry=draft.industry,
-        likely_needs=keep(draft.likely_needs),
-        talking_points=keep(draft.talking_points),
+        likely_needs=kept["needs"],
+        talking_points=kept["talking"],
     )
     return brief, dropped
 
@@ -75,7 +83,7 @@ class OutreachActivities:
     async def _read(self, url: str) -> tuple[PageExcerpt, list[str]]:
         page = await self.fetcher.fetch(url)
         if looks_binary(page.text):
-            raise Permanent("UnsupportedContent", f"{url}: binary content served as HTML")
+            raise Permanent("UnsupportedContent", "binary content served as HTML")
         text = read_page(page.text, page.url, self.limits.page_chars)
         excerpt = PageExcerpt(
             url=page.url, title=text.title, text=text.text, truncated=page.truncated
@@ -99,9 +107,9 @@ class OutreachActivities:
             result = await heartbeating(
                 research(self.llm, request.company, [(p.url, p.title, p.text) for p in pages])
             )
-        brief, dropped = to_brief(result.output, {p.url for p in pages})
+        brief, dropped = to_brief(result.output, pages, request.company)
         if dropped:
-            skipped.append(f"{dropped} brief point(s) named a page that was not read: dropped")
+            skipped.append(f"{dropped} brief point(s) not found on the page they name: dropped")
         return Researched(brief=brief, pages=pages, skipped=skipped, call=result.record)
 
     @activity.defn(name="draft_outreach")

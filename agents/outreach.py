@@ -27,20 +27,27 @@ RESEARCH = Prompt(
 
 DRAFT = Prompt(
     name="outreach.draft",
-    version="2026.11-1",
+    version="2026.11-2",
     system=(
-        "You write short, plain, friendly sales emails for Flowdesk, a workflow-automation "
-        "SaaS (automates lead handling, support inboxes and follow-ups). Use only the facts "
-        "listed; for every sentence that mentions something about the person or their "
-        "company, add an entry to facts with the fact id and that sentence. No invented "
-        "numbers, customers or news, no placeholders, no pressure, under 120 words, sign as "
-        "'The Flowdesk team'. Do not write an unsubscribe line; it is added for you. "
-        "confidence is how well the facts support a personal email, from 0 to 1. Answer "
-        "with JSON only."
+        "You write short sales emails for Flowdesk, a workflow-automation SaaS that automates "
+        "lead handling, support inboxes and follow-ups. You write to a person who contacted "
+        "us; you are Flowdesk, not them. Shape of the body:\n"
+        "1. 'Hi <first name>,'\n"
+        "2. One or two sentences, in your own words, about their company, using the facts "
+        "listed.\n"
+        "3. One sentence on how Flowdesk could help with that.\n"
+        "4. A question offering a short call.\n"
+        "5. 'The Flowdesk team' on the last line.\n"
+        "Under 100 words. Never copy their message back to them. No numbers, names or news "
+        "that are not in the facts, no placeholders, no pressure. In facts, list each fact "
+        "you used: its id and the words of your email that use it, e.g. "
+        '{"fact_id": "P2", "claim": "your second hub in Riga"}. Do not write an '
+        "unsubscribe line; it is added for you. confidence is how well the facts support a "
+        "personal email, from 0 to 1. Answer with JSON only."
     ),
     user=(
         "Write $what to $first_name at $company.\n\nFacts (id, fact, source):\n$facts\n\n"
-        "Earlier emails in this thread, oldest first:\n$previous"
+        "Earlier emails we sent in this thread, oldest first:\n$previous"
     ),
 )
 
@@ -71,7 +78,7 @@ async def draft_touch(
     previous: list[tuple[str, str]],
 ) -> Structured[OutreachDraft]:
     """`facts` are (id, text, source); `previous` (subject, body) of emails already sent."""
-    listing = "\n".join(f"[{fid}] {text} (source: {source})" for fid, text, source in facts)
+    listing = "\n".join(f"{fid}: {text} (source: {source})" for fid, text, source in facts)
     earlier = "\n\n".join(f"Subject: {s}\n{b}" for s, b in previous) or "(none)"
     messages = DRAFT.render(
         what=what,

@@ -203,7 +203,7 @@ class OutreachSettings(BaseSettings):
     )
     business_start_hour: int = Field(default=9, ge=0, le=23)
     business_end_hour: int = Field(default=17, ge=1, le=24)
-    follow_up_days: CommaList = Field(default_factory=lambda: ["3", "7"])
+    follow_up_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [3, 7])
     human_tiers: CommaList = Field(default_factory=lambda: ["A"])
     threshold: float = Field(default=0.7, ge=0, le=1)
     min_lead_minutes: int = Field(default=60, ge=0)
@@ -232,8 +232,9 @@ class OutreachSettings(BaseSettings):
             raise ValueError("FLOWDESK_OUTREACH_BUSINESS_END_HOUR must follow the start hour")
         if self.final_deadline_minutes <= self.sla_minutes:
             raise ValueError("FLOWDESK_OUTREACH_FINAL_DEADLINE_MINUTES must exceed the SLA")
-        if not all(day.isdigit() for day in self.follow_up_days):
-            raise ValueError("FLOWDESK_OUTREACH_FOLLOW_UP_DAYS must be whole days, e.g. 3,7")
+        days = self.follow_up_days
+        if any(day <= 0 for day in days) or days != sorted(set(days)):
+            raise ValueError("FLOWDESK_OUTREACH_FOLLOW_UP_DAYS must be increasing days, e.g. 3,7")
         if not set(self.human_tiers) <= {"A", "B", "C"}:
             raise ValueError("FLOWDESK_OUTREACH_HUMAN_TIERS takes tiers A, B, C")
         return self

@@ -1,12 +1,24 @@
-"""Runs the example leads and support emails through the stack; one line per run."""
+"""Runs the example leads, support emails and outreach through the stack; one line per run."""
 
 import json
 from pathlib import Path
 
+from temporalio.client import Client
+
 from activities.inbound_mail import parse_email
-from config.settings import TemporalSettings, TriageSettings
+from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect
-from starter import parse_lead, submit_lead, submit_ticket, triage_options, wait_for_decision
+from starter import (
+    parse_lead,
+    parse_outreach,
+    submit_lead,
+    submit_outreach,
+    submit_ticket,
+    summarize_outreach,
+    triage_options,
+    wait_for_decision,
+    wait_for_outreach,
+)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -43,6 +55,7 @@ async def run_demo(settings: TemporalSettings) -> None:
             f"{path.stem[:24]:<24} {status.topic or '-':<10} {score:>5}  {result:<22} "
             f"{settings.run_url(run.handle.id)}"
         )
+    await run_outreach(client, settings)
     print(f'\nTemporal UI: {settings.ui_url} — filter with LeadTier = "A" or NeedsHuman = true')
     if waiting:
         print("Tickets waiting for a person (see why: python starter.py status <id>):")
@@ -50,3 +63,23 @@ async def run_demo(settings: TemporalSettings) -> None:
             print(f"  python starter.py approve {workflow_id}")
             print(f"  python starter.py reject {workflow_id} --reason 'handled by phone'")
     print("The stack keeps running; `make down` stops it.")
+
+
+async def run_outreach(client: Client, settings: TemporalSettings) -> None:
+    """The combined example: its first email ends up scheduled, follow-ups planned."""
+    for path in sorted(EXAMPLES.glob("outreach/*.json")):
+        request = parse_outreach(json.loads(path.read_text()), OutreachSettings())
+        run = await submit_outreach(client, settings.task_queue, request)
+        status = await wait_for_outreach(run.handle)
+        print()
+        if status.needs_human:
+            print(summarize_outreach(run.handle.id, status))
+            print(f"demo approves it, as `python starter.py approve {run.handle.id}` would:")
+            await run.handle.signal("approve")
+            status = await wait_for_outreach(run.handle, after_approval=True)
+        print(summarize_outreach(run.handle.id, status))
+        print(f"UI: {settings.run_url(run.handle.id)}")
+    print(
+        "Outreach due soon: python starter.py upcoming --hours 48, or in the UI: "
+        'WorkflowType = "LeadOutreachWorkflow" AND NextTouchAt < "<ISO time>"'
+    )

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import OutreachSettings
 from models.lead import lead_workflow_id
+from starter import outreach_workflow_id, parse_outreach
 from tests.workflows.fakes import make_lead
 
 ROOT = Path(__file__).parents[1]
@@ -83,3 +85,40 @@ def test_workflow_id_is_one_per_submission_and_holds_no_address():
         make_lead(submission_id=None, submitted_at=next_day)
     )
     assert "ada" not in same and "northwind" not in same
+
+
+OUTREACH = json.loads((ROOT / "examples/outreach/bluefin.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone: unknown time zone 'Mars/Olympus'"),
+        ({"email": "jonas@"}, "email:"),
+        ({"website": "javascript:alert(1)"}, "website:"),
+    ],
+)
+def test_invalid_outreach_is_refused_before_any_start(tmp_path: Path, change: dict, message: str):
+    path = tmp_path / "outreach.json"
+    path.write_text(json.dumps(OUTREACH | change))
+    result = run_starter("outreach", "--json", str(path))
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_outreach_options_take_the_leads_zone_over_the_default():
+    settings = OutreachSettings(default_timezone="Europe/Berlin", follow_up_days=[2, 5])
+    request = parse_outreach(dict(OUTREACH), settings)
+    assert request.options.hours.timezone == "Europe/Warsaw"
+    assert request.options.follow_up_business_days == [2, 5]
+    without = parse_outreach({k: v for k, v in OUTREACH.items() if k != "timezone"}, settings)
+    assert without.options.hours.timezone == "Europe/Berlin"
+    assert outreach_workflow_id(request.lead).removeprefix("outreach-") == lead_workflow_id(
+        request.lead
+    ).removeprefix("lead-")
+
+
+def test_reschedule_needs_a_time_with_an_offset():
+    result = run_starter("reschedule", "outreach-1", "--at", "2026-12-01T10:00")
+    assert result.returncode == 2
+    assert result.stderr.startswith("invalid --at:") and "timezone" in result.stderr

@@ -210,9 +210,8 @@ class LeadOutreachWorkflow:
             self._log.add("draft", "failed, using the template", failure_cause(err))
             return fallback, kind == "first"
         self._calls.append(drafted.call)
-        names = {*lead.name.split(), *lead.company.split(), "Flowdesk"}
         facts = known_facts(lead, self._profile, self._brief)
-        check = self._check = check_touch(drafted.draft, facts, names, self._tier, kind, options)
+        check = self._check = check_touch(drafted.draft, facts, lead, self._tier, kind, options)
         cited = ", ".join(f.fact_id for f in drafted.draft.facts) or "no facts"
         self._log.add(
             "check", f"score {check.score:.2f}, {'passed' if check.passed else 'held'}",

@@ -5,13 +5,15 @@ page, CRM fields). Each cited claim must share most of its words with the fact i
 cites; every number and every mid-sentence name in the body must appear in some
 fact. Length, tone and leftover placeholders are checked too. The score mixes the
 model's confidence (at most `MODEL_WEIGHT`) with the share of claims that trace to
-a fact; any hold, a low score or a policy tier sends the first touch to a person.
+a fact. It must greet the lead, be signed, and not parrot the lead's own message; any hold, a low score or a policy tier sends the first touch to a person.
 Pure code without I/O, like `triage_policy`.
 """
 
 import re
 
+from agents.grounding import echoes, stems, support
 from agents.schemas import OutreachDraft
+from models.lead import LeadSubmission
 from models.outreach import OutreachOptions, SourcedPoint, TouchCheck, TouchKind
 from workflows.triage_policy import HOLD_PATTERNS
 
@@ -33,15 +35,8 @@ PUSHY = re.compile(
 )
 SHOUTING = re.compile(r"(\b[A-Z]{4,}\b\W+){2,}")
 NUMBER = re.compile(r"\d(?:[\d,.]*\d)?%?")
-WORD = re.compile(r"[a-z0-9]+")
 NAME = re.compile(r"(?<![.!?:]\s)(?<=[ \t])([A-Z][a-zA-Z]+)")
 """A capitalised word inside a sentence (after a space, not after a full stop)."""
-GLUE = frozenset(
-    "that this with from have your you about they their them been into what which when where "
-    "also just like love great saw seen noticed read reading website site page could would "
-    "should might help helps helping team teams flowdesk automate automation workflow workflows "
-    "interested interest hear heard know share sharing looks looking company business".split()
-)
 COMMON_NAMES = frozenset(
     "Flowdesk I Hi Hello Dear Best Thanks Thank Regards Cheers The We Our You Your "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
@@ -49,28 +44,20 @@ COMMON_NAMES = frozenset(
 )
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in WORD.findall(text.lower()) if len(w) >= 4 and w not in GLUE}
-
-
-def _stems(text: str) -> set[str]:
-    return {w[:5] for w in _words(text)}
-
-
-def support(claim: str, fact: str, skip: set[str]) -> float:
-    """Share of the claim's content words (by 5-letter stem) found in the fact."""
-    words = {w[:5] for w in _words(claim)} - skip
-    if not words:
-        return 1.0
-    return len(words & _stems(fact)) / len(words)
-
-
 def placeholder_problems(text: str) -> list[str]:
     return [f"placeholder text {m.group(0)!r}" for m in PLACEHOLDERS.finditer(text)][:3]
 
 
-def _style_holds(subject: str, body: str) -> list[str]:
+def _style_holds(subject: str, body: str, lead: LeadSubmission) -> list[str]:
     holds = placeholder_problems(f"{subject}\n{body}")
+    lines = [line for line in body.strip().splitlines() if line.strip()]
+    first_name = lead.name.split()[0]
+    if not lines or first_name.lower() not in lines[0].lower() or len(lines[0].split()) > 4:
+        holds.append(f"does not open with a greeting line to {first_name}")
+    if not lines or "flowdesk" not in lines[-1].lower() or len(lines[-1].split()) > 6:
+        holds.append("no sign-off line from Flowdesk")
+    if lead.message and echoes(body, lead.message):
+        holds.append("repeats the lead's own message back")
     words = len(body.split())
     if not WORDS[0] <= words <= WORDS[1]:
         holds.append(f"body is {words} words; allowed {WORDS[0]} to {WORDS[1]}")
@@ -96,7 +83,9 @@ def _source_holds(
         fact = facts.get(use.fact_id)
         if fact is None:
             holds.append(f"cites unknown fact {use.fact_id}")
-        elif support(use.claim, fact.text, _stems(" ".join(known))) < MIN_SUPPORT:
+        elif support(use.claim, draft.body, known) < MIN_SUPPORT:
+            holds.append(f"claim is not in the email: {use.claim[:80]!r}")
+        elif support(use.claim, fact.text, stems(" ".join(known))) < MIN_SUPPORT:
             holds.append(f"claim not supported by {use.fact_id}: {use.claim[:80]!r}")
         else:
             traced += 1
@@ -114,15 +103,15 @@ def _source_holds(
 def check_touch(
     draft: OutreachDraft,
     facts: list[SourcedPoint],
-    known_names: set[str],
+    lead: LeadSubmission,
     tier: str,
     kind: TouchKind,
     options: OutreachOptions,
 ) -> TouchCheck:
-    """`known_names` are words a draft may use freely: the lead's and company's names."""
     by_id = {fact.id: fact for fact in facts}
-    source_holds, traced = _source_holds(draft, by_id, known_names)
-    holds = _style_holds(draft.subject, draft.body) + source_holds
+    names = {*lead.name.split(), *lead.company.split(), "Flowdesk"}
+    source_holds, traced = _source_holds(draft, by_id, names)
+    holds = _style_holds(draft.subject, draft.body, lead) + source_holds
     evidence = traced / len(draft.facts) if draft.facts else 0.0
     score = round(MODEL_WEIGHT * draft.confidence + (1 - MODEL_WEIGHT) * evidence, 3)
     reasons = [

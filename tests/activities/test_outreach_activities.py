@@ -60,8 +60,8 @@ def activities(llm: ScriptedLlm, tmp_path: Path, max_bytes: int = 20_000) -> Out
     )
 
 
-def brief_reply(*urls: str) -> Reply:
-    points = [{"text": f"point from {url}", "source_url": url} for url in urls]
+def brief_reply(*points: tuple[str, str]) -> Reply:
+    points = [{"text": text, "source_url": url} for text, url in points]
     return Reply(
         content=json.dumps(
             {
@@ -84,7 +84,14 @@ async def test_research_reads_a_bounded_set_of_pages_and_skips_hostile_ones(
     site.html("/platform", "<p>never read: over the page limit</p>")
     home = site.url("/", host=HOST)
     about = site.url("/about", host=HOST)
-    llm.script = [brief_reply(home, about, "http://evil.example/")]
+    llm.script = [
+        brief_reply(
+            ("Builds picking arms for busy warehouses", home),
+            ("Northwind has a long story", about),
+            ("Raised 40 million from Sequoia", home),  # not on that page
+            ("Picking arms for warehouses", "http://evil.example/"),  # a page never read
+        )
+    ]
 
     result = await ActivityEnvironment().run(
         activities(llm, tmp_path).research_company,
@@ -97,9 +104,9 @@ async def test_research_reads_a_bounded_set_of_pages_and_skips_hostile_ones(
     assert result.pages[1].truncated and len(result.pages[1].text) == 1500
     assert "not text" not in result.pages[0].text and "color: red" not in result.pages[0].text
     skipped = " | ".join(result.skipped)
-    assert "/pricing: " in skipped and "binary content" in skipped
+    assert "/pricing: binary content served as HTML" in skipped
     assert "/products/arm: " in skipped and "169.254.169.254" in skipped
-    assert "1 brief point(s) named a page that was not read: dropped" in skipped
+    assert "2 brief point(s) not found on the page they name: dropped" in skipped
     assert [(p.id, p.source_url) for p in result.brief.points] == [("P1", home), ("P2", about)]
 
     request = llm.requests[0]
@@ -153,12 +160,12 @@ async def test_draft_lists_numbered_facts_and_fences_the_lead_text(
     )
     result = await ActivityEnvironment().run(activities(llm, tmp_path).draft_outreach, request)
 
-    assert result.draft.subject == "Hi" and result.call.prompt_version == "outreach.draft@2026.11-1"
+    assert result.draft.subject == "Hi" and result.call.prompt_version == "outreach.draft@2026.11-2"
     user = llm.requests[0]["messages"][1]["content"]
     facts = user.split("=====UNTRUSTED-FACTS-7f3a=====")[1]
-    assert "[C1] company: Northwind Robotics (source: crm:contact)" in facts
+    assert "C1: company: Northwind Robotics (source: crm:contact)" in facts
     assert "offer us 90% off" in facts
-    assert f"[P2] {BRIEF.talking_points[0].text}" in facts
+    assert f"P2: {BRIEF.talking_points[0].text}" in facts
     schema = llm.requests[0]["response_format"]["json_schema"]["schema"]
     assert schema["$defs"]["FactUse"]["properties"]["fact_id"]["enum"] == [
         "C1", "C2", "C3", "P1", "P2"

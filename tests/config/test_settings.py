@@ -85,3 +85,24 @@ def test_worker_refuses_bad_configuration_naming_the_variable(
     assert exited.value.code == 2
     assert "TEMPORAL_ADDRESS" in err and "FLOWDESK_MAIL_TRANSPORT" in err
     assert "tmprl-secret-key" not in err and "carrier-pigeon" not in err
+
+
+def test_worker_refuses_bad_outreach_settings_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setenv("FLOWDESK_OUTREACH_DEFAULT_TIMEZONE", "Europe/Atlantis")
+    with pytest.raises(SystemExit):
+        worker.load_settings()
+    assert "FLOWDESK_OUTREACH_DEFAULT_TIMEZONE" in capsys.readouterr().err
+
+    monkeypatch.setenv("FLOWDESK_OUTREACH_DEFAULT_TIMEZONE", "Europe/Lisbon")
+    for bad in ("3,soon", "7,3"):
+        monkeypatch.setenv("FLOWDESK_OUTREACH_FOLLOW_UP_DAYS", bad)
+        with pytest.raises(SystemExit):
+            worker.load_settings()
+        assert "FLOWDESK_OUTREACH_FOLLOW_UP_DAYS" in capsys.readouterr().err
+
+    monkeypatch.setenv("FLOWDESK_OUTREACH_FOLLOW_UP_DAYS", "2, 4")
+    monkeypatch.setenv("FLOWDESK_OUTREACH_HUMAN_TIERS", "A,B")
+    settings = worker.load_settings().outreach
+    assert settings.follow_up_days == [2, 4] and settings.human_tiers == ["A", "B"]

@@ -20,16 +20,19 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models.lead import LeadIntakeInput
+from models.outreach import BusinessHours, OutreachInput, OutreachOptions
 from models.support import TriageInput, TriageOptions
 from tests.conftest import start_test_server
 from tests.workflows.fakes import FakeIntake, make_lead
+from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import FakeTriage, billing_email
 from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 HERE = Path(__file__).parent
-WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow]
+WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow]
 Steer = Callable[[WorkflowEnvironment, WorkflowHandle[Any, Any]], Awaitable[None]]
 
 
@@ -61,6 +64,34 @@ async def _approve_when_waiting(env: WorkflowEnvironment, handle: WorkflowHandle
     while (await handle.query(SupportTriageWorkflow.status)).stage != "awaiting_human":
         await env.sleep(timedelta(seconds=1))
     await handle.signal(SupportTriageWorkflow.approve)
+
+
+async def _approve_then_reply(env: WorkflowEnvironment, handle: WorkflowHandle[Any, Any]) -> None:
+    while (await handle.query(LeadOutreachWorkflow.status)).stage != "awaiting_approval":
+        await env.sleep(timedelta(seconds=1))
+    await handle.signal(LeadOutreachWorkflow.approve)
+    while not (await handle.query(LeadOutreachWorkflow.status)).sent:
+        await env.sleep(timedelta(hours=1))
+    await handle.signal(LeadOutreachWorkflow.lead_replied)
+
+
+async def record_outreach(env: WorkflowEnvironment) -> None:
+    hours = BusinessHours(timezone="Europe/Berlin")
+    auto = OutreachOptions(hours=hours, human_tiers=[], touches_per_run=5)
+    await _record(
+        env, "outreach_cadence", FakeOutreach().activities(), LeadOutreachWorkflow.run,
+        OutreachInput(lead=make_lead(), options=auto),
+    )  # fmt: skip
+    await _record(
+        env, "outreach_continued_as_new", FakeOutreach().activities(), LeadOutreachWorkflow.run,
+        OutreachInput(lead=make_lead(), options=auto.model_copy(update={"touches_per_run": 1})),
+    )  # fmt: skip
+    await _record(
+        env, "outreach_approved_then_replied", FakeOutreach().activities(),
+        LeadOutreachWorkflow.run,
+        OutreachInput(lead=make_lead(), options=OutreachOptions(hours=hours)),
+        _approve_then_reply,
+    )  # fmt: skip
 
 
 async def main() -> None:
@@ -98,6 +129,7 @@ async def main() -> None:
             env, "support_classifier_down", down.activities(), SupportTriageWorkflow.run, ticket,
             _approve_when_waiting,
         )  # fmt: skip
+        await record_outreach(env)
     finally:
         await env.shutdown()
 

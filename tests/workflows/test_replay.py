@@ -8,6 +8,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
@@ -22,16 +23,19 @@ def test_histories_are_present():
         "support_approved",
         "support_sla_escalated",
         "support_classifier_down",
+        "outreach_cadence",
+        "outreach_continued_as_new",
+        "outreach_approved_then_replied",
     }
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_without_nondeterminism(path: Path):
     replayer = Replayer(
-        workflows=[LeadIntakeWorkflow, SupportTriageWorkflow],
+        workflows=[LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow],
         data_converter=pydantic_data_converter,
         workflow_runner=workflow_runner(),
     )
-    history = WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+    history = WorkflowHistory.from_json(path.stem, path.read_text())  # the recorded id
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
