@@ -317,11 +317,13 @@ def summarize_outreach(workflow_id: str, status: OutreachStatus) -> str:
         f"stage      {status.stage} (contact #{status.contact_id}, tier {status.tier})",
     ]
     if status.check:
-        lines.append(f"check      score {status.check.score:.2f}")
+        lines.append(f"check      score {status.check.score:.2f} (the agent's draft)")
         lines += [f"  hold: {hold}" for hold in status.check.holds]
         lines += [f"  {reason}" for reason in status.check.reasons]
     if status.pending:
         lines.append(f"email      {status.pending.subject!r} ({status.pending.source})")
+        if status.needs_human:
+            lines += [f"  | {line}" for line in status.pending.body.splitlines()]
     lines += [
         f"{'next' if i == 0 else 'then':<10} touch {p.number} ({p.kind.replace('_', '-')}) "
         f"{local(p.due_at, status.timezone)}"

@@ -2,12 +2,14 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
 from activities.inbound_mail import parse_email
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect
+from models.outreach import OutreachStatus
 from starter import (
     parse_lead,
     parse_outreach,
@@ -20,7 +22,8 @@ from starter import (
     wait_for_outreach,
 )
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 
 
 async def run_demo(settings: TemporalSettings) -> None:
@@ -65,6 +68,21 @@ async def run_demo(settings: TemporalSettings) -> None:
     print("The stack keeps running; `make down` stops it.")
 
 
+async def review_as_a_person(
+    handle: WorkflowHandle[Any, Any], status: OutreachStatus, reviewed: Path
+) -> None:
+    """The demo plays the reviewer: a draft that passed its checks is approved as is; one
+    that was held is replaced by the reviewer's own text, as `starter.py edit` does."""
+    if status.check is not None and not status.check.holds:
+        print(f"demo approves it: python starter.py approve {handle.id}")
+        await handle.signal("approve")
+        return
+    print(
+        f"demo edits it: python starter.py edit {handle.id} --body-file {reviewed.relative_to(ROOT)}"
+    )
+    await handle.execute_update("edit_and_approve", reviewed.read_text(), result_type=str)
+
+
 async def run_outreach(client: Client, settings: TemporalSettings) -> None:
     """The combined example: its first email ends up scheduled, follow-ups planned."""
     for path in sorted(EXAMPLES.glob("outreach/*.json")):
@@ -74,8 +92,9 @@ async def run_outreach(client: Client, settings: TemporalSettings) -> None:
         print()
         if status.needs_human:
             print(summarize_outreach(run.handle.id, status))
-            print(f"demo approves it, as `python starter.py approve {run.handle.id}` would:")
-            await run.handle.signal("approve")
+            await review_as_a_person(
+                run.handle, status, path.with_name(f"{path.stem}-reviewed.txt")
+            )
             status = await wait_for_outreach(run.handle, after_approval=True)
         print(summarize_outreach(run.handle.id, status))
         print(f"UI: {settings.run_url(run.handle.id)}")

@@ -51,13 +51,21 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.business_hours import add_business_days, next_slot
     from workflows.lead_intake import CRM_RETRY, CRM_TIMEOUT, LeadIntakeWorkflow
-    from workflows.outreach_policy import check_touch, placeholder_problems
+    from workflows.outreach_policy import MAX_SUBJECT, check_touch, placeholder_problems
     from workflows.outreach_templates import template_touch, with_unsubscribe
 
 RESEARCH_TIMEOUT = timedelta(minutes=3)
 AGENT_HEARTBEAT = timedelta(seconds=30)
 MAX_RESCHEDULE = timedelta(days=90)
 Stop = Literal["replied", "unsubscribed"]
+
+
+def split_subject(text: str) -> tuple[str | None, str]:
+    """An edited email may start with a `Subject: ...` line that replaces the subject."""
+    first, _, rest = text.lstrip().partition("\n")
+    if first.lower().startswith("subject:"):
+        return first[len("subject:") :].strip(), rest.lstrip("\n")
+    return None, text
 
 
 def follow_up_due(
@@ -248,8 +256,13 @@ class LeadOutreachWorkflow:
         if action == "reject":
             return "rejected"
         if action == "edit" and self._pending is not None:
+            subject, body = split_subject(detail)
             self._pending = self._pending.model_copy(
-                update={"body": with_unsubscribe(detail), "source": "edited"}
+                update={
+                    "subject": subject or self._pending.subject,
+                    "body": with_unsubscribe(body),
+                    "source": "edited",
+                }
             )
         return None
 
@@ -492,9 +505,12 @@ class LeadOutreachWorkflow:
         return "edited email will be sent at the next business-hours slot"
 
     @edit_and_approve.validator
-    def _validate_edit(self, body: str) -> None:
+    def _validate_edit(self, text: str) -> None:
+        subject, body = split_subject(text)
         self._review.check_edit(body, MAX_OUTREACH_BODY - 200)
-        if problems := placeholder_problems(body):
+        if subject is not None and not 0 < len(subject) <= MAX_SUBJECT:
+            raise ValueError(f"subject must be 1 to {MAX_SUBJECT} characters")
+        if problems := placeholder_problems(text):
             raise ValueError("; ".join(problems))
 
     @workflow.update

@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from models import search_attributes as sa
 from models.lead import LeadIntakeResult
 from tests.conftest import LoopbackSite
 from tests.scripted_llm import Reply, ScriptedLlm
@@ -91,6 +92,16 @@ class Stack:
         )
         out, err = await asyncio.wait_for(process.communicate(), 120)
         return process.returncode or 0, out.decode(), err.decode()
+
+    async def starter_until(self, *args: str, done: Callable[[str], bool]) -> str:
+        """Rerun a read-only command until its output satisfies `done` (visibility lags)."""
+        out = ""
+        for _ in range(50):
+            _, out, _ = await self.starter(*args)
+            if done(out):
+                break
+            await asyncio.sleep(0.2)
+        return out
 
     def lead_file(self, name: str, host: str, **fields: str) -> Path:
         lead = json.loads((ROOT / "examples/leads/1-northwind.json").read_text())
@@ -202,13 +213,7 @@ async def test_support_ticket_waits_then_is_approved_from_the_command_line(
         ticket = out.split("started ", 1)[1].split()[0]
         assert "reply cites no article" in out and f"approve {ticket}" in out
 
-        pending = ""
-        for _ in range(50):
-            _, pending, _ = await stack.starter("pending")
-            if ticket in pending:
-                break
-            await asyncio.sleep(0.2)
-        assert ticket in pending
+        assert ticket in await stack.starter_until("pending", done=lambda out: ticket in out)
 
         code, _, err = await stack.starter("approve", ticket)
         assert code == 0, err
@@ -217,5 +222,85 @@ async def test_support_ticket_waits_then_is_approved_from_the_command_line(
         assert result["outcome"] == "sent_after_approval"
         [reply] = stack.outbox()
         assert reply["To"] == "kim@acme.example" and reply["Subject"] == "Re: Invoice"
+    finally:
+        llm.close()
+
+
+def outreach_model(request: dict) -> Reply:
+    """A scripted model: a brief grounded on the Northwind page, then a sourced draft."""
+    schema = request["response_format"]["json_schema"]
+    if schema["name"] == "BriefDraft":
+        [home] = schema["schema"]["$defs"]["BriefPoint"]["properties"]["source_url"]["enum"]
+        point = {"text": "Arms run in 40 warehouses across Europe", "source_url": home}
+        return Reply(
+            content=json.dumps(
+                {
+                    "summary": "Picking arms.",
+                    "industry": "Robotics",
+                    "likely_needs": [],
+                    "talking_points": [point],
+                }  # fmt: skip
+            )
+        )
+    body = (
+        "Hi Ada,\n\nyour arms already run in 40 warehouses across Europe, and every new site "
+        "brings more leads and support mail to handle. Flowdesk takes that busywork off your "
+        "team. Would a short call next week help?\n\nThe Flowdesk team"
+    )
+    return Reply(
+        content=json.dumps(
+            {
+                "subject": "Your 40 warehouses",
+                "body": body,
+                "confidence": 0.9,
+                "facts": [{"fact_id": "P1", "claim": "arms already run in 40 warehouses"}],
+            }
+        )  # fmt: skip
+    )
+
+
+async def test_outreach_from_the_command_line_until_the_lead_replies(stack: Stack):
+    """`outreach`, `pending`, `approve`, `upcoming`, `reschedule` and `replied` on the real
+    server; the first touch is at least an hour away, so nothing is sent."""
+    llm = ScriptedLlm(responder=outreach_model)
+    await stack.stop_worker()
+    stack.env |= {"OPENAI_BASE_URL": llm.base_url, "FLOWDESK_OUTREACH_MIN_LEAD_MINUTES": "60"}
+    await stack.start_worker()
+    try:
+        lead = stack.lead_file("outreach", SITE, submission_id="form-outreach")
+        data = json.loads(lead.read_text()) | {"timezone": "Europe/Stockholm"}
+        lead.write_text(json.dumps(data))
+        code, out, err = await stack.starter("outreach", "--json", str(lead))
+        assert code == 0, err
+        run = out.split("started ", 1)[1].split()[0]
+        assert "awaiting_approval" in out and "tier A first touches always go to a person" in out
+
+        pending = await stack.starter_until("pending", done=lambda out: run in out)
+        assert f"{run}  outreach   tier A" in pending
+
+        assert (await stack.starter("approve", run))[0] == 0
+        raw = await stack.starter_until("status", run, done=lambda out: '"scheduled"' in out)
+        status = json.loads(raw)
+        assert status["stage"] == "scheduled" and status["timezone"] == "Europe/Stockholm"
+        assert [p["number"] for p in status["plan"]] == [1, 2, 3]
+
+        upcoming = await stack.starter_until("upcoming", "--hours", "200", done=lambda o: run in o)
+        assert run in upcoming
+
+        code, out, err = await stack.starter("reschedule", run, "--at", "2099-01-01T10:00:00Z")
+        assert code == 2 and "reschedule refused" in err and "more than 90 days" in err
+        code, out, err = await stack.starter("reschedule", run, "--at", status["plan"][1]["due_at"])
+        assert code == 0 and "touch 1 now due" in out, err
+
+        assert (await stack.starter("replied", run))[0] == 0
+        result = await asyncio.wait_for(stack.client.get_workflow_handle(run).result(), 60)
+        assert result["outcome"] == "replied" and result["sent"] == []
+        assert stack.outbox() == [], "intake sent no welcome; outreach never reached its slot"
+        described = await stack.client.get_workflow_handle(run).describe()
+        assert described.typed_search_attributes.get(sa.OUTREACH_STAGE) == "replied"
+        assert described.typed_search_attributes.get(sa.NEXT_TOUCH_AT) is None
+        with sqlite3.connect(stack.data / "crm.sqlite3") as db:
+            kinds = [k for (k,) in db.execute("SELECT kind FROM timeline ORDER BY id")]
+        assert kinds[0] == "lead_submitted" and kinds[-1] == "outreach_replied"
     finally:
         llm.close()

@@ -157,8 +157,13 @@ async def test_top_tier_waits_for_approval_then_sends_edited_email(
         assert (await handle.describe()).typed_search_attributes.get(sa.NEEDS_HUMAN) is True
         with pytest.raises(WorkflowUpdateFailedError):
             await handle.execute_update(LeadOutreachWorkflow.edit_and_approve, "Hi [First Name]!")
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update(
+                LeadOutreachWorkflow.edit_and_approve, "Subject: \n\nHi Ada, a subject is missing"
+            )
         await handle.execute_update(
-            LeadOutreachWorkflow.edit_and_approve, "Hi Ada,\n\nwritten by a person.\n\nSam"
+            LeadOutreachWorkflow.edit_and_approve,
+            "Subject: Your rollout\n\nHi Ada,\n\nwritten by a person.\n\nSam",
         )
         result = await handle.result()
 
@@ -166,6 +171,7 @@ async def test_top_tier_waits_for_approval_then_sends_edited_email(
     assert any("always go to a person" in r for r in status.check.reasons)
     assert result.outcome == "completed"
     assert fake.sent[0].touch.source == "edited"
+    assert fake.sent[0].touch.subject == "Your rollout"
     assert fake.sent[0].touch.body.startswith("Hi Ada,\n\nwritten by a person.")
     assert fake.sent[0].touch.body.endswith(UNSUBSCRIBE_LINE)
 
