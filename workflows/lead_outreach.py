@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from agents.client import CallRecord
     from models import search_attributes as sa
     from models.common import OutgoingEmail
-    from models.lead import CompanyProfile, LeadIntakeInput
+    from models.lead import CompanyProfile, LeadIntakeInput, Tier
     from models.outreach import (
         MAX_OUTREACH_BODY,
         BusinessHours,
@@ -84,7 +84,7 @@ class LeadOutreachWorkflow:
         self._stage: Stage = "intake"
         self._run_number = 1
         self._contact_id: int | None = None
-        self._tier: Literal["A", "B", "C"] | None = None
+        self._tier: Tier | None = None
         self._profile: CompanyProfile | None = None
         self._brief: CompanyBrief | None = None
         self._pending: Touch | None = None

@@ -125,6 +125,21 @@ async def test_first_touch_waits_for_its_slot_and_follow_ups_show_as_planned(
     assert fake.events[-1].kind == "outreach_unsubscribed"
 
 
+async def test_unsubscribe_while_waiting_for_approval_sends_nothing(
+    env: WorkflowEnvironment, task_queue: str
+):
+    fake = FakeOutreach()
+    options = AUTO.model_copy(update={"human_tiers": ["A", "B", "C"]})
+    async with worker(env, task_queue, fake):
+        handle = await start(env, task_queue, options)
+        await reach(env, handle, "awaiting_approval")
+        await handle.signal(LeadOutreachWorkflow.unsubscribe)
+        result = await handle.result()
+
+    assert result.outcome == "unsubscribed" and not fake.sent and not fake.notices
+    assert fake.events[-1].kind == "outreach_unsubscribed"
+
+
 @pytest.mark.parametrize("after_touches", [1, 2])
 async def test_reply_stops_the_cadence_at_once(
     env: WorkflowEnvironment, task_queue: str, after_touches: int
