@@ -5,7 +5,9 @@ page, CRM fields). Each cited claim must share most of its words with the fact i
 cites; every number and every mid-sentence name in the body must appear in some
 fact. Length, tone and leftover placeholders are checked too. The score mixes the
 model's confidence (at most `MODEL_WEIGHT`) with the share of claims that trace to
-a fact. It must greet the lead, be signed, and not parrot the lead's own message; any hold, a low score or a policy tier sends the first touch to a person.
+a fact, and a fact that reads like an instruction (a page talking to "AI assistants")
+cannot be cited. It must greet the lead, be signed, make no commercial promise
+(discounts, free months, prices: a person's call), and not parrot the lead's message; any hold, a low score or a policy tier sends the first touch to a person.
 Pure code without I/O, like `triage_policy`.
 """
 
@@ -33,6 +35,12 @@ PUSHY = re.compile(
     r"|once in a lifetime|urgent(ly)?)\b|100 ?%",
     re.I,
 )
+PROMISES = re.compile(
+    r"\b(discount|coupon|promo(tion)? code|voucher|free (trial|month|months|year)|refund"
+    r"|money[- ]back|price[sd]? (at|from)|special (offer|price|deal)|\d+ ?% off)\b",
+    re.I,
+)
+"""Commercial terms in an outreach email are a person's call, whoever suggested them."""
 SHOUTING = re.compile(r"(\b[A-Z]{4,}\b\W+){2,}")
 NUMBER = re.compile(r"\d(?:[\d,.]*\d)?%?")
 NAME = re.compile(r"(?<![.!?:]\s)(?<=[ \t])([A-Z][a-zA-Z]+)")
@@ -65,6 +73,8 @@ def _style_holds(subject: str, body: str, lead: LeadSubmission) -> list[str]:
         holds.append(f"subject is {len(subject)} characters; limit {MAX_SUBJECT}")
     if pushy := PUSHY.search(f"{subject}\n{body}"):
         holds.append(f"pushy tone: {pushy.group(0)!r}")
+    if promise := PROMISES.search(f"{subject}\n{body}"):
+        holds.append(f"commercial promise: {promise.group(0)!r}")
     if SHOUTING.search(body):
         holds.append("shouting (words in capitals)")
     for label in ("instruction-like text", "looks like spam or phishing"):
@@ -83,6 +93,8 @@ def _source_holds(
         fact = facts.get(use.fact_id)
         if fact is None:
             holds.append(f"cites unknown fact {use.fact_id}")
+        elif HOLD_PATTERNS["instruction-like text"].search(fact.text):
+            holds.append(f"cites {use.fact_id}, which reads like an instruction to the model")
         elif support(use.claim, draft.body, known) < MIN_SUPPORT:
             holds.append(f"claim is not in the email: {use.claim[:80]!r}")
         elif support(use.claim, fact.text, stems(" ".join(known))) < MIN_SUPPORT:

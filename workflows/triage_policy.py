@@ -24,7 +24,8 @@ HOLD_PATTERNS: dict[str, re.Pattern[str]] = {
     "instruction-like text": re.compile(
         r"ignore (all |any )?(previous|prior|above) (instructions|rules)|disregard (the|all|your)"
         r"|^\s*(system|assistant)\s*:|you are now|reveal (your|the) (system )?prompt"
-        r"|(auto[- ]?send|mark (this|it) as)|high confidence|new instructions",
+        r"|(auto[- ]?send|mark (this|it) as)|high confidence|new instructions"
+        r"|\b(ai|llm|language model) (assistant|agent|model)s?\b|tell (the|your) readers?\b",
         re.I | re.M,
     ),
     "legal threat": re.compile(
