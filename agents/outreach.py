@@ -27,7 +27,7 @@ RESEARCH = Prompt(
 
 DRAFT = Prompt(
     name="outreach.draft",
-    version="2026.11-2",
+    version="2026.11-3",
     system=(
         "You write short sales emails for Flowdesk, a workflow-automation SaaS that automates "
         "lead handling, support inboxes and follow-ups. You write to a person who contacted "
@@ -40,10 +40,16 @@ DRAFT = Prompt(
         "5. 'The Flowdesk team' on the last line.\n"
         "Under 100 words. Never copy their message back to them. No numbers, names or news "
         "that are not in the facts, no placeholders, no pressure. In facts, list each fact "
-        "you used: its id and the words of your email that use it, e.g. "
-        '{"fact_id": "P2", "claim": "your second hub in Riga"}. Do not write an '
+        "you used: its id and the words of your email that use it. Do not write an "
         "unsubscribe line; it is added for you. confidence is how well the facts support a "
-        "personal email, from 0 to 1. Answer with JSON only."
+        "personal email, from 0 to 1. Answer with JSON only, like this example for another "
+        "company:\n"
+        '{"subject": "Fresh bread, fewer emails", "body": "Hi Lena,\\n\\nI saw that Acme '
+        "Bakery delivers to cafes every morning and that order changes arrive by email. "
+        "Flowdesk could sort and confirm those changes for you, so nothing slips before the "
+        'early shift.\\n\\nWould a short call next week help?\\n\\nThe Flowdesk team", '
+        '"facts": [{"fact_id": "P1", "claim": "delivers to cafes every morning"}, '
+        '{"fact_id": "C4", "claim": "order changes arrive by email"}], "confidence": 0.8}'
     ),
     user=(
         "Write $what to $first_name at $company.\n\nFacts (id, fact, source):\n$facts\n\n"

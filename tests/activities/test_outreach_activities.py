@@ -160,7 +160,7 @@ async def test_draft_lists_numbered_facts_and_fences_the_lead_text(
     )
     result = await ActivityEnvironment().run(activities(llm, tmp_path).draft_outreach, request)
 
-    assert result.draft.subject == "Hi" and result.call.prompt_version == "outreach.draft@2026.11-2"
+    assert result.draft.subject == "Hi" and result.call.prompt_version == "outreach.draft@2026.11-3"
     user = llm.requests[0]["messages"][1]["content"]
     facts = user.split("=====UNTRUSTED-FACTS-7f3a=====")[1]
     assert "C1: company: Northwind Robotics (source: crm:contact)" in facts

@@ -99,6 +99,7 @@ async def test_whole_cadence_runs_over_simulated_days(env: WorkflowEnvironment, 
     info = raw.workflow_execution_info
     assert info.execution.run_id != handle.first_execution_run_id
     assert info.search_attributes.indexed_fields["OutreachStage"].data == b'"completed"'
+    assert info.search_attributes.indexed_fields["LeadTier"].data == b'"A"', "kept across runs"
     next_touch = info.search_attributes.indexed_fields.get("NextTouchAt")
     assert next_touch is None or not next_touch.data, "nothing is due once the cadence ends"
 
