@@ -150,8 +150,10 @@ class LeadOutreachWorkflow:
                 non_retryable=True,
             ) from err
         self._contact_id, self._tier, self._profile = (
-            intake.contact_id, intake.score.tier, intake.profile
-        )  # fmt: skip
+            intake.contact_id,
+            intake.score.tier,
+            intake.profile,
+        )
         workflow.upsert_search_attributes(
             [sa.LEAD_TIER.value_set(intake.score.tier), sa.COMPANY_DOMAIN.value_set(intake.domain)]
         )
@@ -180,9 +182,10 @@ class LeadOutreachWorkflow:
         pages = ", ".join(p.url for p in found.pages)
         skipped = f"; skipped {'; '.join(found.skipped)}" if found.skipped else ""
         self._log.add(
-            "research", f"{len(found.brief.points)} sourced point(s) from {len(found.pages)} page(s)",
+            "research",
+            f"{len(found.brief.points)} sourced point(s) from {len(found.pages)} page(s)",
             f"read {pages}{skipped}",
-        )  # fmt: skip
+        )
         return found.brief
 
     async def _draft(
@@ -208,7 +211,7 @@ class LeadOutreachWorkflow:
                     number=number,
                     kind=kind,
                     previous=self._sent,
-                ),  # fmt: skip
+                ),
                 start_to_close_timeout=AGENT_TIMEOUT,
                 heartbeat_timeout=AGENT_HEARTBEAT,
                 retry_policy=AGENT_RETRY,
@@ -222,17 +225,21 @@ class LeadOutreachWorkflow:
         check = self._check = check_touch(drafted.draft, facts, lead, self._tier, kind, options)
         cited = ", ".join(f.fact_id for f in drafted.draft.facts) or "no facts"
         self._log.add(
-            "check", f"score {check.score:.2f}, {'passed' if check.passed else 'held'}",
+            "check",
+            f"score {check.score:.2f}, {'passed' if check.passed else 'held'}",
             "; ".join(check.holds + check.reasons) + f" (cites {cited})",
-        )  # fmt: skip
+        )
         if kind == "follow_up" and not check.passed:
             self._log.add("draft", "using the template", "the agent's follow-up did not pass")
             return fallback, False
         touch = Touch(
-            number=number, kind=kind, subject=drafted.draft.subject,
-            body=with_unsubscribe(drafted.draft.body), source="agent",
+            number=number,
+            kind=kind,
+            subject=drafted.draft.subject,
+            body=with_unsubscribe(drafted.draft.body),
+            source="agent",
             facts=[f.fact_id for f in drafted.draft.facts],
-        )  # fmt: skip
+        )
         return touch, check.needs_human
 
     async def _approval(self, request: OutreachInput) -> Outcome | None:
@@ -309,9 +316,13 @@ class LeadOutreachWorkflow:
             return
         self._log.add("continue", "as new", f"{len(self._sent)} touch(es) sent; history reset")
         carry = Carry(
-            contact_id=self._contact_id, tier=self._tier, profile=self._profile,
-            brief=self._brief, sent=self._sent, run_number=self._run_number + 1,
-        )  # fmt: skip
+            contact_id=self._contact_id,
+            tier=self._tier,
+            profile=self._profile,
+            brief=self._brief,
+            sent=self._sent,
+            run_number=self._run_number + 1,
+        )
         workflow.continue_as_new(request.model_copy(update={"carry": carry}))
 
     async def _wait_until(self, planned: PlannedTouch) -> bool:
@@ -320,9 +331,10 @@ class LeadOutreachWorkflow:
         self._next = planned
         self._set_stage("scheduled")
         self._log.add(
-            "schedule", f"touch {planned.number} at {planned.due_at.isoformat()}",
+            "schedule",
+            f"touch {planned.number} at {planned.due_at.isoformat()}",
             f"next business-hours slot in {self._hours.timezone}",
-        )  # fmt: skip
+        )
         while self._stop is None:
             self._moved = False
             self._upsert_next()
@@ -349,7 +361,7 @@ class LeadOutreachWorkflow:
                     to=request.lead.normalized_email,
                     touch=touch,
                     idempotency_key=f"{workflow_id}/touch-{touch.number}",
-                ),  # fmt: skip
+                ),
                 start_to_close_timeout=MAIL_TIMEOUT,
                 retry_policy=MAIL_RETRY,
                 summary=f"send touch {touch.number} ({touch.source})",
@@ -366,19 +378,25 @@ class LeadOutreachWorkflow:
                 source=touch.source,
                 sent_at=workflow.now(),
                 result=result,
-            )  # fmt: skip
+            )
         )
         self._pending = None
         self._log.add(
-            "send", f"touch {touch.number} {'already sent' if result.duplicate else 'sent'}",
+            "send",
+            f"touch {touch.number} {'already sent' if result.duplicate else 'sent'}",
             f"{touch.source} email via {result.transport}",
-        )  # fmt: skip
+        )
         await self._record(
             f"touch-{touch.number}",
             "outreach_email_sent",
-            {"touch": touch.number, "kind": touch.kind, "subject": touch.subject,
-             "source": touch.source, "message_id": result.message_id},
-        )  # fmt: skip
+            {
+                "touch": touch.number,
+                "kind": touch.kind,
+                "subject": touch.subject,
+                "source": touch.source,
+                "message_id": result.message_id,
+            },
+        )
         self._set_stage("following_up")
         return True
 

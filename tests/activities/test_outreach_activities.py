@@ -48,9 +48,11 @@ def llm() -> Iterator[ScriptedLlm]:
 
 def activities(llm: ScriptedLlm, tmp_path: Path, max_bytes: int = 20_000) -> OutreachActivities:
     policy = FetchPolicy(
-        timeout_s=2, max_bytes=max_bytes, allow_hosts=frozenset({HOST}),
+        timeout_s=2,
+        max_bytes=max_bytes,
+        allow_hosts=frozenset({HOST}),
         static_hosts={HOST: "127.0.0.1"},
-    )  # fmt: skip
+    )
     return OutreachActivities(
         llm=LlmClient(LlmConfig(base_url=llm.base_url, api_key="k", models={"default": "m"})),
         fetcher=SafeFetcher(policy),
@@ -69,7 +71,7 @@ def brief_reply(*points: tuple[str, str]) -> Reply:
                 "industry": "Robotics",
                 "likely_needs": points[:1],
                 "talking_points": points[1:],
-            }  # fmt: skip
+            }
         )
     )
 
@@ -153,7 +155,7 @@ async def test_draft_lists_numbered_facts_and_fences_the_lead_text(
             content=json.dumps(
                 {"subject": "Hi", "body": "Hello Ada", "facts": [], "confidence": 0.5}
             )
-        )  # fmt: skip
+        )
     ]
     request = TouchDraftRequest(
         lead=lead, profile=profile, brief=BRIEF, number=1, kind="first", previous=[]
@@ -168,8 +170,12 @@ async def test_draft_lists_numbered_facts_and_fences_the_lead_text(
     assert f"P2: {BRIEF.talking_points[0].text}" in facts
     schema = llm.requests[0]["response_format"]["json_schema"]["schema"]
     assert schema["$defs"]["FactUse"]["properties"]["fact_id"]["enum"] == [
-        "C1", "C2", "C3", "P1", "P2"
-    ]  # fmt: skip
+        "C1",
+        "C2",
+        "C3",
+        "P1",
+        "P2",
+    ]
 
 
 async def test_sending_a_touch_twice_delivers_once_and_logs_once(llm: ScriptedLlm, tmp_path: Path):
@@ -184,9 +190,11 @@ async def test_sending_a_touch_twice_delivers_once_and_logs_once(llm: ScriptedLl
     first = await ActivityEnvironment().run(acts.send_outreach_email, email)
     again = await ActivityEnvironment().run(acts.send_outreach_email, email)
     event = TimelineEvent(
-        contact_id=contact.contact_id, event_key="outreach-1/touch-1",
-        kind="outreach_email_sent", detail={"touch": 1},
-    )  # fmt: skip
+        contact_id=contact.contact_id,
+        event_key="outreach-1/touch-1",
+        kind="outreach_email_sent",
+        detail={"touch": 1},
+    )
     recorded = [await ActivityEnvironment().run(acts.record_outreach_event, event) for _ in "ab"]
 
     assert not first.duplicate and again.duplicate

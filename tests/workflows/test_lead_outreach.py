@@ -118,8 +118,11 @@ async def test_first_touch_waits_for_its_slot_and_follow_ups_show_as_planned(
 
     assert status.next_touch is not None and status.next_touch.number == 1
     assert in_business_hours(status.next_touch.due_at, NEW_YORK)
-    assert [(p.number, p.kind) for p in status.plan] == [(1, "first"), (2, "follow_up"),
-                                                        (3, "follow_up")]  # fmt: skip
+    assert [(p.number, p.kind) for p in status.plan] == [
+        (1, "first"),
+        (2, "follow_up"),
+        (3, "follow_up"),
+    ]
     assert described.typed_search_attributes.get(sa.NEXT_TOUCH_AT) == status.next_touch.due_at
     assert described.typed_search_attributes.get(sa.OUTREACH_STAGE) == "scheduled"
     assert result.outcome == "unsubscribed" and not fake.sent
