@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from temporalio.client import (
@@ -56,6 +55,7 @@ from models.outreach import (
     check_timezone,
 )
 from models.support import InboundEmail, TriageInput, TriageOptions, TriageStatus
+from workflows.business_hours import local_label
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.support_triage import SupportTriageWorkflow
@@ -307,10 +307,6 @@ def summarize_ticket(workflow_id: str, status: TriageStatus) -> str:
     return "\n".join(lines)
 
 
-def local(moment: datetime, timezone: str) -> str:
-    return f"{moment.astimezone(ZoneInfo(timezone)):%a %Y-%m-%d %H:%M %Z}"
-
-
 def summarize_outreach(workflow_id: str, status: OutreachStatus) -> str:
     lines = [
         f"outreach   {workflow_id}",
@@ -326,11 +322,12 @@ def summarize_outreach(workflow_id: str, status: OutreachStatus) -> str:
             lines += [f"  | {line}" for line in status.pending.body.splitlines()]
     lines += [
         f"{'next' if i == 0 else 'then':<10} touch {p.number} ({p.kind.replace('_', '-')}) "
-        f"{local(p.due_at, status.timezone)}"
+        f"{local_label(p.due_at, status.timezone)}"
         for i, p in enumerate(status.plan)
     ]
     lines += [
-        f"sent       touch {t.number} {local(t.sent_at, status.timezone)}" for t in status.sent
+        f"sent       touch {t.number} {local_label(t.sent_at, status.timezone)}"
+        for t in status.sent
     ]
     if status.needs_human:
         lines += [

@@ -49,3 +49,8 @@ def add_business_days(start: datetime, days: int, hours: BusinessHours) -> datet
             left -= 1
     target = datetime.combine(day, local.time().replace(tzinfo=None), zone)
     return next_slot(target, hours)
+
+
+def local_label(moment: datetime, timezone: str) -> str:
+    """`Mon 2026-11-30 09:00 CET`: a moment as the lead would read it."""
+    return f"{moment.astimezone(ZoneInfo(timezone)):%a %Y-%m-%d %H:%M %Z}"

@@ -49,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
         TouchKind,
         known_facts,
     )
-    from workflows.business_hours import add_business_days, next_slot
+    from workflows.business_hours import add_business_days, local_label, next_slot
     from workflows.lead_intake import CRM_RETRY, CRM_TIMEOUT, LeadIntakeWorkflow
     from workflows.outreach_policy import MAX_SUBJECT, check_touch, placeholder_problems
     from workflows.outreach_templates import template_touch, with_unsubscribe
@@ -474,9 +474,17 @@ class LeadOutreachWorkflow:
         )
 
     def _upsert_next(self) -> None:
+        """`NextTouchAt` for visibility queries, and the plan in the run's current details."""
         key = sa.NEXT_TOUCH_AT
         value = key.value_set(self._next.due_at) if self._next else key.value_unset()
         workflow.upsert_search_attributes([value])
+        self._log.plan(
+            "\n".join(
+                f"**next**: touch {p.number} ({p.kind.replace('_', '-')}) "
+                f"{local_label(p.due_at, self._hours.timezone)}"
+                for p in self._plan()
+            )
+        )
 
     def _plan(self) -> list[PlannedTouch]:
         """The next touch and the follow-ups after it, as they stand now."""

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -113,6 +114,7 @@ async def test_first_touch_waits_for_its_slot_and_follow_ups_show_as_planned(
         await reach(env, handle, "scheduled")
         status = await handle.query(LeadOutreachWorkflow.status)
         described = await handle.describe()
+        metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
         await handle.signal(LeadOutreachWorkflow.unsubscribe)
         result = await handle.result()
 
@@ -125,6 +127,9 @@ async def test_first_touch_waits_for_its_slot_and_follow_ups_show_as_planned(
     ]
     assert described.typed_search_attributes.get(sa.NEXT_TOUCH_AT) == status.next_touch.due_at
     assert described.typed_search_attributes.get(sa.OUTREACH_STAGE) == "scheduled"
+    # what the UI shows as the run's current details: the log, then the plan
+    assert "**next**: touch 2 (follow-up)" in metadata.current_details
+    assert "**schedule**: touch 1 at" in metadata.current_details
     assert result.outcome == "unsubscribed" and not fake.sent
     assert fake.events[-1].kind == "outreach_unsubscribed"
 
