@@ -396,6 +396,24 @@ async def signal(args: argparse.Namespace, settings: TemporalSettings, name: str
     return 0
 
 
+async def update(
+    args: argparse.Namespace,
+    settings: TemporalSettings,
+    name: str,
+    arg: Any,
+    result_type: type[Any],
+    what: str,
+) -> Any:
+    """An update by name; the workflow's validator refusing it is input error, exit 2."""
+    client = await connect(settings)
+    try:
+        return await client.get_workflow_handle(args.workflow_id).execute_update(
+            name, arg, result_type=result_type
+        )
+    except WorkflowUpdateFailedError as err:
+        raise InputError(f"{what} refused: {err.cause}") from err
+
+
 async def cmd_approve(args: argparse.Namespace, settings: TemporalSettings) -> int:
     return await signal(args, settings, "approve")
 
@@ -414,12 +432,7 @@ async def cmd_unsubscribe(args: argparse.Namespace, settings: TemporalSettings) 
 
 async def cmd_reschedule(args: argparse.Namespace, settings: TemporalSettings) -> int:
     request = validated(RescheduleRequest, {"at": args.at}, "--at")
-    client = await connect(settings)
-    handle = client.get_workflow_handle(args.workflow_id)
-    try:
-        answer = await handle.execute_update("reschedule", request, result_type=RescheduleAnswer)
-    except WorkflowUpdateFailedError as err:
-        raise InputError(f"reschedule refused: {err.cause}") from err
+    answer = await update(args, settings, "reschedule", request, RescheduleAnswer, "reschedule")
     print(f"{args.workflow_id}: touch {answer.number} now due {answer.due_at.isoformat()}")
     return 0
 
@@ -441,12 +454,7 @@ async def cmd_upcoming(args: argparse.Namespace, settings: TemporalSettings) -> 
 
 async def cmd_edit(args: argparse.Namespace, settings: TemporalSettings) -> int:
     body = read_file(args.body_file, MAX_INPUT_BYTES).decode("utf-8", errors="replace")
-    client = await connect(settings)
-    handle = client.get_workflow_handle(args.workflow_id)
-    try:
-        answer = await handle.execute_update("edit_and_approve", body, result_type=str)
-    except WorkflowUpdateFailedError as err:
-        raise InputError(f"edit refused: {err.cause}") from err
+    answer = await update(args, settings, "edit_and_approve", body, str, "edit")
     print(f"{args.workflow_id}: {answer}")
     return 0
 

@@ -7,10 +7,11 @@ only ever reported as set or unset.
 
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from models.outreach import check_timezone
 
 CommaList = Annotated[list[str], NoDecode]
 HostMap = Annotated[dict[str, str], NoDecode]
@@ -217,14 +218,7 @@ class OutreachSettings(BaseSettings):
 
     _split = field_validator("follow_up_days", "human_tiers", mode="before")(_split_commas)
 
-    @field_validator("default_timezone")
-    @classmethod
-    def _known_zone(cls, name: str) -> str:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as err:
-            raise ValueError(f"unknown time zone {name!r}") from err
-        return name
+    _known_zone = field_validator("default_timezone")(check_timezone)
 
     @model_validator(mode="after")
     def _consistent(self) -> "OutreachSettings":

@@ -21,7 +21,6 @@ from workflows.shared import AGENT_RETRY, AGENT_TIMEOUT, MAIL_RETRY, MAIL_TIMEOU
 
 with workflow.unsafe.imports_passed_through():
     from activities.outreach import OutreachActivities
-    from activities.support_triage import SupportTriageActivities
     from agents.client import CallRecord
     from models import search_attributes as sa
     from models.common import OutgoingEmail
@@ -252,7 +251,7 @@ class LeadOutreachWorkflow:
         decided = await self._review.wait(
             options.sla,
             options.final_deadline,
-            lambda: self._notify_on_call(request),
+            self._sla_notice(request),
             extra_stop=lambda: self._stop is not None,
         )
         if self._stop:
@@ -420,9 +419,9 @@ class LeadOutreachWorkflow:
         except ActivityError as err:
             self._log.add("crm", f"{kind} not recorded", failure_cause(err))
 
-    async def _notify_on_call(self, request: OutreachInput) -> None:
+    def _sla_notice(self, request: OutreachInput) -> OutgoingEmail:
         workflow_id = workflow.info().workflow_id
-        notice = OutgoingEmail(
+        return OutgoingEmail(
             to=request.options.on_call,
             subject=f"[SLA] outreach {workflow_id} waits for approval",
             body=(
@@ -431,16 +430,6 @@ class LeadOutreachWorkflow:
             ),
             idempotency_key=f"{workflow_id}/oncall",
         )
-        try:
-            await workflow.execute_activity_method(
-                SupportTriageActivities.notify_on_call,
-                notice,
-                start_to_close_timeout=MAIL_TIMEOUT,
-                retry_policy=MAIL_RETRY,
-                summary="SLA breached: email on-call",
-            )
-        except ActivityError as err:
-            self._log.add("sla", "on-call email failed", failure_cause(err))
 
     async def _finish(self, outcome: Outcome) -> OutreachResult:
         self._outcome = outcome

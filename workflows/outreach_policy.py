@@ -89,15 +89,16 @@ def _source_holds(
     """Holds for claims, numbers and names without a source, and how many claims traced."""
     holds: list[str] = []
     traced = 0
+    free = stems(" ".join(known))
     for use in draft.facts:
         fact = facts.get(use.fact_id)
         if fact is None:
             holds.append(f"cites unknown fact {use.fact_id}")
         elif HOLD_PATTERNS["instruction-like text"].search(fact.text):
             holds.append(f"cites {use.fact_id}, which reads like an instruction to the model")
-        elif support(use.claim, draft.body, known) < MIN_SUPPORT:
+        elif support(use.claim, draft.body) < MIN_SUPPORT:
             holds.append(f"claim is not in the email: {use.claim[:80]!r}")
-        elif support(use.claim, fact.text, stems(" ".join(known))) < MIN_SUPPORT:
+        elif support(use.claim, fact.text, free) < MIN_SUPPORT:
             holds.append(f"claim not supported by {use.fact_id}: {use.claim[:80]!r}")
         else:
             traced += 1

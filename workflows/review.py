@@ -2,17 +2,23 @@
 
 The workflows own the signal and update handlers (their names are the public
 interface) and delegate here, so both processes wait, escalate and record decisions
-the same way: at the SLA the caller's breach action runs (an on-call email) and the
-wait goes on until the final deadline.
+the same way: at the SLA the caller's notice is emailed to on-call and the wait goes
+on until the final deadline.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Literal
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError
 
 from workflows.decision_log import DecisionLog
+from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, failure_cause
+
+with workflow.unsafe.imports_passed_through():
+    from activities.support_triage import SupportTriageActivities
+    from models.common import OutgoingEmail
 
 Action = Literal["approve", "reject", "edit"]
 
@@ -49,23 +55,37 @@ class HumanReview:
         self,
         sla: timedelta,
         final_deadline: timedelta,
-        on_breach: Callable[[], Awaitable[None]],
+        notice: OutgoingEmail,
         extra_stop: Callable[[], bool] = lambda: False,
     ) -> bool:
         """True once a person decided; False at the final deadline or when `extra_stop`
-        becomes true (e.g. the lead unsubscribed while the draft waited)."""
+        becomes true (e.g. the lead unsubscribed while the draft waited). `notice` is
+        the email on-call gets when the SLA passes."""
         self.waiting = True
         try:
             if await self._until(sla, extra_stop):
                 return self.decision is not None
             self._log.add("sla", "breached", f"no decision within {sla}; on-call notified")
-            await on_breach()
+            await self._notify(notice)
             if await self._until(max(final_deadline - sla, timedelta(0)), extra_stop):
                 return self.decision is not None
             self._log.add("deadline", "closed", f"no decision within {final_deadline}")
             return False
         finally:
             self.waiting = False
+
+    async def _notify(self, notice: OutgoingEmail) -> None:
+        """A failed on-call email is logged; the wait for a person goes on regardless."""
+        try:
+            await workflow.execute_activity_method(
+                SupportTriageActivities.notify_on_call,
+                notice,
+                start_to_close_timeout=MAIL_TIMEOUT,
+                retry_policy=MAIL_RETRY,
+                summary="SLA breached: email on-call",
+            )
+        except ActivityError as err:
+            self._log.add("sla", "on-call email failed", failure_cause(err))
 
     async def _until(self, timeout: timedelta, extra_stop: Callable[[], bool]) -> bool:
         try:

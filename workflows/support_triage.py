@@ -161,7 +161,7 @@ class SupportTriageWorkflow:
         options = request.options
         self._stage = "awaiting_human"
         decided = await self._review.wait(
-            options.sla, options.final_deadline, lambda: self._notify_on_call(request)
+            options.sla, options.final_deadline, self._sla_notice(request)
         )
         if not decided or self._review.decision is None:
             return await self._finish("escalated_unanswered")
@@ -194,10 +194,10 @@ class SupportTriageWorkflow:
         )
         return True
 
-    async def _notify_on_call(self, request: TriageInput) -> None:
+    def _sla_notice(self, request: TriageInput) -> OutgoingEmail:
         workflow_id = workflow.info().workflow_id
         topic = self._classification.topic if self._classification else "unclassified"
-        notice = OutgoingEmail(
+        return OutgoingEmail(
             to=request.options.on_call,
             subject=f"[SLA] support ticket {workflow_id} waits for a decision",
             body=(
@@ -207,16 +207,6 @@ class SupportTriageWorkflow:
             ),
             idempotency_key=f"{workflow_id}/oncall",
         )
-        try:
-            await workflow.execute_activity_method(
-                SupportTriageActivities.notify_on_call,
-                notice,
-                start_to_close_timeout=MAIL_TIMEOUT,
-                retry_policy=MAIL_RETRY,
-                summary="SLA breached: email on-call",
-            )
-        except ActivityError as err:
-            self._log.add("sla", "on-call email failed", failure_cause(err))
 
     async def _finish(self, outcome: Outcome) -> TriageResult:
         self._outcome = outcome
