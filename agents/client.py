@@ -115,14 +115,18 @@ class LlmClient:
         messages: list[Message],
         schema: type[T],
         json_schema: dict[str, Any] | None = None,
+        min_output_tokens: int = 0,
     ) -> Structured[T]:
         """`json_schema` may narrow what the endpoint is asked for (e.g. an enum of the ids
         that exist); the answer is still validated against `schema`, since an endpoint may
-        ignore constraints."""
+        ignore constraints. `min_output_tokens` raises the configured output cap for a
+        schema whose largest valid answer would not fit under it (a cut answer is invalid
+        JSON)."""
         model = self.config.model_for(role)
         wanted = json_schema or schema.model_json_schema()
+        cap = max(self.config.max_tokens, min_output_tokens)
         started = time.perf_counter()
-        text, usage = await self._complete(model, messages, schema.__name__, wanted)
+        text, usage = await self._complete(model, messages, schema.__name__, wanted, cap)
         repaired = False
         try:
             output = schema.model_validate_json(_strip_fences(text))
@@ -138,7 +142,7 @@ class LlmClient:
                     "Reply again with only the JSON object.",
                 },
             ]
-            text, more = await self._complete(model, repair, schema.__name__, wanted)
+            text, more = await self._complete(model, repair, schema.__name__, wanted, cap)
             usage += more
             try:
                 output = schema.model_validate_json(_strip_fences(text))
@@ -158,7 +162,12 @@ class LlmClient:
         return Structured(output=output, record=record)
 
     async def _complete(
-        self, model: str, messages: list[Message], name: str, json_schema: dict[str, Any]
+        self,
+        model: str,
+        messages: list[Message],
+        name: str,
+        json_schema: dict[str, Any],
+        max_tokens: int,
     ) -> tuple[str, Usage]:
         response_format = {
             "type": "json_schema",
@@ -170,7 +179,7 @@ class LlmClient:
                 messages=messages,  # type: ignore[arg-type]
                 response_format=response_format,  # type: ignore[arg-type]
                 temperature=self.config.temperature,
-                max_tokens=self.config.max_tokens,
+                max_tokens=max_tokens,
             )
         except (openai.APITimeoutError, openai.APIConnectionError) as err:
             raise LlmUnavailable(f"LLM endpoint unreachable: {type(err).__name__}") from err

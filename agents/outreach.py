@@ -58,6 +58,9 @@ DRAFT = Prompt(
 )
 
 MAX_PAGE_CHARS = 1500
+RESEARCH_OUTPUT_TOKENS = 1000
+"""Room for the largest brief the schema allows (summary and nine points with URLs);
+under the usual 500-token cap a long brief was cut off mid-string and failed."""
 
 
 async def research(
@@ -72,7 +75,9 @@ async def research(
         BriefDraft.model_json_schema(), "BriefPoint", "source_url", [p[0] for p in pages]
     )
     schema["required"] = ["summary", "industry", "likely_needs", "talking_points"]
-    return await llm.structured("research", RESEARCH.id, messages, BriefDraft, schema)
+    return await llm.structured(
+        "research", RESEARCH.id, messages, BriefDraft, schema, RESEARCH_OUTPUT_TOKENS
+    )
 
 
 async def draft_touch(

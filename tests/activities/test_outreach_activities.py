@@ -118,6 +118,7 @@ async def test_research_reads_a_bounded_set_of_pages_and_skips_hostile_ones(
     assert len(fenced) == 3 and INJECTION in fenced[1], "page text only inside the fence"
     schema = request["response_format"]["json_schema"]["schema"]
     assert schema["$defs"]["BriefPoint"]["properties"]["source_url"]["enum"] == [home, about]
+    assert request["max_tokens"] == 1000, "room for the largest brief the schema allows"
 
 
 async def test_research_fails_permanently_when_the_home_page_is_binary(
