@@ -18,10 +18,10 @@ from activities.page_text import looks_binary, pages_worth_reading, read_page
 from activities.safe_fetch import SafeFetcher
 from activities.wrapping import adapter_errors, heartbeating
 from agents.client import LlmClient
-from agents.grounding import stems, support
 from agents.outreach import draft_touch, research
-from agents.schemas import BriefDraft
+from models.agent_output import BriefDraft
 from models.common import OutgoingEmail, SendResult
+from models.grounding import stems, support
 from models.outreach import (
     CompanyBrief,
     Drafted,

@@ -19,6 +19,7 @@ from openai import AsyncOpenAI
 from pydantic import BaseModel, ValidationError
 
 from agents.prompts import Message
+from models.agent_output import CallRecord, Usage
 
 T = TypeVar("T", bound=BaseModel)
 FENCED_JSON = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
@@ -58,32 +59,6 @@ class LlmConfig:
 
     def model_for(self, role: str) -> str:
         return self.models.get(role) or self.models["default"]
-
-
-class Usage(BaseModel):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-    def __add__(self, other: "Usage") -> "Usage":
-        return Usage(
-            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
-            completion_tokens=self.completion_tokens + other.completion_tokens,
-        )
-
-
-class CallRecord(BaseModel):
-    """What the decision log keeps about each agent call, so a changed model shows per run."""
-
-    role: str
-    model: str
-    prompt_version: str
-    usage: Usage
-    latency_ms: int
-    repaired: bool
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from agents.client import LlmClient, Structured
 from agents.prompts import Prompt, fence
-from agents.schemas import BriefDraft, OutreachDraft
+from models.agent_output import BriefDraft, OutreachDraft
 
 RESEARCH = Prompt(
     name="outreach.research",

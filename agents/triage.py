@@ -4,7 +4,7 @@ from typing import Any
 
 from agents.client import LlmClient, Structured
 from agents.prompts import Prompt, fence
-from agents.schemas import Classification, ReplyDraft
+from models.agent_output import Classification, ReplyDraft
 
 CLASSIFY = Prompt(
     name="triage.classify",

@@ -31,8 +31,8 @@ from activities.factory import llm_client
 from activities.knowledge_base import KnowledgeBase
 from activities.mail import MaildirTransport
 from activities.support_triage import SupportTriageActivities
-from agents.schemas import Topic
 from config.settings import LlmSettings, TriageSettings
+from models.agent_output import Topic
 from models.support import DraftRequest, InboundEmail
 from workflows.triage_policy import TriagePolicy, evaluate
 

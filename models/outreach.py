@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
-from agents.client import CallRecord
-from agents.schemas import OutreachDraft
+from models.agent_output import CallRecord, OutreachDraft
 from models.common import Decision, SendResult, Strict
 from models.lead import CompanyProfile, LeadSubmission, Tier
 

@@ -5,8 +5,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from agents.client import CallRecord
-from agents.schemas import Classification, ReplyDraft
+from models.agent_output import CallRecord, Classification, ReplyDraft
 from models.common import Decision, SendResult, Strict
 
 MAX_BODY_CHARS = 20_000

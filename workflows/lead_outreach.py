@@ -21,8 +21,8 @@ from workflows.shared import AGENT_RETRY, AGENT_TIMEOUT, MAIL_RETRY, MAIL_TIMEOU
 
 with workflow.unsafe.imports_passed_through():
     from activities.outreach import OutreachActivities
-    from agents.client import CallRecord
     from models import search_attributes as sa
+    from models.agent_output import CallRecord
     from models.common import OutgoingEmail
     from models.lead import CompanyProfile, LeadIntakeInput, Tier
     from models.outreach import (

@@ -13,8 +13,8 @@ Pure code without I/O, like `triage_policy`.
 
 import re
 
-from agents.grounding import echoes, stems, support
-from agents.schemas import OutreachDraft
+from models.agent_output import OutreachDraft
+from models.grounding import echoes, stems, support
 from models.lead import LeadSubmission
 from models.outreach import OutreachOptions, SourcedPoint, TouchCheck, TouchKind
 from workflows.triage_policy import HOLD_PATTERNS

@@ -20,9 +20,8 @@ from workflows.shared import AGENT_RETRY, AGENT_TIMEOUT, MAIL_RETRY, MAIL_TIMEOU
 
 with workflow.unsafe.imports_passed_through():
     from activities.support_triage import SupportTriageActivities
-    from agents.client import CallRecord
-    from agents.schemas import Classification, ReplyDraft
     from models import search_attributes as sa
+    from models.agent_output import CallRecord, Classification, ReplyDraft
     from models.common import OutgoingEmail, SendResult
     from models.support import (
         MAX_REPLY_CHARS,

@@ -13,7 +13,7 @@ Pure code without I/O: the workflow (through its pass-through imports) and
 import re
 from dataclasses import dataclass
 
-from agents.schemas import Classification, ReplyDraft
+from models.agent_output import Classification, ReplyDraft
 from models.support import Evaluation, InboundEmail, KbHit
 
 POLICY_VERSION = "2026.11-1"

@@ -20,7 +20,7 @@ from activities.outreach import OutreachActivities
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.support_triage import SupportTriageActivities
 from agents.client import LlmClient, LlmConfig
-from agents.grounding import stems, support
+from models.grounding import stems, support
 from models.lead import CompanyProfile
 from models.outreach import OutreachOptions, ResearchRequest, TouchDraftRequest, known_facts
 from models.support import TriageInput

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from agents.schemas import FactUse, OutreachDraft
+from models.agent_output import FactUse, OutreachDraft
 from models.common import OutgoingEmail, SendResult
 from models.outreach import (
     CompanyBrief,

@@ -13,8 +13,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from agents.schemas import FactUse, OutreachDraft
 from models import search_attributes as sa
+from models.agent_output import FactUse, OutreachDraft
 from models.outreach import (
     BusinessHours,
     OutreachInput,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from agents.schemas import FactUse, OutreachDraft
+from models.agent_output import FactUse, OutreachDraft
 from models.lead import CompanyProfile
 from models.outreach import OutreachOptions, SourcedPoint, known_facts
 from tests.workflows.fakes import make_lead

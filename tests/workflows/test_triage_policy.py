@@ -2,7 +2,7 @@
 
 import pytest
 
-from agents.schemas import ReplyDraft
+from models.agent_output import ReplyDraft
 from models.support import InboundEmail, KbHit
 from tests.workflows.triage_fakes import billing_email, classification
 from workflows.triage_policy import MODEL_WEIGHT, TriagePolicy, evaluate

@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from agents.client import CallRecord, Usage
-from agents.schemas import Classification, ReplyDraft
+from models.agent_output import CallRecord, Classification, ReplyDraft, Usage
 from models.common import OutgoingEmail, SendResult
 from models.support import Classified, Drafted, DraftRequest, InboundEmail, KbHit, ReplyEmail
 

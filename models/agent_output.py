@@ -1,4 +1,8 @@
-"""What the agents must answer: pydantic schemas sent as `response_format` and validated."""
+"""What the agents answer and what each call cost: schemas sent as `response_format`.
+
+They live here, not in agents/, because workflows and payloads carry them: the layers
+above read an agent's output without importing the code that produced it.
+"""
 
 from typing import Literal
 
@@ -67,3 +71,29 @@ class OutreachDraft(BaseModel):
     body: str = Field(min_length=1, max_length=1500, description="Plain text, under 150 words")
     facts: list[FactUse] = Field(default_factory=list, max_length=5)
     confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class CallRecord(BaseModel):
+    """What the decision log keeps about each agent call, so a changed model shows per run."""
+
+    role: str
+    model: str
+    prompt_version: str
+    usage: Usage
+    latency_ms: int
+    repaired: bool
