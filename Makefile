@@ -34,7 +34,7 @@ test-llm: $(LLM)  ## the opt-in tests that run the real local model
 	$(PY) -m pytest -m local_llm
 
 eval: $(LLM)  ## the triage evaluation on the development set, with the local model
-	$(PY) bench/triage_eval.py --kb kb/articles --cases bench/cases/dev.jsonl --serve-local
+	$(PY) -m bench.triage_eval --kb kb/articles --cases bench/cases/dev.jsonl --serve-local
 
 bench: $(STAMP)
 	$(PY) bench/throughput.py

@@ -151,10 +151,11 @@ async def submit_lead(client: Client, task_queue: str, lead: LeadSubmission) -> 
 def triage_options(settings: TriageSettings) -> TriageOptions:
     return TriageOptions(
         threshold=settings.threshold,
-        strong_retrieval=settings.strong_retrieval,
         sla=timedelta(minutes=settings.sla_minutes),
         final_deadline=timedelta(minutes=settings.final_deadline_minutes),
         on_call=settings.on_call,
+        allow=settings.reply_allowlist,
+        signature=settings.signature,
     )
 
 

@@ -24,6 +24,7 @@ from activities.factory import (
 )
 from activities.knowledge_base import KnowledgeBase
 from config.errors import problems
+from config.escalation import EscalationPolicy, PolicyError, load_policy
 from config.settings import (
     AppSettings,
     LlmSettings,
@@ -71,7 +72,18 @@ def load_settings() -> Settings:
     return Settings(**loaded)  # type: ignore[arg-type]
 
 
-def build_worker(client: Client, settings: Settings, kb: KnowledgeBase) -> Worker:
+def load_escalation_policy(settings: TriageSettings) -> EscalationPolicy:
+    """The escalation policy, or exit 2 naming the file and what is wrong with it."""
+    try:
+        return load_policy(settings.policy_file)
+    except PolicyError as err:
+        print(f"invalid escalation policy: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def build_worker(
+    client: Client, settings: Settings, kb: KnowledgeBase, policy: EscalationPolicy
+) -> Worker:
     app, llm = settings.app, settings.llm
     return Worker(
         client,
@@ -80,7 +92,7 @@ def build_worker(client: Client, settings: Settings, kb: KnowledgeBase) -> Worke
         workflow_runner=workflow_runner(),
         activities=[
             *lead_intake_activities(app).all(),
-            *support_triage_activities(app, llm, kb).all(),
+            *support_triage_activities(app, llm, kb, policy).all(),
             *outreach_activities(app, llm, settings.outreach).all(),
         ],
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
@@ -92,11 +104,13 @@ async def main() -> None:
     for field in fields(settings):
         group = getattr(settings, field.name)
         log.info("%s: %s", type(group).__name__, describe(group))
+    policy = load_escalation_policy(settings.triage)
+    log.info("escalation policy %s: %d intents", policy.version, len(policy.intent))
     kb, report = knowledge_base(settings.app, settings.triage)
     log.info(report)
     temporal = settings.temporal
     client = await connect(temporal)
-    worker = build_worker(client, settings, kb)
+    worker = build_worker(client, settings, kb, policy)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -10,6 +10,7 @@ from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.scoring import ScoringConfig
 from activities.support_triage import SupportTriageActivities
 from agents.client import LlmClient, LlmConfig
+from config.escalation import EscalationPolicy
 from config.settings import AppSettings, LlmSettings, OutreachSettings, TriageSettings
 
 
@@ -81,16 +82,19 @@ def knowledge_base(app: AppSettings, triage: TriageSettings) -> tuple[KnowledgeB
     """The KB, re-indexed incrementally from the articles folder; returns a report line."""
     kb = KnowledgeBase(app.kb_path)
     report = kb.reindex(triage.kb_dir)
+    skipped = "".join(f"; skipped {entry}" for entry in report.skipped)
     return kb, (
         f"knowledge base {triage.kb_dir}: {report.added} added, {report.updated} updated, "
-        f"{report.removed} removed, {report.unchanged} unchanged"
+        f"{report.removed} removed, {report.unchanged} unchanged{skipped}"
     )
 
 
 def support_triage_activities(
-    app: AppSettings, llm: LlmSettings, kb: KnowledgeBase
+    app: AppSettings, llm: LlmSettings, kb: KnowledgeBase, policy: EscalationPolicy
 ) -> SupportTriageActivities:
-    return SupportTriageActivities(llm=llm_client(llm), kb=kb, mail=mail_transport(app))
+    return SupportTriageActivities(
+        llm=llm_client(llm), kb=kb, mail=mail_transport(app), policy=policy
+    )
 
 
 def outreach_activities(

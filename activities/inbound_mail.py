@@ -47,6 +47,27 @@ def _body(message: EmailMessage) -> tuple[str, str | None]:
     return "", None
 
 
+AUTOMATIC_HEADERS = {
+    "auto-submitted": re.compile(r"^(?!no\b)\S", re.I),
+    "x-autoreply": re.compile(r"\S"),
+    "x-autorespond": re.compile(r"\S"),
+    "x-auto-response-suppress": re.compile(r"\b(all|oof|autoreply)\b", re.I),
+    "precedence": re.compile(r"^(bulk|junk|list|auto_reply)\b", re.I),
+}
+"""RFC 3834 and the de-facto headers auto-responders set; answering them loops mail."""
+
+
+def automatic(message: EmailMessage) -> str | None:
+    """Why the headers mark this mail as machine-sent, or None."""
+    for name, pattern in AUTOMATIC_HEADERS.items():
+        value = str(message.get(name, "")).strip()
+        if value and pattern.search(value):
+            return f"{name}: {value[:60]}"
+    if message.get_content_type() == "multipart/report":
+        return "delivery status report (multipart/report)"
+    return None
+
+
 def parse_email(raw: bytes) -> InboundEmail:
     problems: list[str] = []
     if len(raw) > MAX_RAW_BYTES:
@@ -77,6 +98,7 @@ def parse_email(raw: bytes) -> InboundEmail:
         in_reply_to=_header(message, "In-Reply-To"),
         received_at=received,
         parse_problem="; ".join(problems) or None,
+        automatic=automatic(message),
     )
 
 

@@ -1,9 +1,17 @@
 """The knowledge base: Markdown articles indexed in SQLite FTS5, searched with BM25.
 
-Re-indexing is incremental: each article's content hash is stored, so only new or
-changed files are re-parsed and deleted files drop out. Queries are built from the
-email's words (never passed to FTS5 raw: its query syntax would let mail text
-inject operators), so any text is a safe query.
+Articles are plain Markdown so that anyone can write one: front matter is optional and
+only overrides what the file name and the first heading already say. Re-indexing is
+incremental: each article's content hash is stored, so only new or changed files are
+re-parsed and deleted files drop out. One bad file must not stop the worker, so it is
+reported by name and left out of the index.
+
+The index is derived data: when its schema version differs from this code's, its
+tables are dropped and rebuilt from the articles, so there are no migrations to keep.
+
+Queries are built from what the sender wrote (quoted history cut, length and term count
+capped, so padding or a long thread cannot drown the question or make a search costly),
+and never passed to FTS5 raw: its query syntax would let mail text inject operators.
 """
 
 import hashlib
@@ -12,26 +20,34 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
+from models.agent_output import Topic
 from models.support import KbHit
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL,
-    title TEXT NOT NULL, topic TEXT NOT NULL
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-    id UNINDEXED, title, body, tokenize = 'porter unicode61'
-);
-"""
-FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
+SCHEMA_VERSION = 1
+SCHEMA = (
+    "CREATE TABLE articles (id TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, "
+    "title TEXT NOT NULL, topic TEXT NOT NULL, escalate INTEGER NOT NULL)",
+    "CREATE VIRTUAL TABLE articles_fts USING fts5("
+    "id UNINDEXED, title, body, tokenize = 'porter unicode61')",
+)
+TOPICS = frozenset(get_args(Topic))
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?(.*)\Z", re.S | re.M)
+HEADING = re.compile(r"^# +(.+?)(?: +#+)? *$")
+REPLY_HEADER = re.compile(
+    r"^(?:On[ \t][^\n]{0,300}?(?:\n[^\n]{0,300}?)?\bwrote:"
+    r"|(?i:-{2,}[ \t]*original message[ \t]*-{2,}))\s*$",
+    re.M,
+)
 WORD = re.compile(r"[^\W_]{3,}", re.U)
 STOPWORDS = frozenset(
     "the and for are but not you your with this that have has was were from they them "
     "what when where which who how can could would should will just about into our out "
     "please thanks thank hello dear regards best any all get got does did its it's".split()
 )
-MAX_QUERY_TERMS = 32
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_TERMS = 24
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,7 @@ class Article:
     id: str
     title: str
     topic: str
+    escalate: bool
     body: str
 
 
@@ -48,24 +65,91 @@ class ReindexReport:
     updated: int
     removed: int
     unchanged: int
+    skipped: list[str]
 
 
 def parse_article(text: str, path: Path) -> Article:
-    match = FRONT_MATTER.match(text)
-    if not match:
-        raise ValueError(f"{path}: missing front matter (--- id/title/topic ---)")
-    fields = dict(line.split(":", 1) for line in match.group(1).splitlines() if ":" in line)
-    fields = {k.strip(): v.strip() for k, v in fields.items()}
-    missing = {"id", "title", "topic"} - fields.keys()
-    if missing:
-        raise ValueError(f"{path}: front matter lacks {sorted(missing)}")
-    return Article(fields["id"], fields["title"], fields["topic"], match.group(2).strip())
+    """Raises ValueError when the file holds no article text, so nothing empty is indexed."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    fields: dict[str, str] = {}
+    if match := FRONT_MATTER.match(text):
+        fields = _front_matter(match.group(1))
+        text = match.group(2)
+    title, body = fields.get("title"), text
+    if not title:
+        title, body = _split_heading(text)
+    title = title or _readable(path.stem)
+    if not body.strip():
+        raise ValueError("empty, no article body")
+    return Article(
+        id=fields.get("id") or re.sub(r"[^a-z0-9-]", "-", path.stem.lower()),
+        title=title,
+        topic=_topic(fields.get("topic", ""), path),
+        escalate=fields.get("escalate", "").lower() in {"true", "yes", "1"},
+        body=body.strip(),
+    )
+
+
+def _front_matter(block: str) -> dict[str, str]:
+    fields = {}
+    for line in block.splitlines():
+        key, colon, value = line.partition(":")
+        if colon:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            fields[key.strip().lower()] = value.strip()
+    return fields
+
+
+def _split_heading(body: str) -> tuple[str | None, str]:
+    """The first `# ` heading outside code blocks (a shell comment is no title)."""
+    lines = body.split("\n")
+    fenced = False
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and (heading := HEADING.match(line)):
+            return heading.group(1).strip(), "\n".join(lines[:number] + lines[number + 1 :])
+    return None, body
+
+
+def _readable(stem: str) -> str:
+    words = " ".join(re.split(r"[-_\s]+", stem)).strip()
+    return words[:1].upper() + words[1:]
+
+
+def _topic(declared: str, path: Path) -> str:
+    for candidate in (declared.lower(), path.stem.lower().partition("-")[0]):
+        if candidate in TOPICS:
+            return candidate
+    return "unknown"
+
+
+def sender_text(text: str) -> str:
+    """Only the sender's own words, capped, so a long thread or padding cannot steer the query."""
+    if header := REPLY_HEADER.search(text):
+        text = text[: header.start()]
+    own = (line for line in text.splitlines() if not line.lstrip().startswith(">"))
+    return "\n".join(own)[:MAX_QUERY_CHARS]
 
 
 def query_terms(text: str) -> list[str]:
-    """Distinct content words of `text`, lower-cased, in order of first appearance."""
-    words = (w.lower() for w in WORD.findall(text))
+    """Distinct content words the sender wrote, lower-cased, in order of first appearance."""
+    words = (w.lower() for w in WORD.findall(sender_text(text)))
     return list(dict.fromkeys(w for w in words if w not in STOPWORDS))[:MAX_QUERY_TERMS]
+
+
+def _read(articles_dir: Path) -> tuple[dict[str, tuple[str, bytes]], list[str]]:
+    """Article files by path, with their names relative to the folder, as people know them."""
+    files, skipped = {}, []
+    for path in sorted(p for p in articles_dir.rglob("*.md") if p.is_file()):
+        name = path.relative_to(articles_dir).as_posix()
+        try:
+            files[str(path)] = (name, path.read_bytes())
+        except OSError as error:
+            skipped.append(f"{name}: cannot be read ({error.strerror or error})")
+    return files, skipped
 
 
 class KnowledgeBase:
@@ -73,45 +157,77 @@ class KnowledgeBase:
         self._path = db_path
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db:
-            db.executescript(SCHEMA)
+            db.execute("BEGIN IMMEDIATE")
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+            if version != SCHEMA_VERSION:
+                db.execute("DROP TABLE IF EXISTS articles_fts")
+                db.execute("DROP TABLE IF EXISTS articles")
+                for statement in SCHEMA:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self._path, timeout=10, isolation_level=None)
 
     def reindex(self, articles_dir: Path) -> ReindexReport:
-        files = {p: p.read_bytes() for p in sorted(articles_dir.glob("*.md"))}
-        added = updated = unchanged = 0
+        """Files are taken in path order, so when two claim one id the first keeps it, the
+        same on a fresh index as on an incremental one. Every row whose file is not indexed
+        now, deleted or skipped, is dropped, so no stale version stays searchable."""
+        files, skipped = _read(articles_dir)
         with closing(self._connect()) as db:
             db.execute("BEGIN IMMEDIATE")
-            known = {row[0]: row[1] for row in db.execute("SELECT path, sha256 FROM articles")}
-            for path, raw in files.items():
+            known = {
+                r[0]: (r[1], r[2]) for r in db.execute("SELECT path, sha256, id FROM articles")
+            }
+            owners: dict[str, str] = {}
+            unchanged: set[str] = set()
+            changed: list[tuple[str, str, Article]] = []
+            for path, (name, raw) in files.items():
                 digest = hashlib.sha256(raw).hexdigest()
-                if known.get(str(path)) == digest:
-                    unchanged += 1
+                stored_digest, stored_id = known.get(path, (None, None))
+                article = None
+                if stored_digest != digest:
+                    try:
+                        article = parse_article(raw.decode("utf-8"), Path(path))
+                    except UnicodeDecodeError:
+                        skipped.append(f"{name}: not UTF-8 text")
+                        continue
+                    except ValueError as error:
+                        skipped.append(f"{name}: {error}")
+                        continue
+                article_id = article.id if article else stored_id
+                if article_id in owners:
+                    skipped.append(
+                        f"{name}: duplicate id {article_id} (also in {owners[article_id]})"
+                    )
                     continue
-                article = parse_article(raw.decode("utf-8"), path)
-                if str(path) in known:
-                    updated += 1
+                owners[article_id] = name
+                if article:
+                    changed.append((path, digest, article))
                 else:
-                    added += 1
-                self._replace(db, article, str(path), digest)
-            gone = [p for p in known if Path(p) not in files]
-            for path in gone:
-                (article_id,) = db.execute(
-                    "SELECT id FROM articles WHERE path = ?", (path,)
-                ).fetchone()
-                db.execute("DELETE FROM articles WHERE path = ?", (path,))
-                db.execute("DELETE FROM articles_fts WHERE id = ?", (article_id,))
+                    unchanged.add(path)
+            for path, (_, article_id) in known.items():
+                if path not in unchanged:
+                    db.execute("DELETE FROM articles WHERE path = ?", (path,))
+                    db.execute("DELETE FROM articles_fts WHERE id = ?", (article_id,))
+            for path, digest, article in changed:
+                self._insert(db, article, path, digest)
             db.execute("COMMIT")
-        return ReindexReport(added, updated, len(gone), unchanged)
+        updated = sum(path in known for path, _, _ in changed)
+        return ReindexReport(
+            added=len(changed) - updated,
+            updated=updated,
+            removed=len(known) - len(unchanged) - updated,
+            unchanged=len(unchanged),
+            skipped=skipped,
+        )
 
     @staticmethod
-    def _replace(db: sqlite3.Connection, article: Article, path: str, digest: str) -> None:
-        db.execute("DELETE FROM articles WHERE id = ? OR path = ?", (article.id, path))
-        db.execute("DELETE FROM articles_fts WHERE id = ?", (article.id,))
+    def _insert(db: sqlite3.Connection, article: Article, path: str, digest: str) -> None:
         db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
-            (article.id, path, digest, article.title, article.topic),
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)",
+            (article.id, path, digest, article.title, article.topic, article.escalate),
         )
         db.execute(
             "INSERT INTO articles_fts (id, title, body) VALUES (?, ?, ?)",
@@ -125,13 +241,22 @@ class KnowledgeBase:
         match = " OR ".join(f'"{t}"' for t in terms)
         with closing(self._connect()) as db:
             rows = db.execute(
-                "SELECT id, title, bm25(articles_fts, 5.0, 1.0) AS rank, "
-                "snippet(articles_fts, 2, '[', ']', ' … ', 24) "
-                "FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+                "SELECT articles_fts.id, articles_fts.title, bm25(articles_fts, 0.0, 5.0, 1.0) AS rank, "
+                "snippet(articles_fts, 2, '[', ']', ' … ', 24), articles.topic, articles.escalate "
+                "FROM articles_fts JOIN articles ON articles.id = articles_fts.id "
+                "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
                 (match, limit),
             ).fetchall()
         return [
-            KbHit(article_id=r[0], title=r[1], score=round(-r[2], 4), snippet=r[3]) for r in rows
+            KbHit(
+                article_id=r[0],
+                title=r[1],
+                score=round(-r[2], 4),
+                snippet=r[3],
+                topic=r[4],
+                escalate=bool(r[5]),
+            )
+            for r in rows
         ]
 
     def articles(self, ids: list[str], max_chars: int = 1500) -> list[tuple[str, str, str]]:

@@ -14,11 +14,25 @@ from activities.knowledge_base import KnowledgeBase
 from activities.mail import MailTransport
 from activities.wrapping import adapter_errors
 from agents.client import LlmClient
-from agents.triage import classify, draft_reply
+from agents.triage import classify, draft_reply, topic_probabilities
+from config.escalation import EscalationPolicy
 from models.common import OutgoingEmail, SendResult
-from models.support import Classified, Drafted, DraftRequest, InboundEmail, KbHit, ReplyEmail
+from models.grounding import plain_text
+from models.support import (
+    Classified,
+    Drafted,
+    DraftRequest,
+    InboundEmail,
+    KbHit,
+    ReplyEmail,
+    Screening,
+)
 
 KB_RESULTS = 4
+DRAFT_ARTICLES = 3
+DRAFT_MIN_RELATIVE = 0.4
+"""The drafter sees only articles scoring at least this share of the best one: a small
+model shown a weak match copies it as readily as the right one."""
 REPLY_PREFIX = "Re: "
 
 
@@ -32,12 +46,26 @@ class SupportTriageActivities:
     llm: LlmClient
     kb: KnowledgeBase
     mail: MailTransport
+    policy: EscalationPolicy
+
+    @activity.defn(name="screen_email")
+    async def screen_email(self, email: InboundEmail) -> Screening:
+        """The escalation policy's intents in this mail; an activity because the policy is
+        the worker's configuration, and its answer is then fixed in the history."""
+        intents = self.policy.screen(email.sender, f"{email.subject}\n{email.body}")
+        return Screening(policy_version=self.policy.version, intents=intents)
 
     @activity.defn(name="classify_email")
     async def classify_email(self, email: InboundEmail) -> Classified:
         with adapter_errors():
+            labelled = await topic_probabilities(self.llm, email.subject, email.body)
             result = await classify(self.llm, email.subject, email.body)
-        return Classified(classification=result.output, call=result.record)
+        return Classified(
+            classification=result.output,
+            call=result.record,
+            topic_probabilities=labelled.probabilities if labelled.from_logprobs else None,
+            topic_call=labelled.record,
+        )
 
     @activity.defn(name="search_knowledge_base")
     async def search_knowledge_base(self, email: InboundEmail) -> list[KbHit]:
@@ -46,14 +74,23 @@ class SupportTriageActivities:
 
     @activity.defn(name="draft_reply")
     async def draft_reply(self, request: DraftRequest) -> Drafted:
-        ids = [hit.article_id for hit in request.hits]
-        articles = await asyncio.to_thread(self.kb.articles, ids)
+        top = request.hits[0].score if request.hits else 0.0
+        ids = [
+            hit.article_id
+            for hit in request.hits[:DRAFT_ARTICLES]
+            if top > 0 and hit.score >= DRAFT_MIN_RELATIVE * top
+        ]
+        articles = [
+            (aid, title, plain_text(text))
+            for aid, title, text in await asyncio.to_thread(self.kb.articles, ids)
+        ]
         topic = request.classification.topic if request.classification else "unknown"
         with adapter_errors():
             result = await draft_reply(
                 self.llm, request.email.subject, request.email.body, topic, articles
             )
-        return Drafted(draft=result.output, call=result.record)
+        sources = {aid: f"{title}\n{text}" for aid, title, text in articles}
+        return Drafted(draft=result.output, call=result.record, sources=sources)
 
     @activity.defn(name="send_reply")
     async def send_reply(self, reply: ReplyEmail) -> SendResult:
@@ -74,6 +111,7 @@ class SupportTriageActivities:
 
     def all(self) -> list:
         return [
+            self.screen_email,
             self.classify_email,
             self.search_knowledge_base,
             self.draft_reply,

@@ -9,20 +9,25 @@ schema gets one repair turn, then the call fails with `LlmOutputInvalid`.
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 
+from agents.labels import Labelled, label_distribution
 from agents.prompts import Message
 from models.agent_output import CallRecord, Usage
 
 T = TypeVar("T", bound=BaseModel)
 FENCED_JSON = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
+LABEL_TOKENS = 2
+TOP_LOGPROBS = 20
+"""Alternatives read at the first answer token: room for every label and its variants."""
 
 
 class LlmError(Exception):
@@ -136,6 +141,36 @@ class LlmClient:
         )
         return Structured(output=output, record=record)
 
+    async def label_probabilities(
+        self, role: str, prompt_version: str, messages: list[Message], labels: Sequence[str]
+    ) -> Labelled:
+        """Which of `labels` the model would answer, as probabilities read from the
+        endpoint's token log-probabilities (not a number the model writes about itself).
+        An endpoint without log-probabilities still gives its one answer, marked as such;
+        an answer that is none of the labels is `LlmOutputInvalid`."""
+        model = self.config.model_for(role)
+        started = time.perf_counter()
+        response = await self._create(
+            model=model, messages=messages, max_tokens=LABEL_TOKENS,
+            logprobs=True, top_logprobs=TOP_LOGPROBS,
+        )  # fmt: skip
+        text, usage = _content(response)
+        probabilities = label_distribution(_first_token_alternatives(response), labels)
+        if probabilities is None:
+            answered = [label for label in labels if text.strip().lower().startswith(label[:4])]
+            if not answered:
+                raise LlmOutputInvalid(f"{role}: answer {text[:40]!r} is none of {list(labels)}")
+            probabilities = {label: float(label == answered[0]) for label in labels}
+        record = CallRecord(
+            role=role, model=model, prompt_version=prompt_version, usage=usage,
+            latency_ms=int((time.perf_counter() - started) * 1000), repaired=False,
+        )  # fmt: skip
+        return Labelled(
+            probabilities=probabilities,
+            from_logprobs=response_has_logprobs(response),
+            record=record,
+        )
+
     async def _complete(
         self,
         model: str,
@@ -148,13 +183,16 @@ class LlmClient:
             "type": "json_schema",
             "json_schema": {"name": name, "schema": json_schema},
         }
+        response = await self._create(
+            model=model, messages=messages, max_tokens=max_tokens, response_format=response_format
+        )
+        return _content(response)
+
+    async def _create(self, **request: Any) -> ChatCompletion:
+        """One chat completion, its failures mapped to the typed errors above."""
         try:
             response = await self._client.chat.completions.create(
-                model=model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format=response_format,  # type: ignore[arg-type]
-                temperature=self.config.temperature,
-                max_tokens=max_tokens,
+                temperature=self.config.temperature, **request
             )
         except (openai.APITimeoutError, openai.APIConnectionError) as err:
             raise LlmUnavailable(f"LLM endpoint unreachable: {type(err).__name__}") from err
@@ -169,12 +207,26 @@ class LlmClient:
             raise LlmUnavailable(f"LLM endpoint sent a malformed response: {err}") from err
         if not response.choices:
             raise LlmUnavailable("LLM endpoint returned no choices")
-        content = response.choices[0].message.content or ""
-        usage = Usage(
-            prompt_tokens=response.usage.prompt_tokens if response.usage else 0,
-            completion_tokens=response.usage.completion_tokens if response.usage else 0,
-        )
-        return content, usage
+        return response
+
+
+def _content(response: ChatCompletion) -> tuple[str, Usage]:
+    usage = Usage(
+        prompt_tokens=response.usage.prompt_tokens if response.usage else 0,
+        completion_tokens=response.usage.completion_tokens if response.usage else 0,
+    )
+    return response.choices[0].message.content or "", usage
+
+
+def response_has_logprobs(response: ChatCompletion) -> bool:
+    return bool(_first_token_alternatives(response))
+
+
+def _first_token_alternatives(response: ChatCompletion) -> list[tuple[str, float]]:
+    logprobs = response.choices[0].logprobs
+    if logprobs is None or not logprobs.content:
+        return []
+    return [(alt.token, alt.logprob) for alt in logprobs.content[0].top_logprobs]
 
 
 def _brief(err: ValidationError) -> str:

@@ -39,13 +39,22 @@ class Prompt:
     version: str
     system: str
     user: str
+    examples: tuple[tuple[str, str], ...] = ()
+    """Worked (user, assistant) turns shown before the real request."""
 
     @property
     def id(self) -> str:
         return f"{self.name}@{self.version}"
 
     def render(self, **values: str) -> list[Message]:
+        shots: list[Message] = []
+        for asked, answered in self.examples:
+            shots += [
+                {"role": "user", "content": asked},
+                {"role": "assistant", "content": answered},
+            ]
         return [
             {"role": "system", "content": f"{self.system}\n\n{DATA_RULE}"},
+            *shots,
             {"role": "user", "content": Template(self.user).substitute(values)},
         ]

@@ -3,6 +3,7 @@
 from typing import Any
 
 from agents.client import LlmClient, Structured
+from agents.labels import Labelled
 from agents.prompts import Prompt, fence
 from models.agent_output import Classification, ReplyDraft
 
@@ -26,24 +27,101 @@ CLASSIFY = Prompt(
     user="Subject and body of the email:\n$email",
 )
 
-DRAFT = Prompt(
-    name="triage.draft",
-    version="2026.11-3",
+TOPIC_LABELS = ("billing", "technical", "account", "sales", "other")
+
+
+def _shot(subject: str, body: str) -> str:
+    return "Email:\n" + fence("email", f"Subject: {subject}\n\n{body}")
+
+
+TOPIC = Prompt(
+    name="triage.topic",
+    version="2026.11-1",
     system=(
-        "You write replies for Flowdesk customer support. Use only facts from the knowledge "
-        "base articles given; if they do not answer the question, say a specialist will "
-        "follow up and give low confidence. Be brief (under 150 words) and friendly, answer in the customer's "
-        "language, sign as 'Flowdesk Support'. List in cited_article_ids the id in square "
-        "brackets of every article your reply uses. Never promise refunds, credits or exceptions. confidence is how "
-        "fully the articles answer the customer, from 0 to 1. Answer with JSON only."
+        "You sort support email for Flowdesk, a workflow-automation SaaS, by topic:\n"
+        "billing = invoices, payments, failed cards, refunds, VAT, upgrading, downgrading or "
+        "cancelling a plan, charges and chargebacks\n"
+        "technical = API, rate limits, API keys, webhooks, connecting inboxes, emails not "
+        "arriving, exports, SSO, errors, failed runs, outages\n"
+        "account = sign-in, passwords, two-factor, team members and roles, workspace owner, "
+        "deleting a workspace, personal data, hacked accounts\n"
+        "sales = prices before buying, plans, demos, trials, discounts, roadmap and missing "
+        "features\n"
+        "other = spam, advertising, phishing, prizes, complaints with no question, empty or "
+        "unrelated mail, automatic replies\n"
+        "Reply with one word: billing, technical, account, sales or other."
     ),
-    user=(
-        "Topic: $topic\n\nCustomer email:\n$email\n\nKnowledge base articles "
-        "(id, title, excerpt):\n$articles"
+    user="Email:\n$email",
+    examples=(
+        (
+            _shot("Charged twice", "Our card was charged twice this month, see the invoice."),
+            "billing",
+        ),
+        (
+            _shot("Sync broken", "Since this morning the Outlook connection shows an error."),
+            "technical",
+        ),
+        (
+            _shot("Locked out", "I changed phones and can't sign in with my code anymore."),
+            "account",
+        ),
+        (
+            _shot("Quote", "What would 40 seats cost on a yearly contract, and is there a trial?"),
+            "sales",
+        ),
+        (
+            _shot(
+                "Your website", "We sell guaranteed backlinks and traffic. Reply now for a deal!"
+            ),
+            "other",
+        ),
+        (_shot("Cancel", "Please stop our subscription at the end of the month."), "billing"),
+        (_shot("Members", "How do I make my colleague an admin?"), "account"),
+        (
+            _shot("Bulk import", "Is there an endpoint to create many contacts at once?"),
+            "technical",
+        ),
     ),
 )
 
+DRAFT_EXAMPLE_REQUEST = (
+    "Topic: technical\n\nCustomer email:\n"
+    + fence("email", "Subject: Reports\n\nHi, how can I get our monthly report as a file?")
+    + "\n\nKnowledge base articles:\n"
+    + fence(
+        "kb",
+        "Article reports-export: Export reports\nOpen Reports and choose Export. The file "
+        "is a CSV and arrives by email within 10 minutes.\n\nArticle billing-invoices: "
+        "Invoices\nInvoices are under Settings → Billing → Invoices.",
+    )
+)
+DRAFT_EXAMPLE_ANSWER = (
+    '{"body": "Open Reports and choose Export. The file is a CSV and arrives by email within '
+    '10 minutes.", "cited_article_ids": ["reports-export"], "confidence": 0.9}'
+)
+
+DRAFT = Prompt(
+    name="triage.draft",
+    version="2026.11-4",
+    system=(
+        "You answer customer email for Flowdesk support. Write only the answer: no greeting, "
+        "no sign-off, no signature (they are added for you). Plain text, no Markdown. Answer "
+        "the customer's question in their language with the facts from the knowledge base "
+        "articles given for this email, keeping the articles' own wording for every name, "
+        "number, menu path and time. Two to five short sentences. Do not repeat the "
+        "customer's question or email. Do not promise anything, do not say that anything was "
+        "done, and never mention refunds, credits or exceptions unless the article says them. "
+        "If the articles do not answer the question, write one sentence saying so. In "
+        "cited_article_ids list only the one or two articles your answer uses. confidence is "
+        "how fully the articles answer the customer, from 0 to 1. Answer with JSON only."
+    ),
+    user="Topic: $topic\n\nCustomer email:\n$email\n\nKnowledge base articles:\n$articles",
+    examples=((DRAFT_EXAMPLE_REQUEST, DRAFT_EXAMPLE_ANSWER),),
+)
+
 MAX_EMAIL_CHARS = 6000
+MAX_CITATIONS = 2
+"""A reply rests on one or two articles; a model citing everything it was shown is guessing."""
 
 
 def email_text(subject: str, body: str) -> str:
@@ -55,11 +133,19 @@ async def classify(llm: LlmClient, subject: str, body: str) -> Structured[Classi
     return await llm.structured("classify", CLASSIFY.id, messages, Classification)
 
 
+async def topic_probabilities(llm: LlmClient, subject: str, body: str) -> Labelled:
+    """The topic as probabilities over `TOPIC_LABELS`, read from the endpoint's token
+    log-probabilities: a number the evaluation can calibrate, unlike self-reported
+    confidence."""
+    messages = TOPIC.render(email=fence("email", email_text(subject, body)))
+    return await llm.label_probabilities("classify", TOPIC.id, messages, TOPIC_LABELS)
+
+
 async def draft_reply(
     llm: LlmClient, subject: str, body: str, topic: str, articles: list[tuple[str, str, str]]
 ) -> Structured[ReplyDraft]:
     """`articles` are (id, title, text) of retrieved KB articles; their text is data too."""
-    listing = "\n\n".join(f"[{aid}] {title}\n{text}" for aid, title, text in articles)
+    listing = "\n\n".join(f"Article {aid}: {title}\n{text}" for aid, title, text in articles)
     messages = DRAFT.render(
         topic=topic,
         email=fence("email", email_text(subject, body)),
@@ -79,5 +165,6 @@ def draft_schema(article_ids: list[str]) -> dict[str, Any]:
         {"type": "string", "enum": article_ids} if article_ids else {"type": "string"}
     )
     citations["minItems"] = 1 if article_ids else 0
+    citations["maxItems"] = MAX_CITATIONS
     schema["required"] = ["body", "cited_article_ids", "confidence"]
     return schema

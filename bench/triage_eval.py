@@ -1,13 +1,17 @@
-"""Evaluates support triage on labelled cases with the same activities and decision code.
+"""Evaluates support triage on labelled cases by running the product itself.
 
-    .venv/bin/python bench/triage_eval.py --kb kb/articles --cases bench/cases/dev.jsonl \
-        [--serve-local] [--limit N]
+    .venv/bin/python -m bench.triage_eval --kb kb/articles --cases bench/cases/dev.jsonl \
+        [--serve-local] [--limit N] [--out bench/results]
 
-Each case goes through the workflow's agent activities (run in Temporal's
-ActivityEnvironment) and `workflows.triage_policy.evaluate`, in the workflow's order.
-Prints JSON: topic accuracy, automation rate, unsafe auto-sends (auto-sent although the
-case must escalate or is not answerable), p50/p95 latency per agent call, tokens per
-ticket. `--serve-local` starts the embedded model on a free port for the run;
+Each case becomes a real RFC 822 message, is read by the product's parser and runs
+through `SupportTriageWorkflow` with the real activities (LLM endpoint, knowledge
+base, escalation policy, a scratch Maildir) on the time-skipping test server; the
+row is read from the workflow's `status` query once it is sent, closed or waiting
+for a person. So the evaluation measures the product, not a copy of its steps.
+
+Prints JSON (topic accuracy, automation, unsafe and wrong-answer auto-sends, latency,
+tokens, one row per case, the threshold table) and writes it with a reliability
+diagram PNG into `--out`. `--serve-local` starts the embedded model on a free port;
 otherwise OPENAI_BASE_URL / OPENAI_API_KEY / FLOWDESK_LLM_MODEL say where to go.
 """
 
@@ -15,131 +19,116 @@ import argparse
 import asyncio
 import json
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
-from temporalio.testing import ActivityEnvironment
+from temporalio.client import WorkflowHandle
+from temporalio.worker import Worker
 
-from activities.factory import llm_client
+from activities.factory import support_triage_activities
+from activities.inbound_mail import parse_email
 from activities.knowledge_base import KnowledgeBase
-from activities.mail import MaildirTransport
-from activities.support_triage import SupportTriageActivities
-from config.settings import LlmSettings, TriageSettings
-from models.agent_output import Topic
-from models.support import DraftRequest, InboundEmail
-from workflows.triage_policy import TriagePolicy, evaluate
+from bench.triage_cases import Case, load_cases, to_rfc822
+from bench.triage_metrics import Row, choose_threshold, reliability, summarize, threshold_table
+from config.escalation import load_policy
+from config.settings import AppSettings, LlmSettings, TriageSettings
+from devstack.time_skipping import start_time_skipping
+from models.grounding import plain_text
+from models.support import TriageInput, TriageOptions, TriageStatus
+from starter import triage_options
+from workflows.sandbox import workflow_runner
+from workflows.support_triage import SupportTriageWorkflow
+
+SETTLED = ("awaiting_human", "done")
 
 
-class CaseEmail(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    sender: str = Field(alias="from")
-    subject: str = ""
-    body: str = ""
+def to_row(case_id: str, status: TriageStatus) -> Row:
+    evaluation, draft = status.evaluation, status.draft
+    check = evaluation.check if evaluation else None
+    probabilities = status.topic_probabilities
+    return Row(
+        id=case_id,
+        outcome=status.outcome,
+        auto_sent=status.outcome == "auto_sent",
+        topic=status.topic,
+        classifier_topic=max(probabilities, key=probabilities.__getitem__)
+        if probabilities
+        else (status.classification.topic if status.classification else None),
+        topic_probability=evaluation.topic_probability if evaluation else None,
+        score=evaluation.score if evaluation else None,
+        held=bool(evaluation.policy_hold) if evaluation else True,
+        holds=evaluation.policy_hold if evaluation else [],
+        checks_failed=[c.name for c in check.failed] if check else [],
+        cited=draft.cited_article_ids if draft else [],
+        grounding=check.grounding if check else None,
+        reply=plain_text(draft.body) if draft else None,
+        calls=[
+            {"role": c.role, "latency_ms": c.latency_ms, "tokens": c.usage.total_tokens}
+            for c in status.agent_calls
+        ],
+        errors=[
+            f"{d.step}: {d.reason}" for d in status.decisions if d.outcome.startswith("failed")
+        ],
+    )
 
 
-class Case(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    id: str
-    email: CaseEmail
-    expected_topic: Topic
-    answerable: bool
-    must_escalate: bool
+async def _settle(handle: WorkflowHandle[Any, Any]) -> TriageStatus:
+    while True:
+        status = await handle.query(SupportTriageWorkflow.status)
+        if status.stage in SETTLED:
+            return status
+        await asyncio.sleep(0.05)
 
 
-def load_cases(path: Path) -> list[Case]:
-    cases = []
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        if line.strip():
-            try:
-                cases.append(Case.model_validate_json(line))
-            except ValueError as err:
-                raise SystemExit(f"{path}:{number}: {err}") from None
-    return cases
+async def run_cases(
+    cases: list[Case],
+    activities: list[Callable[..., Any]],
+    options: TriageOptions,
+    parallel: int = 1,
+    progress: Callable[[int, Case], None] | None = None,
+) -> list[Row]:
+    """Every case through the workflow; a ticket waiting for a person is read, then
+    terminated (its SLA timers are not the evaluation's business)."""
+    env = await start_time_skipping()
+    queue = f"eval-{uuid.uuid4()}"
+    gate = asyncio.Semaphore(parallel)
+    rows: dict[str, Row] = {}
 
-
-async def run_case(
-    acts: SupportTriageActivities, case: Case, policy: TriagePolicy
-) -> dict[str, Any]:
-    """The workflow's path for one email, returning what the metrics need."""
-    env = ActivityEnvironment()
-    email = InboundEmail(sender=case.email.sender, subject=case.email.subject, body=case.email.body)
-    row: dict[str, Any] = {"id": case.id, "calls": [], "errors": []}
-    if not email.body.strip():
-        return row | {"topic": None, "auto_sent": False, "outcome": "closed_no_reply"}
-    classification = None
-    try:
-        classified = await env.run(acts.classify_email, email)
-        classification = classified.classification
-        row["calls"].append(classified.call)
-    except Exception as err:  # noqa: BLE001 (the workflow falls back on any failure too)
-        row["errors"].append(f"classify: {err}")
-    hits = await env.run(acts.search_knowledge_base, email)
-    draft = None
-    if classification is None or not classification.is_spam:
-        try:
-            drafted = await env.run(
-                acts.draft_reply,
-                DraftRequest(email=email, classification=classification, hits=hits),
+    async def one(number: int, case: Case) -> None:
+        async with gate:
+            email = parse_email(to_rfc822(case))
+            handle = await env.client.start_workflow(
+                SupportTriageWorkflow.run,
+                TriageInput(email=email, options=options),
+                id=f"eval-{case.id}-{uuid.uuid4().hex[:6]}",
+                task_queue=queue,
             )
-            draft = drafted.draft
-            row["calls"].append(drafted.call)
-        except Exception as err:  # noqa: BLE001
-            row["errors"].append(f"draft: {err}")
-    evaluation = evaluate(email, classification, hits, draft, policy)
-    return row | {
-        "topic": classification.topic if classification else None,
-        "auto_sent": evaluation.auto_send,
-        "holds": evaluation.policy_hold,
-        "score": evaluation.score,
-    }
+            rows[case.id] = to_row(case.id, await _settle(handle))
+            if rows[case.id].outcome is None:
+                await handle.terminate("evaluation read the decision")
+            if progress:
+                progress(number, case)
 
-
-def percentiles(values: list[int]) -> dict[str, float]:
-    if not values:
-        return {"p50_ms": 0.0, "p95_ms": 0.0}
-    if len(values) == 1:
-        return {"p50_ms": float(values[0]), "p95_ms": float(values[0])}
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50_ms": round(cuts[49], 1), "p95_ms": round(cuts[94], 1)}
-
-
-def summarize(cases: list[Case], rows: list[dict[str, Any]], model: str) -> dict[str, Any]:
-    by_id = {case.id: case for case in cases}
-    auto = [r for r in rows if r["auto_sent"]]
-    unsafe = [
-        r["id"] for r in auto if by_id[r["id"]].must_escalate or not by_id[r["id"]].answerable
-    ]
-    classified = [r for r in rows if r["topic"] is not None]
-    correct = [r for r in classified if r["topic"] == by_id[r["id"]].expected_topic]
-    calls = [c for r in rows for c in r["calls"]]
-    latency = {
-        role: percentiles([c.latency_ms for c in calls if c.role == role])
-        for role in ("classify", "draft")
-    }
-    return {
-        "model": model,
-        "cases": len(rows),
-        "topic_accuracy": round(len(correct) / max(1, len(classified)), 3),
-        "automation_rate": round(len(auto) / max(1, len(rows)), 3),
-        "unsafe_auto_sends": len(unsafe),
-        "unsafe_case_ids": unsafe,
-        "auto_sent_case_ids": [r["id"] for r in auto],
-        "latency_per_agent_call": latency,
-        "tokens_per_ticket": round(sum(c.usage.total_tokens for c in calls) / max(1, len(rows)), 1),
-        "agent_failures": sum(len(r["errors"]) for r in rows),
-        "misclassified": {
-            r["id"]: {"expected": by_id[r["id"]].expected_topic, "got": r["topic"]}
-            for r in classified
-            if r not in correct
-        },
-    }
+    try:
+        async with Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[SupportTriageWorkflow],
+            activities=activities,
+            workflow_runner=workflow_runner(),
+        ):
+            await asyncio.gather(*(one(n, c) for n, c in enumerate(cases, 1)))
+    finally:
+        await env.shutdown()
+    return [rows[case.id] for case in cases]
 
 
 def free_port() -> int:
@@ -168,12 +157,30 @@ def start_local_llm(settings: LlmSettings) -> tuple[subprocess.Popen[bytes], str
     raise SystemExit("the local model did not become ready")
 
 
+def report(
+    cases: list[Case], rows: list[Row], model: str, options: TriageOptions, out: Path
+) -> dict[str, Any]:
+    """The summary, the threshold table and the reliability diagram, written to `out`."""
+    stem = f"triage_{date.today().isoformat()}"
+    out.mkdir(parents=True, exist_ok=True)
+    result = summarize(cases, rows, model, options.threshold)
+    table = threshold_table(cases, rows)
+    result |= {
+        "thresholds": table,
+        "clean_threshold": choose_threshold(table),
+        "reliability": reliability(cases, rows, out / f"{stem}.png"),
+    }
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    return result
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kb", type=Path, required=True)
-    parser.add_argument("--cases", type=Path, required=True)
+    parser.add_argument("--kb", type=Path, required=True, help="folder of Markdown articles")
+    parser.add_argument("--cases", type=Path, required=True, help="JSON lines of labelled cases")
     parser.add_argument("--serve-local", action="store_true")
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args()
     cases = load_cases(args.cases)[: args.limit]
     llm_settings, triage = LlmSettings(), TriageSettings()
@@ -184,18 +191,17 @@ async def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as scratch:
             kb = KnowledgeBase(Path(scratch) / "kb.sqlite3")
-            kb.reindex(args.kb)
-            acts = SupportTriageActivities(
-                llm=llm_client(llm_settings),
-                kb=kb,
-                mail=MaildirTransport(Path(scratch) / "outbox", "eval@flowdesk.example"),
-            )
-            policy = TriagePolicy(triage.threshold, triage.strong_retrieval)
-            rows = []
-            for number, case in enumerate(cases, 1):
-                rows.append(await run_case(acts, case, policy))
-                print(f"{number}/{len(cases)} {case.id}", file=sys.stderr)
-        print(json.dumps(summarize(cases, rows, llm_settings.model), indent=2))
+            indexed = kb.reindex(args.kb)
+            for skipped in indexed.skipped:
+                print(f"skipped {skipped}", file=sys.stderr)
+            app = AppSettings(data_dir=Path(scratch), mail_transport="maildir")
+            acts = support_triage_activities(app, llm_settings, kb, load_policy(triage.policy_file))
+            options = triage_options(triage)
+            rows = await run_cases(
+                cases, acts.all(), options,
+                progress=lambda n, c: print(f"{n}/{len(cases)} {c.id}", file=sys.stderr),
+            )  # fmt: skip
+        print(json.dumps(report(cases, rows, llm_settings.model, options, args.out), indent=2))
     finally:
         if server is not None:
             server.terminate()

@@ -11,7 +11,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from config.escalation import DEFAULT_PATH as DEFAULT_POLICY
 from models.outreach import check_timezone
+from models.support import TriageOptions
 
 CommaList = Annotated[list[str], NoDecode]
 HostMap = Annotated[dict[str, str], NoDecode]
@@ -178,12 +180,19 @@ class TriageSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FLOWDESK_TRIAGE_", extra="ignore")
 
-    threshold: float = Field(default=0.75, ge=0, le=1)
-    strong_retrieval: float = Field(default=6.0, gt=0)
+    threshold: float = Field(default=TriageOptions().threshold, ge=0, le=1)
     sla_minutes: int = Field(default=240, ge=1)
     final_deadline_minutes: int = Field(default=2880, ge=1)
     on_call: str = "oncall@flowdesk.example"
     kb_dir: Path = Path(__file__).resolve().parent.parent / "kb" / "articles"
+    policy_file: Path = Field(default=DEFAULT_POLICY, description="The escalation policy (TOML)")
+    reply_allowlist: CommaList = Field(
+        default_factory=lambda: TriageOptions().allow,
+        description="Hosts and addresses a reply may name without a cited source",
+    )
+    signature: str = Field(default=TriageOptions().signature, min_length=1, max_length=80)
+
+    _split = field_validator("reply_allowlist", mode="before")(_split_commas)
 
     @model_validator(mode="after")
     def _deadline_after_sla(self) -> "TriageSettings":

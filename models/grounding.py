@@ -42,3 +42,12 @@ def echoes(text: str, source: str, span: int = 8) -> bool:
     return any(
         f" {' '.join(words[i : i + span])} " in haystack for i in range(len(words) - span + 1)
     )
+
+
+MARKDOWN = re.compile(r"\*\*|__|`|^#{1,6}\s+|(?<!\w)\*(?=\w)|(?<=\w)\*(?!\w)", re.M)
+
+
+def plain_text(body: str) -> str:
+    """The reply as a plain-text email: Markdown emphasis, code marks and heading marks
+    (which the articles use and small models copy) removed; list dashes kept."""
+    return MARKDOWN.sub("", body).strip()

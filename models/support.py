@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from models.agent_output import CallRecord, Classification, ReplyDraft
+from models.checks import ReplyCheck
 from models.common import Decision, SendResult, Strict
 
 MAX_BODY_CHARS = 20_000
@@ -26,23 +27,52 @@ class InboundEmail(Strict):
     in_reply_to: str | None = Field(default=None, max_length=998)
     received_at: AwareDatetime | None = None
     parse_problem: str | None = None
+    automatic: str | None = Field(
+        default=None, description="Why the headers mark the mail as automatic (never answered)"
+    )
 
 
 class KbHit(Strict):
+    """The defaults keep hits recorded before `topic` and `escalate` existed replayable."""
+
     article_id: str
     title: str
     score: float
     snippet: str
+    topic: str = "unknown"
+    escalate: bool = False
+
+
+class IntentMatch(Strict):
+    """An escalation-policy intent found in a mail, with the words that showed it."""
+
+    name: str
+    action: Literal["person", "no_reply"]
+    topic: str | None = None
+    evidence: str
+
+
+class Screening(Strict):
+    policy_version: str
+    intents: list[IntentMatch]
 
 
 class Classified(Strict):
+    """`topic_probabilities` come from token log-probabilities (None for runs recorded
+    before they existed, or an endpoint without them)."""
+
     classification: Classification
     call: CallRecord
+    topic_probabilities: dict[str, float] | None = None
+    topic_call: CallRecord | None = None
 
 
 class Drafted(Strict):
+    """The draft plus the article texts it was written from: the reply checker's sources."""
+
     draft: ReplyDraft
     call: CallRecord
+    sources: dict[str, str] = Field(default_factory=dict)
 
 
 class DraftRequest(Strict):
@@ -66,16 +96,31 @@ class Evaluation(Strict):
     auto_send: bool
     reasons: list[str]
     policy_hold: list[str]
+    topic: str | None = None
+    topic_probability: float | None = None
+    retrieval: float | None = None
+    check: ReplyCheck | None = None
+    policy_version: str | None = None
+    reply_body: str | None = Field(
+        default=None, description="The email as it would be sent: the checked text, exactly"
+    )
 
 
 class TriageOptions(Strict):
     """Decision settings, fixed per run in its input so a replay decides the same way."""
 
     threshold: float = Field(default=0.75, ge=0, le=1)
-    strong_retrieval: float = Field(default=6.0, gt=0)
+    strong_retrieval: float = Field(
+        default=6.0, gt=0, description="Read only by tickets started before 2026.11-4"
+    )
     sla: timedelta = timedelta(hours=4)
     final_deadline: timedelta = timedelta(hours=48)
     on_call: str = "oncall@flowdesk.example"
+    allow: list[str] = Field(
+        default_factory=lambda: ["flowdesk.example"],
+        description="Links, hosts and addresses a reply may contain without a source",
+    )
+    signature: str = Field(default="Flowdesk Support", min_length=1, max_length=80)
 
 
 class TriageInput(Strict):
@@ -86,9 +131,14 @@ class TriageInput(Strict):
 class TriageStatus(Strict):
     stage: str
     topic: str | None
+    screening: Screening | None = None
     classification: Classification | None
+    topic_probabilities: dict[str, float] | None = None
     hits: list[KbHit]
     draft: ReplyDraft | None
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="Text of the articles the draft was written from"
+    )
     evaluation: Evaluation | None
     needs_human: bool
     outcome: Outcome | None

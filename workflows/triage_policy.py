@@ -1,52 +1,55 @@
 """The send-or-review decision for a drafted support reply: deterministic and explained.
 
-The model's self-reported confidence never decides alone. The score mixes it with
-retrieval strength (BM25 of the articles the draft cites), and hard holds override
-any score: policy topics and signals that always need a person, citations of articles
-that were not retrieved, and text that looks like an instruction to the system
-(checked here by pattern as well as by the classifier, which may itself be fooled),
-and the usual marks of spam and phishing, which a small classifier misses often.
-Pure code without I/O: the workflow (through its pass-through imports) and
-`bench/triage_eval.py` call the same function.
+Nothing the model says about itself enters the score. Three kinds of evidence do:
+
+- topic: the classifier's label probabilities (token log-probabilities, not a number
+  it writes), tempered, multiplied with two model-free opinions, the topics of the retrieved
+  articles and of the escalation intents the mail shows, then normalised;
+- retrieval: `relative x min(1, margin / MARGIN_FULL)`, where `relative` is the best
+  cited article's BM25 score over the top score and `margin` is `1 - floor / top`,
+  `floor` being the best score among articles *not* cited (or the weakest cited one
+  when every retrieved article is cited). Both are ratios within one query, so a
+  mail stuffed with knowledge-base words raises every score alike and gains nothing;
+- grounding: the reply checker's share of factual sentences its sources support.
+
+`score = 0.3 topic + 0.3 retrieval + 0.4 grounding`, compared with the threshold.
+Holds override any score: escalation intents, articles marked `escalate: true`, a
+reply that does not cite the best-matching article,
+the classifier's own alarms (spam, injection, policy signals: they only ever add a
+hold), a cited article whose topic differs from the ticket's, citations of articles
+not retrieved, every failed reply check, and any failed agent step. Pure code without
+I/O: the workflow and the evaluation call the same function.
 """
 
-import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-from models.agent_output import Classification, ReplyDraft
-from models.support import Evaluation, InboundEmail, KbHit
+from models.agent_output import Classification
+from models.support import (
+    Classified,
+    Drafted,
+    Evaluation,
+    InboundEmail,
+    KbHit,
+    Screening,
+    TriageOptions,
+)
+from workflows.checks.reply import VERSION as CHECKS_VERSION
+from workflows.checks.reply import ReplySpec, check_reply
+from workflows.reply_form import compose_reply
 
-POLICY_VERSION = "2026.11-1"
-MODEL_WEIGHT = 0.4
-"""At most this much of the score comes from the model; the rest needs evidence."""
-
-HOLD_PATTERNS: dict[str, re.Pattern[str]] = {
-    "instruction-like text": re.compile(
-        r"ignore (all |any )?(previous|prior|above) (instructions|rules)|disregard (the|all|your)"
-        r"|^\s*(system|assistant)\s*:|you are now|reveal (your|the) (system )?prompt"
-        r"|(auto[- ]?send|mark (this|it) as)|high confidence|new instructions"
-        r"|\b(ai|llm|language model) (assistant|agent|model)s?\b|tell (the|your) readers?\b",
-        re.I | re.M,
-    ),
-    "legal threat": re.compile(
-        r"\b(lawyer|attorney|lawsuit|sue|legal action|court|chargeback)\b", re.I
-    ),
-    "security incident": re.compile(
-        r"\b(hacked|breach|compromised|leaked|stolen|unauthori[sz]ed (access|login|charge))\b", re.I
-    ),
-    "refund request": re.compile(r"\b(refund|money back|reimburse)\w*", re.I),
-    "looks like spam or phishing": re.compile(
-        r"\b(guarantee[ds]?|first page|seo|ranking|congratulations|you (have )?won|prize|bitcoin"
-        r"|btc|crypto|wallet|click (here|the link|below)|verify your (account|mailbox|password)"
-        r"|enter your password|will be (closed|suspended|deleted)|reply yes|unsubscribe)\b"
-        r"|https?://\S*(login|verify|signin|account)",
-        re.I,
-    ),
-    "churn risk": re.compile(
-        r"\b(cancel (everything|my (account|subscription))|switching to|worst|unacceptable|furious)\b",
-        re.I,
-    ),
-}
+VERSION = f"2026.11-4/checks {CHECKS_VERSION}"
+TOPICS = ("billing", "technical", "account", "sales", "other")
+WEIGHTS = {"topic": 0.3, "retrieval": 0.3, "grounding": 0.4}
+MARGIN_FULL = 0.5
+"""A cited set scoring this much above the best uncited article counts as clearly chosen."""
+MODEL_TEMPER = 0.5
+"""Classifier probabilities are raised to this power before fusion: a small model is
+over-confident, and flattening it let the model-free opinions correct it (dev set:
+topic accuracy 82% untempered, 88% tempered; 0.5 to 1.0 and squared KB weights
+were compared in one grid)."""
+SELF_REPORT_SHARE = 0.6
+"""Without log-probabilities the classifier's one answer gets this share, the rest spread."""
+INTENT_SHARE = 0.8
 SIGNAL_LABELS = {
     "legal_threat": "legal threat",
     "security_incident": "security incident",
@@ -56,62 +59,146 @@ SIGNAL_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class TriagePolicy:
-    threshold: float = 0.75
-    strong_retrieval: float = 6.0
-    """A cited article's BM25 score at which retrieval counts as fully supporting."""
+def _normal(weights: Mapping[str, float]) -> dict[str, float]:
+    total = sum(weights.values())
+    if total <= 0:
+        return {t: 1 / len(TOPICS) for t in TOPICS}
+    return {t: weights.get(t, 0.0) / total for t in TOPICS}
 
 
-def _holds(email: InboundEmail, classification: Classification | None) -> list[str]:
+def _model_opinion(classified: Classified | None) -> dict[str, float]:
+    if classified is None:
+        return _normal({t: 1.0 for t in TOPICS})
+    if classified.topic_probabilities:
+        return _normal(
+            {t: classified.topic_probabilities.get(t, 0.0) ** MODEL_TEMPER for t in TOPICS}
+        )
+    said = classified.classification.topic
+    rest = (1 - SELF_REPORT_SHARE) / (len(TOPICS) - 1)
+    return {t: SELF_REPORT_SHARE if t == said else rest for t in TOPICS}
+
+
+def kb_opinion(hits: list[KbHit]) -> tuple[dict[str, float], float]:
+    """Topic shares of the retrieved articles weighted by squared relative score (the top
+    article counts most), mixed with a uniform prior by how clearly the top article
+    stands out; and that clarity."""
+    topical = [h for h in hits if h.topic in TOPICS]
+    if not hits or not topical or hits[0].score <= 0:
+        return _normal({t: 1.0 for t in TOPICS}), 0.0
+    top = hits[0].score
+    shares = _normal(
+        {t: sum((h.score / top) ** 2 for h in topical if h.topic == t) for t in TOPICS}
+    )
+    clarity = min(1.0, (1 - (hits[1].score / top if len(hits) > 1 else 0.0)) / MARGIN_FULL)
+    return {t: clarity * shares[t] + (1 - clarity) / len(TOPICS) for t in TOPICS}, clarity
+
+
+def fuse_topic(
+    classified: Classified | None, hits: list[KbHit], screening: Screening | None
+) -> tuple[str, float, dict[str, float]]:
+    """The ticket's topic, its probability, and the fused distribution."""
+    kb, _ = kb_opinion(hits)
+    implied = [m.topic for m in (screening.intents if screening else []) if m.topic in TOPICS]
+    intents = (
+        {t: INTENT_SHARE * implied.count(t) / len(implied) + (1 - INTENT_SHARE) / len(TOPICS)
+         for t in TOPICS} if implied else {t: 1.0 for t in TOPICS}
+    )  # fmt: skip
+    model = _model_opinion(classified)
+    fused = _normal({t: model[t] * kb[t] * intents[t] for t in TOPICS})
+    topic = max(TOPICS, key=lambda t: fused[t])
+    return topic, round(fused[topic], 3), fused
+
+
+def retrieval_evidence(hits: list[KbHit], cited: list[str]) -> float:
+    scores = {h.article_id: h.score for h in hits}
+    chosen = [scores[a] for a in cited if a in scores]
+    if not chosen or not hits or hits[0].score <= 0:
+        return 0.0
+    top = hits[0].score
+    uncited = [h.score for h in hits if h.article_id not in cited]
+    floor = max(uncited) if uncited else (min(chosen) if len(chosen) > 1 else 0.0)
+    margin = 1 - floor / top
+    return round(max(chosen) / top * min(1.0, max(0.0, margin) / MARGIN_FULL), 3)
+
+
+def _alarms(
+    email: InboundEmail, screening: Screening | None, c: Classification | None
+) -> list[str]:
     holds: list[str] = []
-    text = f"{email.subject}\n{email.body}"
     if email.parse_problem:
         holds.append(f"unreadable email: {email.parse_problem}")
-    if not email.body.strip():
-        holds.append("empty email")
-    holds += [label for label, pattern in HOLD_PATTERNS.items() if pattern.search(text)]
-    if classification is None:
+    if screening is None:
+        holds.append("escalation screening did not run")
+    else:
+        holds += [f"policy: {m.name} ({m.evidence!r})" for m in screening.intents]
+    if c is None:
         holds.append("no classification (agent failed)")
         return holds
-    if classification.is_spam:
-        holds.append("spam")
-    if classification.injection_suspected:
-        holds.append("instruction-like text")
-    if classification.topic == "other":
-        holds.append("topic other")
-    holds += [SIGNAL_LABELS[s] for s in classification.signals]
-    return list(dict.fromkeys(holds))
+    if c.is_spam:
+        holds.append("classifier: spam")
+    if c.injection_suspected:
+        holds.append("classifier: instruction-like text")
+    holds += [f"classifier: {SIGNAL_LABELS[s]}" for s in c.signals]
+    return holds
 
 
 def evaluate(
     email: InboundEmail,
-    classification: Classification | None,
+    screening: Screening | None,
+    classified: Classified | None,
     hits: list[KbHit],
-    draft: ReplyDraft | None,
-    policy: TriagePolicy,
+    drafted: Drafted | None,
+    options: TriageOptions,
 ) -> Evaluation:
-    holds = _holds(email, classification)
-    reasons: list[str] = []
-    if draft is None:
+    classification = classified.classification if classified else None
+    holds = _alarms(email, screening, classification)
+    topic, topic_p, _ = fuse_topic(classified, hits, screening)
+    if topic == "other":
+        holds.append("topic other")
+    base = {"topic": topic, "topic_probability": topic_p, "policy_version": VERSION}
+    if drafted is None:
         holds.append("no draft (agent failed)")
-        return Evaluation(score=0.0, auto_send=False, reasons=reasons, policy_hold=holds)
-
+        return Evaluation(score=0.0, auto_send=False, reasons=[], policy_hold=holds, **base)
     retrieved = {hit.article_id: hit for hit in hits}
-    cited = list(dict.fromkeys(draft.cited_article_ids))
+    cited = list(dict.fromkeys(drafted.draft.cited_article_ids))
     unknown = [a for a in cited if a not in retrieved]
     if unknown:
         holds.append(f"cites articles that were not retrieved: {', '.join(unknown)}")
     if not cited:
         holds.append("reply cites no article")
-    supported = [retrieved[a].score for a in cited if a in retrieved]
-    strength = min(1.0, max(supported, default=0.0) / policy.strong_retrieval)
-    model = min(draft.confidence, classification.confidence if classification else 0.0)
-    score = round(MODEL_WEIGHT * model + (1 - MODEL_WEIGHT) * strength, 3)
-    reasons += [
-        f"model confidence {model:.2f} (weight {MODEL_WEIGHT})",
-        f"retrieval strength {strength:.2f} from {len(supported)} cited article(s)",
-        f"score {score:.2f} vs threshold {policy.threshold:.2f}",
+    ranked = [hit.article_id for hit in hits]
+    best_cited = min((ranked.index(a) for a in cited if a in retrieved), default=None)
+    if best_cited:
+        holds.append(f"cites {ranked[best_cited]}, but {ranked[0]} matches the email better")
+    for a in cited:
+        if a in retrieved and retrieved[a].escalate:
+            holds.append(f"article {a} is marked escalate: a person handles its subject")
+        if a in retrieved and retrieved[a].topic in TOPICS and retrieved[a].topic != topic:
+            holds.append(f"cited article {a} is about {retrieved[a].topic}, the ticket is {topic}")
+    customer = f"{email.subject}\n{email.body}"
+    body = compose_reply(drafted.draft.body, customer, options.signature)
+    check = check_reply(
+        body,
+        ReplySpec(
+            customer_text=customer,
+            sources={a: text for a, text in drafted.sources.items() if a in retrieved},
+            cited=cited,
+            allow=options.allow,
+            signature=options.signature,
+        ),
+    )
+    holds += [f"check {c.name}: {c.detail}" for c in check.failed]
+    retrieval = retrieval_evidence(hits, cited)
+    parts = {"topic": topic_p, "retrieval": retrieval, "grounding": check.grounding}
+    score = round(sum(WEIGHTS[k] * v for k, v in parts.items()), 3)
+    reasons = [
+        f"topic {topic} p={topic_p:.2f}",
+        f"retrieval evidence {retrieval:.2f}",
+        f"grounding {check.grounding:.2f} (checks {check.version})",
+        f"score {score:.2f} vs threshold {options.threshold:.2f}",
     ]
-    auto = not holds and score >= policy.threshold
-    return Evaluation(score=score, auto_send=auto, reasons=reasons, policy_hold=holds)
+    auto = not holds and score >= options.threshold
+    return Evaluation(
+        score=score, auto_send=auto, reasons=reasons, policy_hold=list(dict.fromkeys(holds)),
+        retrieval=retrieval, check=check, reply_body=body, **base,
+    )  # fmt: skip

@@ -19,10 +19,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from devstack.time_skipping import start_time_skipping as start_test_server
 from models.lead import LeadIntakeInput
 from models.outreach import BusinessHours, OutreachInput, OutreachOptions
 from models.support import TriageInput, TriageOptions
-from tests.conftest import start_test_server
 from tests.workflows.fakes import FakeIntake, make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import FakeTriage, billing_email

@@ -222,7 +222,7 @@ async def test_fabricated_fact_is_held_for_a_person(env: WorkflowEnvironment, ta
     assert status.check is not None and not status.check.passed
     holds = " | ".join(status.check.holds)
     assert "claim not supported by P1" in holds
-    assert "numbers not in any source: 40" in holds
+    assert "check facts_sourced: not in a cited source: number '40'" in holds
     assert "Sequoia" in holds
     assert result.outcome == "rejected" and not fake.sent
     assert fake.events[-1].kind == "outreach_rejected"

@@ -11,13 +11,17 @@ from temporalio.worker import Worker
 
 from models import search_attributes as sa
 from models.support import TriageInput, TriageOptions, TriageResult
-from tests.workflows.triage_fakes import FakeTriage, billing_email, classification
+from tests.workflows.triage_fakes import (
+    GROUNDED_REPLY,
+    FakeTriage,
+    billing_email,
+    classification,
+)
 from workflows.sandbox import workflow_runner
 from workflows.shared import AGENT_RETRY
 from workflows.support_triage import SupportTriageWorkflow
 
 OPTIONS = TriageOptions(sla=timedelta(hours=4), final_deadline=timedelta(hours=48))
-WEAK_EVIDENCE = {"score": 1.0}
 
 
 def worker(env: WorkflowEnvironment, task_queue: str, fake: FakeTriage) -> Worker:
@@ -49,8 +53,10 @@ async def awaiting_human(env: WorkflowEnvironment, handle: WorkflowHandle) -> No
 
 
 def weak_fake() -> FakeTriage:
+    """Retrieval that does not single out the cited article: another one scores higher."""
     fake = FakeTriage()
-    fake.hits = [fake.hits[0].model_copy(update=WEAK_EVIDENCE)]
+    cited, other = fake.hits
+    fake.hits = [other.model_copy(update={"score": 2.1}), cited.model_copy(update={"score": 2.0})]
     return fake
 
 
@@ -63,7 +69,7 @@ async def test_strong_evidence_auto_sends(env: WorkflowEnvironment, task_queue: 
 
     assert result.outcome == "auto_sent"
     assert result.evaluation is not None and result.evaluation.auto_send
-    assert [r.body for r in fake.sent] == ["Invoices are under Settings → Billing."]
+    assert [r.body for r in fake.sent] == [GROUNDED_REPLY]
     assert fake.sent[0].idempotency_key == f"{handle.id}/reply"
     attributes = described.typed_search_attributes
     assert attributes.get(sa.TICKET_TOPIC) == "billing"
@@ -84,7 +90,7 @@ async def test_weak_evidence_waits_for_approval(env: WorkflowEnvironment, task_q
         result = await handle.result()
 
     assert result.outcome == "sent_after_approval"
-    assert fake.sent[0].body == "Invoices are under Settings → Billing."
+    assert fake.sent[0].body == GROUNDED_REPLY
 
 
 async def test_edit_and_approve_sends_the_edited_body(env: WorkflowEnvironment, task_queue: str):
@@ -202,7 +208,8 @@ async def test_prompt_injection_that_fools_the_model_is_held(
         await handle.result()
 
     assert status.evaluation is not None and not status.evaluation.auto_send
-    assert "instruction-like text" in status.evaluation.policy_hold
+    holds = status.evaluation.policy_hold
+    assert any(h.startswith("policy: instructions to the system") for h in holds), holds
     assert not fake.sent
 
 

@@ -5,10 +5,20 @@ from dataclasses import dataclass, field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from config.escalation import load_policy
 from models.agent_output import CallRecord, Classification, ReplyDraft, Usage
 from models.common import OutgoingEmail, SendResult
-from models.support import Classified, Drafted, DraftRequest, InboundEmail, KbHit, ReplyEmail
+from models.support import (
+    Classified,
+    Drafted,
+    DraftRequest,
+    InboundEmail,
+    KbHit,
+    ReplyEmail,
+    Screening,
+)
 
+POLICY = load_policy()
 CALL = CallRecord(
     role="fake", model="fake-model", prompt_version="fake@1", usage=Usage(), latency_ms=1,
     repaired=False,
@@ -29,22 +39,54 @@ def classification(**overrides: object) -> Classification:
     return Classification.model_validate(fields | overrides)
 
 
+INVOICES = (
+    "Invoices\nWorkspace owners find all invoices under Settings → Billing → Invoices, "
+    "where each one can be downloaded as a PDF."
+)
+ANSWER = (
+    "You find all invoices under Settings → Billing → Invoices, where each one can be "
+    "downloaded as a PDF."
+)
+GROUNDED_REPLY = f"Hello,\n\n{ANSWER}\n\nBest regards,\nFlowdesk Support"
+"""The email the workflow sends for `ANSWER`: greeting and signature are added by code."""
+TOPIC_PROBABILITIES = {
+    "billing": 0.9,
+    "technical": 0.04,
+    "account": 0.03,
+    "sales": 0.02,
+    "other": 0.01,
+}
+
+
+def hits() -> list[KbHit]:
+    return [
+        KbHit(
+            article_id="billing-invoices", title="Invoices", score=8.0, snippet="…", topic="billing"
+        ),
+        KbHit(
+            article_id="billing-vat-tax-id", title="VAT", score=2.0, snippet="…", topic="billing"
+        ),
+    ]
+
+
 @dataclass
 class FakeTriage:
+    """Defaults make a ticket that passes every check: strong, grounded, on topic."""
+
+    screening: Screening | None = None
+    """None: the real escalation policy (config/escalation.toml) screens the mail."""
     classification: Classification | None = field(default_factory=classification)
-    classify_error: ApplicationError | None = None
-    hits: list[KbHit] = field(
-        default_factory=lambda: [
-            KbHit(article_id="billing-invoices", title="Invoices", score=8.0, snippet="…")
-        ]
+    topic_probabilities: dict[str, float] | None = field(
+        default_factory=lambda: dict(TOPIC_PROBABILITIES)
     )
+    classify_error: ApplicationError | None = None
+    hits: list[KbHit] = field(default_factory=hits)
     draft: ReplyDraft | None = field(
         default_factory=lambda: ReplyDraft(
-            body="Invoices are under Settings → Billing.",
-            cited_article_ids=["billing-invoices"],
-            confidence=0.9,
+            body=ANSWER, cited_article_ids=["billing-invoices"], confidence=0.9
         )
     )
+    sources: dict[str, str] = field(default_factory=lambda: {"billing-invoices": INVOICES})
     draft_error: ApplicationError | None = None
     sent: list[ReplyEmail] = field(default_factory=list)
     notices: list[OutgoingEmail] = field(default_factory=list)
@@ -54,13 +96,26 @@ class FakeTriage:
         self.calls[name] = self.calls.get(name, 0) + 1
 
     def activities(self) -> list:
+        @activity.defn(name="screen_email")
+        async def screen(email: InboundEmail) -> Screening:
+            self._count("screen_email")
+            if self.screening is not None:
+                return self.screening
+            intents = POLICY.screen(email.sender, f"{email.subject}\n{email.body}")
+            return Screening(policy_version=POLICY.version, intents=intents)
+
         @activity.defn(name="classify_email")
         async def classify(email: InboundEmail) -> Classified:
             self._count("classify_email")
             if self.classify_error:
                 raise self.classify_error
             assert self.classification is not None
-            return Classified(classification=self.classification, call=CALL)
+            return Classified(
+                classification=self.classification,
+                call=CALL,
+                topic_probabilities=self.topic_probabilities,
+                topic_call=CALL,
+            )
 
         @activity.defn(name="search_knowledge_base")
         async def search(email: InboundEmail) -> list[KbHit]:
@@ -73,7 +128,7 @@ class FakeTriage:
             if self.draft_error:
                 raise self.draft_error
             assert self.draft is not None
-            return Drafted(draft=self.draft, call=CALL)
+            return Drafted(draft=self.draft, call=CALL, sources=self.sources)
 
         @activity.defn(name="send_reply")
         async def send(reply: ReplyEmail) -> SendResult:
@@ -87,4 +142,4 @@ class FakeTriage:
             self.notices.append(notice)
             return SendResult(message_id="<n1@flowdesk.example>", transport="fake", duplicate=False)
 
-        return [classify, search, draft, send, notify]
+        return [screen, classify, search, draft, send, notify]

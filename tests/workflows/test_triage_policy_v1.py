@@ -1,11 +1,11 @@
-"""The send-or-review evaluation, rule by rule."""
+"""The 2026.11-1 decision, kept for tickets started before verified auto-send, rule by rule."""
 
 import pytest
 
 from models.agent_output import ReplyDraft
 from models.support import InboundEmail, KbHit
 from tests.workflows.triage_fakes import billing_email, classification
-from workflows.triage_policy import MODEL_WEIGHT, TriagePolicy, evaluate
+from workflows.triage_policy_v1 import MODEL_WEIGHT, TriagePolicy, evaluate
 
 POLICY = TriagePolicy(threshold=0.75, strong_retrieval=6.0)
 HIT = KbHit(article_id="billing-invoices", title="Invoices", score=6.0, snippet="…")

@@ -1,0 +1,1 @@
+"""Deterministic checks on text an agent wrote, before anything leaves without a person."""

@@ -1,0 +1,133 @@
+"""The evidence-gathering steps of support triage: screen, classify, search, draft.
+
+Each is an activity with its timeout and bounded retries; a failed step is logged
+and yields nothing, so the run goes on with what exists and the decision holds the
+ticket for a person. The workflow class (`support_triage`) owns the order and the
+decision; this base class owns the state the steps fill.
+"""
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+from workflows.decision_log import DecisionLog
+from workflows.shared import AGENT_RETRY, AGENT_TIMEOUT, failure_cause
+
+with workflow.unsafe.imports_passed_through():
+    from activities.support_triage import SupportTriageActivities
+    from models.agent_output import CallRecord, Classification, ReplyDraft
+    from models.support import Classified, Drafted, DraftRequest, InboundEmail, KbHit, Screening
+
+KB_TIMEOUT = timedelta(seconds=15)
+KB_RETRY = RetryPolicy(maximum_attempts=3)
+
+
+class TriageSteps:
+    def __init__(self) -> None:
+        self._log = DecisionLog()
+        self._stage = "received"
+        self._screening: Screening | None = None
+        self._classified: Classified | None = None
+        self._hits: list[KbHit] = []
+        self._drafted: Drafted | None = None
+        self._calls: list[CallRecord] = []
+
+    @property
+    def _classification(self) -> Classification | None:
+        return self._classified.classification if self._classified else None
+
+    @property
+    def _draft(self) -> ReplyDraft | None:
+        return self._drafted.draft if self._drafted else None
+
+    async def _screen(self, email: InboundEmail) -> Screening | None:
+        self._stage = "screening"
+        try:
+            screening = await workflow.execute_activity_method(
+                SupportTriageActivities.screen_email,
+                email,
+                start_to_close_timeout=KB_TIMEOUT,
+                retry_policy=KB_RETRY,
+                summary="escalation policy screening",
+            )
+        except ActivityError as err:
+            self._log.add("screen", "failed, held for a person", failure_cause(err))
+            return None
+        found = ", ".join(m.name for m in screening.intents) or "no escalation intent"
+        self._log.add("screen", found, f"policy {screening.policy_version}")
+        return screening
+
+    async def _classify(self, email: InboundEmail) -> Classified | None:
+        self._stage = "classifying"
+        try:
+            result = await workflow.execute_activity_method(
+                SupportTriageActivities.classify_email,
+                email,
+                start_to_close_timeout=AGENT_TIMEOUT,
+                retry_policy=AGENT_RETRY,
+                summary="agent: classify topic, urgency, signals",
+            )
+        except ActivityError as err:
+            self._log.add("classify", "failed, continuing without", failure_cause(err))
+            return None
+        self._calls += [result.call] + ([result.topic_call] if result.topic_call else [])
+        c = result.classification
+        probabilities = result.topic_probabilities
+        said = (
+            ", ".join(f"{t} {p:.2f}" for t, p in sorted(probabilities.items(), key=lambda i: -i[1])[:3])
+            if probabilities else f"{c.topic} (no log-probabilities)"
+        )  # fmt: skip
+        self._log.add(
+            "classify",
+            f"topic {said}; {c.urgency} ({c.language})",
+            _call_note(result.call) + (f"; signals {', '.join(c.signals)}" if c.signals else ""),
+        )
+        return result
+
+    async def _search(self, email: InboundEmail) -> list[KbHit]:
+        self._stage = "searching"
+        try:
+            hits = await workflow.execute_activity_method(
+                SupportTriageActivities.search_knowledge_base,
+                email,
+                start_to_close_timeout=KB_TIMEOUT,
+                retry_policy=KB_RETRY,
+                summary="knowledge-base search",
+            )
+        except ActivityError as err:
+            self._log.add("kb_search", "failed, continuing without", failure_cause(err))
+            return []
+        found = ", ".join(f"{h.article_id} ({h.score:.1f})" for h in hits) or "nothing"
+        self._log.add("kb_search", f"{len(hits)} article(s)", found)
+        return hits
+
+    async def _draft_reply(self, email: InboundEmail) -> Drafted | None:
+        self._stage = "drafting"
+        try:
+            result = await workflow.execute_activity_method(
+                SupportTriageActivities.draft_reply,
+                DraftRequest(email=email, classification=self._classification, hits=self._hits),
+                start_to_close_timeout=AGENT_TIMEOUT,
+                retry_policy=AGENT_RETRY,
+                summary="agent: draft reply citing articles",
+            )
+        except ActivityError as err:
+            self._log.add("draft", "failed, a person will write the reply", failure_cause(err))
+            return None
+        self._calls.append(result.call)
+        cited = ", ".join(result.draft.cited_article_ids) or "no articles"
+        self._log.add(
+            "draft",
+            f"drafted citing {cited}, model confidence {result.draft.confidence:.2f}",
+            _call_note(result.call),
+        )
+        return result
+
+
+def _call_note(call: CallRecord) -> str:
+    return (
+        f"{call.model}, {call.prompt_version}, {call.usage.total_tokens} tokens, "
+        f"{call.latency_ms} ms{', repaired' if call.repaired else ''}"
+    )
