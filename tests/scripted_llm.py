@@ -21,6 +21,8 @@ class Reply:
     raw: bytes | None = None
     prompt_tokens: int = 50
     completion_tokens: int = 20
+    top_logprobs: list[tuple[str, float]] | None = None
+    """Alternatives at the first answer token, returned as `logprobs` when set."""
 
 
 @dataclass
@@ -83,6 +85,7 @@ def _completion(reply: Reply) -> bytes:
                     "index": 0,
                     "finish_reason": "stop",
                     "message": {"role": "assistant", "content": reply.content},
+                    "logprobs": _logprobs(reply),
                 }
             ],
             "usage": {
@@ -92,3 +95,12 @@ def _completion(reply: Reply) -> bytes:
             },
         }
     ).encode()
+
+
+def _logprobs(reply: Reply) -> dict[str, Any] | None:
+    if reply.top_logprobs is None:
+        return None
+    token, logprob = reply.top_logprobs[0]
+    alternatives = [{"token": t, "logprob": p, "bytes": None} for t, p in reply.top_logprobs]
+    first = {"token": token, "logprob": logprob, "bytes": None, "top_logprobs": alternatives}
+    return {"content": [first]}

@@ -74,6 +74,10 @@ def follow_up_due(
     return max(add_business_days(anchor, offset, hours), add_business_days(previous, 1, hours))
 
 
+REPLY_CHECKER = "reply-checker"
+"""Runs started before it keep the 2026.11-1 outreach checks (`outreach_policy_v1`)."""
+
+
 @workflow.defn
 class LeadOutreachWorkflow:
     def __init__(self) -> None:
@@ -221,7 +225,10 @@ class LeadOutreachWorkflow:
             return fallback, kind == "first"
         self._calls.append(drafted.call)
         facts = known_facts(lead, self._profile, self._brief)
-        check = self._check = check_touch(drafted.draft, facts, lead, self._tier, kind, options)
+        shared = workflow.patched(REPLY_CHECKER)
+        check = self._check = check_touch(
+            drafted.draft, facts, lead, self._tier, kind, options, shared_checks=shared
+        )
         cited = ", ".join(f.fact_id for f in drafted.draft.facts) or "no facts"
         self._log.add(
             "check",

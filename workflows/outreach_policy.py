@@ -2,13 +2,16 @@
 
 A draft may only say about the lead what the facts say (research points tied to a
 page, CRM fields). Each cited claim must share most of its words with the fact it
-cites; every number and every mid-sentence name in the body must appear in some
-fact. Length, tone and leftover placeholders are checked too. The score mixes the
-model's confidence (at most `MODEL_WEIGHT`) with the share of claims that trace to
-a fact, and a fact that reads like an instruction (a page talking to "AI assistants")
-cannot be cited. It must greet the lead, be signed, make no commercial promise
-(discounts, free months, prices: a person's call), and not parrot the lead's message; any hold, a low score or a policy tier sends the first touch to a person.
-Pure code without I/O, like `triage_policy`.
+cites; every mid-sentence name in the body must appear in some fact, and a fact that
+reads like an instruction (a page talking to "AI assistants") cannot be cited. The
+shared reply checker (`workflows.checks.reply`) reads the body as it reads a support
+reply: links, numbers, amounts and dates only from the facts, no promises or claimed
+actions, no echo of the lead's message, no prompt scaffolding, signed by Flowdesk, a
+sane length. Here on top: a greeting to the lead by name, no commercial promise
+(discounts, free months, prices: a person's call), no pushy or shouting tone, no
+placeholders. The score mixes the model's confidence (at most `MODEL_WEIGHT`) with the
+share of claims that trace to a fact; any hold, a low score or a policy tier sends the
+touch to a person. Pure code without I/O, like `triage_policy`.
 """
 
 import re
@@ -18,6 +21,7 @@ from models.grounding import stems, support
 from models.lead import LeadSubmission
 from models.outreach import OutreachOptions, SourcedPoint, TouchCheck, TouchKind
 from workflows.checks.reply import INSTRUCTIONS, ReplySpec, check_reply
+from workflows.outreach_policy_v1 import legacy_holds
 
 POLICY_VERSION = "2026.11-1"
 MODEL_WEIGHT = 0.4
@@ -99,6 +103,26 @@ def _source_holds(
     return holds, traced
 
 
+def _shared_holds(
+    draft: OutreachDraft, facts: list[SourcedPoint], lead: LeadSubmission
+) -> list[str]:
+    """The reply checker every outgoing email passes: sourced facts, no promises, no
+    echo of the lead's message, no scaffolding, the signature and the length."""
+    reply = check_reply(
+        draft.body,
+        ReplySpec(
+            customer_text=lead.message or "",
+            sources={fact.id: fact.text for fact in facts},
+            cited=[fact.id for fact in facts],
+            signature="Flowdesk",
+            words=WORDS,
+            require_grounding=False,
+            echo_in_sources_ok=False,
+        ),
+    )
+    return [f"check {c.name}: {c.detail}" for c in reply.failed]
+
+
 def check_touch(
     draft: OutreachDraft,
     facts: list[SourcedPoint],
@@ -106,24 +130,18 @@ def check_touch(
     tier: str,
     kind: TouchKind,
     options: OutreachOptions,
+    shared_checks: bool = True,
 ) -> TouchCheck:
+    """`shared_checks` False: a run started before the shared reply checker keeps the
+    rules it began with (`outreach_policy_v1`), so its replay decides the same way."""
     by_id = {fact.id: fact for fact in facts}
     names = {*lead.name.split(), *lead.company.split(), "Flowdesk"}
     source_holds, traced = _source_holds(draft, by_id, names)
-    reply = check_reply(
-        draft.body,
-        ReplySpec(
-            customer_text=lead.message or "",
-            sources={fact.id: fact.text for fact in facts},
-            cited=list(by_id),
-            signature="Flowdesk",
-            words=WORDS,
-            require_grounding=False,
-            echo_in_sources_ok=False,
-        ),
-    )
-    checked = [f"check {c.name}: {c.detail}" for c in reply.failed]
-    holds = _style_holds(draft.subject, draft.body, lead) + source_holds + checked
+    holds = _style_holds(draft.subject, draft.body, lead) + source_holds
+    if shared_checks:
+        holds += _shared_holds(draft, facts, lead)
+    else:
+        holds += legacy_holds(draft, facts, lead, WORDS)
     evidence = traced / len(draft.facts) if draft.facts else 0.0
     score = round(MODEL_WEIGHT * draft.confidence + (1 - MODEL_WEIGHT) * evidence, 3)
     reasons = [

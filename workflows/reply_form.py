@@ -8,7 +8,7 @@ dropped first, so the reply never greets twice.
 
 from models.grounding import plain_text
 from workflows.checks.language import detect
-from workflows.checks.reply import COURTESY, GREETING
+from workflows.checks.reply import GREETING, is_closing
 
 FORMS: dict[str, tuple[str, str]] = {
     "en": ("Hello,", "Best regards,"),
@@ -29,11 +29,7 @@ def answer_only(text: str, signature: str) -> str:
         not lines[0].strip() or (GREETING.match(lines[0].strip()) and len(lines[0].split()) <= 8)
     ):
         lines = lines[1:]
-    while lines and (
-        not lines[-1].strip()
-        or signature.lower() in lines[-1].lower()
-        or (COURTESY.match(lines[-1].strip()) and len(lines[-1].split()) <= 4)
-    ):
+    while lines and (not lines[-1].strip() or is_closing(lines[-1], signature)):
         lines = lines[:-1]
     return "\n".join(lines).strip()
 

@@ -2,6 +2,8 @@
 
 from email.message import EmailMessage
 
+import pytest
+
 from activities.inbound_mail import parse_email
 from models.support import MAX_BODY_CHARS
 
@@ -73,3 +75,27 @@ def test_garbage_bytes_still_parse():
     parsed = parse_email(b"\x00\xff\xfe not an email at all")
     assert parsed.sender == "unknown@sender.invalid"
     assert "no usable sender address" in (parsed.parse_problem or "")
+
+
+@pytest.mark.parametrize(
+    ("header", "flagged"),
+    [
+        ("Auto-Submitted: auto-replied", True),
+        ("Auto-Submitted: no", False),
+        ("X-Autoreply: yes", True),
+        ("Precedence: bulk", True),
+        ("Precedence: first-class", False),
+    ],
+)
+def test_automatic_mail_is_recognised_by_its_headers(header: str, flagged: bool):
+    raw = f"From: a@b.example\r\n{header}\r\nSubject: Re: hi\r\n\r\nI am away.\r\n".encode()
+    assert (parse_email(raw).automatic is not None) is flagged
+
+
+def test_a_delivery_status_report_is_automatic():
+    raw = (
+        b"From: MAILER-DAEMON@mx.example\r\nSubject: Undelivered\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n--b--\r\n"
+    )
+    assert "multipart/report" in (parse_email(raw).automatic or "")

@@ -4,7 +4,9 @@
 
 A replay failure after a code change means in-flight runs would break: either keep
 the old behaviour behind `workflow.patched(...)` or, when the change is intended and
-no old runs exist, re-record and say so in the commit.
+no old runs exist, re-record and say so in the commit. Files named `*_v1_*` were
+recorded before verified auto-send (2026.11-4) and are never re-recorded: they prove
+that runs started before it still replay through their patched branches.
 """
 
 import asyncio
@@ -115,7 +117,8 @@ async def main() -> None:
             env, "support_auto_sent", FakeTriage().activities(), SupportTriageWorkflow.run, ticket
         )
         weak = FakeTriage()
-        weak.hits = [weak.hits[0].model_copy(update={"score": 1.0})]
+        cited, other = weak.hits
+        weak.hits = [other.model_copy(update={"score": 9.0}), cited]
         await _record(
             env, "support_approved", weak.activities(), SupportTriageWorkflow.run, ticket,
             _approve_when_waiting,
@@ -128,6 +131,11 @@ async def main() -> None:
         await _record(
             env, "support_classifier_down", down.activities(), SupportTriageWorkflow.run, ticket,
             _approve_when_waiting,
+        )  # fmt: skip
+        automatic = billing_email("I am out of the office until Monday.")
+        await _record(
+            env, "support_closed_automatic", FakeTriage().activities(), SupportTriageWorkflow.run,
+            TriageInput(email=automatic, options=TriageOptions()),
         )  # fmt: skip
         await record_outreach(env)
     finally:

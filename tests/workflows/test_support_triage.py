@@ -10,9 +10,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models import search_attributes as sa
-from models.support import TriageInput, TriageOptions, TriageResult
+from models.support import InboundEmail, TriageInput, TriageOptions, TriageResult
 from tests.workflows.triage_fakes import (
     GROUNDED_REPLY,
+    INVOICES,
     FakeTriage,
     billing_email,
     classification,
@@ -223,3 +224,56 @@ async def test_empty_email_closes_without_agents(env: WorkflowEnvironment, task_
 
     assert result.outcome == "closed_no_reply"
     assert fake.calls == {}
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        billing_email("I am out of the office until Monday with limited access to email."),
+        billing_email().model_copy(update={"automatic": "auto-submitted: auto-replied"}),
+        billing_email().model_copy(update={"sender": "mailer-daemon@mx.example"}),
+    ],
+    ids=["out-of-office wording", "auto-submitted header", "mailer-daemon sender"],
+)
+async def test_automatic_mail_is_closed_without_an_answer(
+    env: WorkflowEnvironment, task_queue: str, email: InboundEmail
+):
+    fake = FakeTriage()
+    async with worker(env, task_queue, fake):
+        handle = await start(env, task_queue, TriageInput(email=email, options=OPTIONS))
+        result = await handle.result()
+
+    assert result.outcome == "closed_no_reply"
+    assert not fake.sent and "draft_reply" not in fake.calls
+    assert any("automatic message" in d.reason for d in result.decisions)
+
+
+async def test_a_failed_screening_holds_the_ticket(env: WorkflowEnvironment, task_queue: str):
+    fake = FakeTriage()
+    fake.screen_error = ApplicationError("policy unavailable", type="Transient")
+    async with worker(env, task_queue, fake):
+        handle = await start(env, task_queue, TriageInput(email=billing_email(), options=OPTIONS))
+        await awaiting_human(env, handle)
+        status = await handle.query(SupportTriageWorkflow.status)
+        await handle.signal(SupportTriageWorkflow.reject, "checked by hand")
+        await handle.result()
+
+    assert status.evaluation is not None
+    assert "escalation screening did not run" in status.evaluation.policy_hold
+    assert not fake.sent
+
+
+async def test_the_status_shows_the_checks_the_sources_and_the_exact_email(
+    env: WorkflowEnvironment, task_queue: str
+):
+    fake = FakeTriage()
+    async with worker(env, task_queue, fake):
+        handle = await start(env, task_queue, TriageInput(email=billing_email(), options=OPTIONS))
+        await handle.result()
+        status = await handle.query(SupportTriageWorkflow.status)
+
+    assert status.evaluation is not None and status.evaluation.check is not None
+    assert status.evaluation.reply_body == GROUNDED_REPLY == fake.sent[0].body
+    assert status.sources == {"billing-invoices": INVOICES}
+    assert status.screening is not None and status.topic_probabilities is not None
+    assert any(d.step == "check" and d.reason == "all checks passed" for d in status.decisions)

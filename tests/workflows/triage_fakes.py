@@ -80,6 +80,7 @@ class FakeTriage:
         default_factory=lambda: dict(TOPIC_PROBABILITIES)
     )
     classify_error: ApplicationError | None = None
+    screen_error: ApplicationError | None = None
     hits: list[KbHit] = field(default_factory=hits)
     draft: ReplyDraft | None = field(
         default_factory=lambda: ReplyDraft(
@@ -99,6 +100,8 @@ class FakeTriage:
         @activity.defn(name="screen_email")
         async def screen(email: InboundEmail) -> Screening:
             self._count("screen_email")
+            if self.screen_error:
+                raise self.screen_error
             if self.screening is not None:
                 return self.screening
             intents = POLICY.screen(email.sender, f"{email.subject}\n{email.body}")

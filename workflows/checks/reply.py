@@ -86,9 +86,15 @@ SCAFFOLDING = re.compile(
     r"=====|untrusted|```|\{\s*\"|\"(body|confidence|cited_article_ids|topic)\"|cited_article_ids"
     r"|^\s*(topic|customer email|subject|knowledge base articles?|facts|web pages|url|title)\s*:"
     r"|\(id, title|knowledge base|as an ai\b|language model|system prompt|my instructions"
-    r"|answer with json|the articles (given|provided|above)|\bexcerpt\b|\[[a-z0-9][\w-]{2,}\]",
+    r"|answer with json|the articles (given|provided|above)|\bexcerpt\b|\[[a-z0-9][\w-]{2,}\]"
+    r"|\byou (triage|sort|answer|write|research) (support|customer|short|companies)|pick the topic"
+    r"|reply with one word|confidence is how|injection_suspected|is_spam",
     re.I | re.M,
 )
+
+
+ID_LIKE = re.compile(r"[-_\d]")
+"""Source ids such as billing-invoices or P2; a plain-word id would flag ordinary prose."""
 
 
 @dataclass(frozen=True)
@@ -111,12 +117,18 @@ def _lines(body: str) -> list[str]:
     return [line.strip() for line in body.strip().splitlines() if line.strip()]
 
 
+def is_closing(line: str, signature: str) -> bool:
+    """A sign-off line: short, and the signature or a courtesy formula."""
+    short = len(line.split()) <= 6
+    return short and (signature.lower() in line.lower() or bool(COURTESY.match(line.strip())))
+
+
 def _content(body: str, signature: str) -> str:
     """The body without its greeting line and its closing lines."""
     lines = _lines(body)
     if lines and GREETING.match(lines[0]) and len(lines[0].split()) <= 8:
         lines = lines[1:]
-    while lines and (signature.lower() in lines[-1].lower() or COURTESY.match(lines[-1])):
+    while lines and is_closing(lines[-1], signature):
         lines = lines[:-1]
     return "\n".join(lines)
 
@@ -142,12 +154,15 @@ def _echo(body: str, customer: str, sources: str) -> str | None:
     return None
 
 
+def _quotes(sentence: str, sources: str) -> bool:
+    """Close to a source sentence: enough content words, nearly all of them in the source."""
+    return len(stems(sentence)) >= 3 and support(sentence, sources) >= VERBATIM_SUPPORT
+
+
 def _promises(claims: list[str], sources: str) -> list[str]:
     found = [s for s in claims if ACTION.search(s)]
     found += [
-        s
-        for s in claims
-        if s not in found and MONEY_WORDS.search(s) and support(s, sources) < VERBATIM_SUPPORT
+        s for s in claims if s not in found and MONEY_WORDS.search(s) and not _quotes(s, sources)
     ]
     return found
 
@@ -170,12 +185,17 @@ def check_reply(body: str, spec: ReplySpec) -> ReplyCheck:
         _listing("not in a cited source", [f"{e.kind} {e.text!r}" for e in missing]),
     )
     record(
-        "no_promises", _listing("promises or claims an action", _quote(_promises(claims, evidence)))
+        "no_promises",
+        _listing("promises or claims an action", _quote(_promises(sentences(content), evidence))),
     )
     echo = _echo(body, spec.customer_text, evidence if spec.echo_in_sources_ok else "")
     record("no_echo", f"repeats the customer's words: {echo!r}" if echo else None)
     scaffold = SCAFFOLDING.search(body) or INSTRUCTIONS.search(body)
-    ids = [i for i in spec.sources if re.search(rf"\b{re.escape(i)}\b", body, re.I)]
+    ids = [
+        i
+        for i in spec.sources
+        if ID_LIKE.search(i) and re.search(rf"\b{re.escape(i)}\b", body, re.I)
+    ]
     record("no_scaffolding", f"prompt or source scaffolding: {scaffold.group(0)!r}" if scaffold
            else (f"names source ids: {', '.join(ids)}" if ids else None))  # fmt: skip
     if spec.require_grounding:
