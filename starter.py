@@ -296,6 +296,13 @@ def summarize_ticket(workflow_id: str, status: TriageStatus) -> str:
     if evaluation:
         lines += [f"  hold: {hold}" for hold in evaluation.policy_hold]
         lines += [f"  {reason}" for reason in evaluation.reasons]
+        if evaluation.check is not None:
+            passed = [c.name for c in evaluation.check.checks if c.passed]
+            lines.append(f"  checks passed: {', '.join(passed) or 'none'}")
+    reply = evaluation.reply_body if evaluation and evaluation.reply_body else None
+    if reply:
+        lines.append("reply      (as it would be sent)")
+        lines += [f"  | {line}" for line in reply.splitlines()]
     if status.outcome:
         lines.append(f"outcome    {status.outcome}")
     else:

@@ -44,10 +44,25 @@ WORD = re.compile(r"[^\W_]{3,}", re.U)
 STOPWORDS = frozenset(
     "the and for are but not you your with this that have has was were from they them "
     "what when where which who how can could would should will just about into our out "
-    "please thanks thank hello dear regards best any all get got does did its it's".split()
+    "please thanks thank hello dear regards best any all get got does did its it's "
+    "been being there here then than also now one each every ever over under again some "
+    "such very really much many more most other another same own only even still yet "
+    "through while after before since until because though whether either neither both "
+    "team flowdesk question questions hey hi ask asking wondering wonder know let like "
+    "need needs want wants tell explain help someone something anything quick "
+    "yes yesterday today tomorrow lot lots bit thing things way make made "
+    "i'm we're don't didn't can't isn't doesn't won't".split()
 )
+"""Words a customer writes whatever the question; they only blur the ranking."""
+SIGN_OFF = re.compile(
+    r"^\s*(--\s*$|(thanks|thank you|many thanks|best|regards|kind regards|best regards|cheers"
+    r"|sincerely|greetings|viele grüße|saludos|cordialement|cordiali saluti|met vriendelijke"
+    r" groet)\b[^\n.?]{0,24}$)",
+    re.I | re.M,
+)
+"""Where the signature starts: names, titles and phone numbers are not the question."""
 MAX_QUERY_CHARS = 2000
-MAX_QUERY_TERMS = 24
+MAX_QUERY_TERMS = 32
 
 
 @dataclass(frozen=True)
@@ -130,6 +145,8 @@ def sender_text(text: str) -> str:
     """Only the sender's own words, capped, so a long thread or padding cannot steer the query."""
     if header := REPLY_HEADER.search(text):
         text = text[: header.start()]
+    if sign_off := SIGN_OFF.search(text):
+        text = text[: sign_off.start()]
     own = (line for line in text.splitlines() if not line.lstrip().startswith(">"))
     return "\n".join(own)[:MAX_QUERY_CHARS]
 

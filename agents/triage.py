@@ -102,7 +102,7 @@ DRAFT_EXAMPLE_ANSWER = (
 
 DRAFT = Prompt(
     name="triage.draft",
-    version="2026.11-4",
+    version="2026.11-5",
     system=(
         "You answer customer email for Flowdesk support. Write only the answer: no greeting, "
         "no sign-off, no signature (they are added for you). Plain text, no Markdown. Answer "
@@ -112,7 +112,7 @@ DRAFT = Prompt(
         "customer's question or email. Do not promise anything, do not say that anything was "
         "done, and never mention refunds, credits or exceptions unless the article says them. "
         "If the articles do not answer the question, write one sentence saying so. In "
-        "cited_article_ids list only the one or two articles your answer uses. confidence is "
+        "cited_article_ids give the one article your answer uses. confidence is "
         "how fully the articles answer the customer, from 0 to 1. Answer with JSON only."
     ),
     user="Topic: $topic\n\nCustomer email:\n$email\n\nKnowledge base articles:\n$articles",
@@ -120,8 +120,10 @@ DRAFT = Prompt(
 )
 
 MAX_EMAIL_CHARS = 6000
-MAX_CITATIONS = 2
-"""A reply rests on one or two articles; a model citing everything it was shown is guessing."""
+MAX_CITATIONS = 1
+"""A reply rests on the one article it is written from. Allowing two, the embedded model
+cited a second, unused article in 16 of 56 safe answerable development cases (each held
+by `cited_sources_used`); a question that needs two articles goes to a person."""
 
 
 def email_text(subject: str, body: str) -> str:

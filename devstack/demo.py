@@ -58,6 +58,9 @@ async def run_demo(settings: TemporalSettings) -> None:
             f"{path.stem[:24]:<24} {status.topic or '-':<10} {score:>5}  {result:<22} "
             f"{settings.run_url(run.handle.id)}"
         )
+        if status.outcome is None and status.evaluation:
+            for hold in status.evaluation.policy_hold[:3]:
+                print(f"{'':<24} held: {hold[:100]}")
     await run_outreach(client, settings)
     print(f'\nTemporal UI: {settings.ui_url} — filter with LeadTier = "A" or NeedsHuman = true')
     if waiting:

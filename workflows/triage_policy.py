@@ -14,11 +14,11 @@ Nothing the model says about itself enters the score. Three kinds of evidence do
 
 `score = 0.3 topic + 0.3 retrieval + 0.4 grounding`, compared with the threshold.
 Holds override any score: escalation intents, articles marked `escalate: true`, a
-reply that does not cite the best-matching article,
-the classifier's own alarms (spam, injection, policy signals: they only ever add a
-hold), a cited article whose topic differs from the ticket's, citations of articles
-not retrieved, every failed reply check, and any failed agent step. Pure code without
-I/O: the workflow and the evaluation call the same function.
+reply that does not cite the best-matching article, cited articles none of which is
+about the ticket's topic, the classifier's own alarms (spam, injection, policy signals: they
+only ever add a hold), citations of articles not retrieved, every failed reply check,
+and any failed agent step. Pure code without I/O: the workflow and the evaluation call
+the same function.
 """
 
 from collections.abc import Mapping
@@ -170,11 +170,16 @@ def evaluate(
     best_cited = min((ranked.index(a) for a in cited if a in retrieved), default=None)
     if best_cited:
         holds.append(f"cites {ranked[best_cited]}, but {ranked[0]} matches the email better")
-    for a in cited:
-        if a in retrieved and retrieved[a].escalate:
-            holds.append(f"article {a} is marked escalate: a person handles its subject")
-        if a in retrieved and retrieved[a].topic in TOPICS and retrieved[a].topic != topic:
-            holds.append(f"cited article {a} is about {retrieved[a].topic}, the ticket is {topic}")
+    topical = {retrieved[a].topic for a in cited if a in retrieved} & set(TOPICS)
+    if topical and topic not in topical:
+        holds.append(
+            f"cited articles are about {', '.join(sorted(topical))}, the ticket is {topic}"
+        )
+    holds += [
+        f"article {a} is marked escalate: a person handles its subject"
+        for a in cited
+        if a in retrieved and retrieved[a].escalate
+    ]
     customer = f"{email.subject}\n{email.body}"
     body = compose_reply(drafted.draft.body, customer, options.signature)
     check = check_reply(

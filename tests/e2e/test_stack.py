@@ -182,8 +182,11 @@ async def test_support_ticket_waits_then_is_approved_from_the_command_line(
     stack: Stack, tmp_path: Path
 ):
     """`support`, `pending` and `approve` as a person runs them, with a scripted model."""
-    llm = ScriptedLlm(
-        responder=lambda request: Reply(
+
+    def model(request: dict) -> Reply:
+        if "response_format" not in request:
+            return Reply(content="billing", top_logprobs=[("billing", -0.1), ("account", -3.0)])
+        return Reply(
             content=json.dumps(
                 {"topic": "billing", "urgency": "normal", "language": "en", "is_spam": False,
                  "injection_suspected": False, "signals": [], "confidence": 0.9}
@@ -191,8 +194,9 @@ async def test_support_ticket_waits_then_is_approved_from_the_command_line(
                 else {"body": "Invoices are under Settings → Billing.", "cited_article_ids": [],
                       "confidence": 0.9}
             )
-        )
-    )  # fmt: skip
+        )  # fmt: skip
+
+    llm = ScriptedLlm(responder=model)
     await stack.stop_worker()
     stack.env |= {
         "OPENAI_BASE_URL": llm.base_url,

@@ -151,10 +151,7 @@ def test_citing_an_article_of_another_topic_holds():
     cited, other = hits()
     off = [cited.model_copy(update={"topic": "technical"}), other.model_copy(update={"score": 7.5})]
     result = evaluate(billing_email(), CLEAN, classified(), off, drafted(), OPTIONS)
-    assert (
-        "cited article billing-invoices is about technical, the ticket is billing"
-        in result.policy_hold
-    )
+    assert "cited articles are about technical, the ticket is billing" in result.policy_hold
 
 
 def test_not_citing_the_best_match_holds():

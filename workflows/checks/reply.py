@@ -36,6 +36,12 @@ ECHO_SPAN = 8
 MIN_COVERAGE = 0.5
 """Share of the question's words that the cited sources know and the reply must use: a
 reply grounded in the right article can still answer something else."""
+COVERAGE_IGNORE = stems(
+    "after before again already still other every right away over under need needed "
+    "question questions steps plan plans thing things able work works working happen"
+)
+"""Words a question and an article share whatever the subject; they say nothing of what
+was asked."""
 
 GREETING = re.compile(
     r"^(hi|hello|hey|dear|good (morning|afternoon|evening)|hallo|guten (tag|morgen)|liebe[rs]?"
@@ -231,7 +237,7 @@ def _coverage_problem(customer: str, evidence: str, reply: str) -> str | None:
     unquoted = "\n".join(
         line for line in customer.splitlines() if not line.lstrip().startswith(">")
     )
-    asked = stems(unquoted) & stems(evidence)
+    asked = (stems(unquoted) & stems(evidence)) - COVERAGE_IGNORE
     if not asked:
         return "the cited sources share no words with the question"
     missing = sorted(asked - stems(reply))
@@ -242,9 +248,9 @@ def _coverage_problem(customer: str, evidence: str, reply: str) -> str | None:
 
 def _language_problem(customer: str, reply: str) -> str | None:
     wanted, written = detect(customer), detect(reply)
-    if wanted is None or wanted == written:
+    if wanted is None or written is None or wanted == written:
         return None
-    return f"customer wrote in {wanted}, reply is in {written or 'an unknown language'}"
+    return f"customer wrote in {wanted}, reply is in {written}"
 
 
 def _quote(texts: list[str]) -> list[str]:
