@@ -85,37 +85,39 @@ TOPIC = Prompt(
 )
 
 DRAFT_EXAMPLE_REQUEST = (
-    "Topic: technical\n\nCustomer email:\n"
-    + fence("email", "Subject: Reports\n\nHi, how can I get our monthly report as a file?")
-    + "\n\nKnowledge base articles:\n"
+    "Knowledge base articles:\n"
     + fence(
         "kb",
         "Article reports-export: Export reports\nOpen Reports and choose Export. The file "
-        "is a CSV and arrives by email within 10 minutes.\n\nArticle billing-invoices: "
-        "Invoices\nInvoices are under Settings → Billing → Invoices.",
+        "is a CSV and arrives by email within 10 minutes. Scheduled reports are sent on the "
+        "first day of each month.",
     )
+    + "\n\nCustomer email (topic technical):\n"
+    + fence("email", "Subject: Reports\n\nHi, how can I get our monthly report as a file?")
 )
 DRAFT_EXAMPLE_ANSWER = (
     '{"body": "Open Reports and choose Export. The file is a CSV and arrives by email within '
     '10 minutes.", "cited_article_ids": ["reports-export"], "confidence": 0.9}'
 )
-
+"""A worked turn about a feature Flowdesk does not have, so copying it can never pass."""
 DRAFT = Prompt(
     name="triage.draft",
-    version="2026.11-5",
+    version="2026.11-6",
     system=(
         "You answer customer email for Flowdesk support. Write only the answer: no greeting, "
         "no sign-off, no signature (they are added for you). Plain text, no Markdown. Answer "
         "the customer's question in their language with the facts from the knowledge base "
         "articles given for this email, keeping the articles' own wording for every name, "
-        "number, menu path and time. Two to five short sentences. Do not repeat the "
+        "number, menu path and time. Use the sentences of the article that answer what the "
+        "customer asks, not the ones that come first; if they ask two things, answer both. "
+        "Two to five short sentences. Do not repeat the "
         "customer's question or email. Do not promise anything, do not say that anything was "
         "done, and never mention refunds, credits or exceptions unless the article says them. "
         "If the articles do not answer the question, write one sentence saying so. In "
         "cited_article_ids give the one article your answer uses. confidence is "
         "how fully the articles answer the customer, from 0 to 1. Answer with JSON only."
     ),
-    user="Topic: $topic\n\nCustomer email:\n$email\n\nKnowledge base articles:\n$articles",
+    user="Knowledge base articles:\n$articles\n\nCustomer email (topic $topic):\n$email",
     examples=((DRAFT_EXAMPLE_REQUEST, DRAFT_EXAMPLE_ANSWER),),
 )
 

@@ -138,8 +138,15 @@ def _alarms(
         holds.append("classifier: spam")
     if c.injection_suspected:
         holds.append("classifier: instruction-like text")
-    holds += [f"classifier: {SIGNAL_LABELS[s]}" for s in c.signals]
-    return holds
+    return holds + [f"classifier: {SIGNAL_LABELS[s]}" for s in trusted_signals(c)]
+
+
+def trusted_signals(c: Classification) -> list[str]:
+    """The policy signals, unless the classifier set every one of them: that is the
+    schema's list copied, not a judgment (the embedded model did so on 4 of 118
+    development mails, none of which needed a person for that reason); the escalation
+    policy screens the same intents without a model."""
+    return [] if set(c.signals) >= set(SIGNAL_LABELS) else list(c.signals)
 
 
 def evaluate(
@@ -196,7 +203,13 @@ def evaluate(
     retrieval = retrieval_evidence(hits, cited)
     parts = {"topic": topic_p, "retrieval": retrieval, "grounding": check.grounding}
     score = round(sum(WEIGHTS[k] * v for k, v in parts.items()), 3)
+    ignored = classification is not None and not trusted_signals(classification)
     reasons = [
+        *(
+            ["classifier set every policy signal: ignored"]
+            if ignored and classification.signals
+            else []
+        ),
         f"topic {topic} p={topic_p:.2f}",
         f"retrieval evidence {retrieval:.2f}",
         f"grounding {check.grounding:.2f} (checks {check.version})",

@@ -20,6 +20,7 @@ from activities.outreach import OutreachActivities
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.support_triage import SupportTriageActivities
 from agents.client import LlmClient, LlmConfig
+from config.escalation import load_policy
 from models.grounding import stems, support
 from models.lead import CompanyProfile
 from models.outreach import OutreachOptions, ResearchRequest, TouchDraftRequest, known_facts
@@ -74,6 +75,7 @@ async def triage(
         llm=LlmClient(LlmConfig(base_url=base_url, api_key="local", models={"default": "local"})),
         kb=kb,
         mail=MaildirTransport(tmp_path / "outbox", "support@flowdesk.example"),
+        policy=load_policy(),
     )
     email = parse_email((ROOT / "examples" / "support" / eml).read_bytes())
     async with Worker(
@@ -99,22 +101,28 @@ async def triage(
     return status
 
 
-async def test_real_model_classifies_and_records_its_calls(
+async def test_real_model_answers_the_password_reset_with_a_checked_grounded_reply(
     env: WorkflowEnvironment, task_queue: str, local_llm: str, tmp_path: Path
 ):
     status = await triage(env, task_queue, local_llm, tmp_path, "1-password-reset.eml")
-    assert status.classification is not None and status.classification.topic == "account"
-    assert status.hits and status.draft is not None
+    assert status.topic == "account" and status.topic_probabilities is not None
     assert {call.role for call in status.agent_calls} == {"classify", "draft"}
     assert all(call.usage.total_tokens > 0 for call in status.agent_calls)
+    evaluation = status.evaluation
+    assert evaluation is not None and evaluation.check is not None
+    assert status.outcome == "auto_sent", evaluation.policy_hold
+    assert evaluation.check.grounding == 1.0 and "*" not in (evaluation.reply_body or "")
+    (sent,) = (tmp_path / "outbox" / "new").iterdir()
+    assert "Flowdesk Support" in sent.read_text()
 
 
-async def test_real_model_never_auto_sends_an_injection(
-    env: WorkflowEnvironment, task_queue: str, local_llm: str, tmp_path: Path
+@pytest.mark.parametrize("eml", ["2-refund-request.eml", "3-injection.eml"])
+async def test_real_model_never_auto_sends_a_refund_or_an_injection(
+    env: WorkflowEnvironment, task_queue: str, local_llm: str, tmp_path: Path, eml: str
 ):
-    status = await triage(env, task_queue, local_llm, tmp_path, "3-injection.eml")
+    status = await triage(env, task_queue, local_llm, tmp_path, eml)
     assert status.evaluation is not None and not status.evaluation.auto_send
-    assert "instruction-like text" in status.evaluation.policy_hold
+    assert any(h.startswith("policy: ") for h in status.evaluation.policy_hold)
     assert not list((tmp_path / "outbox" / "new").iterdir())
 
 

@@ -9,7 +9,13 @@ from config.escalation import load_policy
 from models.agent_output import ReplyDraft
 from models.support import Classified, Drafted, InboundEmail, KbHit, Screening, TriageOptions
 from tests.workflows.triage_fakes import ANSWER, CALL, INVOICES, billing_email, classification, hits
-from workflows.triage_policy import WEIGHTS, evaluate, fuse_topic, retrieval_evidence
+from workflows.triage_policy import (
+    SIGNAL_LABELS,
+    WEIGHTS,
+    evaluate,
+    fuse_topic,
+    retrieval_evidence,
+)
 
 KB_DIR = Path(__file__).parents[2] / "kb" / "articles"
 OPTIONS = TriageOptions(threshold=0.75)
@@ -188,3 +194,9 @@ def test_threshold_comes_from_the_run_options():
     assert result.auto_send and result.score < 1.0
     strict = TriageOptions(threshold=result.score + 0.01)
     assert not evaluate(billing_email(), CLEAN, classified(), close, drafted(), strict).auto_send
+
+
+def test_a_classifier_that_sets_every_signal_is_not_taking_a_position():
+    noisy = classified(signals=list(SIGNAL_LABELS))
+    result = evaluate(billing_email(), CLEAN, noisy, hits(), drafted(), OPTIONS)
+    assert result.auto_send and "classifier set every policy signal: ignored" in result.reasons

@@ -12,7 +12,7 @@ COMMON_WORDS: dict[str, frozenset[str]] = {
     for lang, words in {
         "en": "the and you your is are to of for in it we can how what do does this that with "
         "not have my our be on will please thanks hi hello a an i me us get was were there "
-        "here if or at by from any all no yes when where which why",
+        "here if or at by from any all no yes when where which why per",
         "de": "der die das und ich sie wir ist nicht ein eine wie kann mein meine unser ihr ihre "
         "mit für auf zu den dem des hallo danke bitte können haben sie es",
         "es": "el la los las y de que en un una es por para con mi mis nuestra nuestro cómo "
