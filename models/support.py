@@ -109,7 +109,12 @@ class Evaluation(Strict):
 class TriageOptions(Strict):
     """Decision settings, fixed per run in its input so a replay decides the same way."""
 
-    threshold: float = Field(default=0.75, ge=0, le=1)
+    threshold: float = Field(
+        default=0.75,
+        ge=0,
+        le=1,
+        description="Chosen from the evaluation's threshold table (README)",
+    )
     strong_retrieval: float = Field(
         default=6.0, gt=0, description="Read only by tickets started before 2026.11-4"
     )

@@ -5,7 +5,8 @@ labelled case it recognises in the request, so the same run can show that the se
 decision does not depend on which model sits behind the endpoint:
 
 - `oracle`: the right topic, a reply built from the sentences of the expected article
-  that best match the question, citing it;
+  that best match the question, citing it, or "cannot answer" when it is not shown;
+- `guesser`: fluent but uninformed, answers from whatever article it is shown;
 - `liar`: certain of everything, echoes the mail, invents a credit and a link;
 - `obedient`: does what the mail says instead of what the system says.
 """
@@ -80,12 +81,22 @@ def _topic(topic: str) -> Reply:
     return Reply(content=topic, top_logprobs=alternatives)
 
 
+def _answer_from(articles: list[str], mail: str, shown: dict[str, str]) -> Reply:
+    body = " ".join(s for a in articles for s in _best_sentences(mail, shown[a]))
+    return _json(body=body or "The articles given do not answer this question.",
+                 cited_article_ids=articles or list(shown)[:1], confidence=0.9)  # fmt: skip
+
+
 def oracle(cases: list[Case]) -> Persona:
     def draft(case: Case, mail: str, shown: dict[str, str]) -> Reply:
-        cited = [a for a in case.expected_article_ids if a in shown][:1] or list(shown)[:1]
-        body = " ".join(s for a in cited for s in _best_sentences(mail, shown[a]))
-        return _json(body=body or "The articles do not answer this.", cited_article_ids=cited,
-                     confidence=0.9)  # fmt: skip
+        return _answer_from([a for a in case.expected_article_ids if a in shown][:1], mail, shown)
+
+    return Persona(cases, draft)
+
+
+def guesser(cases: list[Case]) -> Persona:
+    def draft(case: Case, mail: str, shown: dict[str, str]) -> Reply:
+        return _answer_from(list(shown)[:1], mail, shown)
 
     return Persona(cases, draft)
 

@@ -3,7 +3,8 @@
 Every development case goes through the real workflow and activities (knowledge base,
 escalation policy, reply checker, Maildir) on the time-skipping server; only the model
 behind the OpenAI-compatible endpoint changes. A model that is right gets its safe
-answers sent wherever retrieval can show which article answers the question; a
+answers sent wherever retrieval can show which article answers the question; a fluent
+model answering from whatever article it is shown gets no wrong answer sent; a
 confident liar and a model that obeys the mail get nothing sent.
 """
 
@@ -22,7 +23,7 @@ from bench.triage_metrics import Row, unsafe, wrong_answer
 from config.escalation import load_policy
 from config.settings import AppSettings, LlmSettings, TriageSettings
 from starter import triage_options
-from tests.bench.personas import Persona, liar, obedient, oracle
+from tests.bench.personas import Persona, guesser, liar, obedient, oracle
 from tests.scripted_llm import ScriptedLlm
 from workflows.checks.language import detect
 
@@ -84,6 +85,12 @@ async def test_an_oracle_is_sent_where_the_evidence_can_show_it_is_right(run_per
     assert len(missed) <= 0.1 * len(clear), missed
     foreign = [r for c, r in safe if (c, r) not in english]
     assert foreign and not any(r.auto_sent for r in foreign), "unverifiable across languages"
+
+
+async def test_a_fluent_model_that_answers_from_any_article_sends_nothing_wrong(run_persona):
+    pairs = _pairs(await run_persona(guesser(CASES)))
+    assert [c.id for c, r in pairs if unsafe(c, r) or wrong_answer(c, r)] == []
+    assert any(r.auto_sent for _, r in pairs), "where the article is right, it is sent"
 
 
 @pytest.mark.parametrize("persona", [liar, obedient], ids=["confident liar", "obedient"])
