@@ -297,8 +297,10 @@ def summarize_ticket(workflow_id: str, status: TriageStatus) -> str:
         lines += [f"  hold: {hold}" for hold in evaluation.policy_hold]
         lines += [f"  {reason}" for reason in evaluation.reasons]
         if evaluation.check is not None:
-            passed = [c.name for c in evaluation.check.checks if c.passed]
-            lines.append(f"  checks passed: {', '.join(passed) or 'none'}")
+            check = evaluation.check
+            lines.append(f"checks     {check.version}, grounding {check.grounding:.2f}")
+            lines += [f"  {'ok  ' if c.passed else 'FAIL'} {c.name}{': ' + c.detail if c.detail else ''}"
+                      for c in check.checks]  # fmt: skip
     reply = evaluation.reply_body if evaluation and evaluation.reply_body else None
     if reply:
         lines.append("reply      (as it would be sent)")
@@ -487,8 +489,16 @@ async def cmd_pending(args: argparse.Namespace, settings: TemporalSettings) -> i
 
 
 async def cmd_status(args: argparse.Namespace, settings: TemporalSettings) -> int:
+    """A ticket reads as a person would check it (holds, every check, the email as it
+    would be sent); `--json`, and any other run, give the raw status query."""
     client = await connect(settings)
-    status = await client.get_workflow_handle(args.workflow_id).query("status")
+    handle = client.get_workflow_handle(args.workflow_id)
+    kind = (await handle.describe()).workflow_type
+    if kind == SupportTriageWorkflow.__name__ and not args.json:
+        status = await handle.query(SupportTriageWorkflow.status, result_type=TriageStatus)
+        print(summarize_ticket(args.workflow_id, status))
+        return 0
+    status = await handle.query("status")
     print(json.dumps(status, indent=2, default=str))
     return 0
 
@@ -522,7 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("approve", cmd_approve, "send the agent's draft of a waiting ticket or outreach"),
         ("reject", cmd_reject, "close a waiting ticket or outreach without sending"),
         ("edit", cmd_edit, "send your own text instead of the draft"),
-        ("status", cmd_status, "print a run's status query as JSON"),
+        ("status", cmd_status, "show a run's status: why a ticket waits, its checks, its reply"),
         ("replied", cmd_replied, "the lead answered: stop the outreach cadence"),
         ("unsubscribe", cmd_unsubscribe, "the lead unsubscribed: stop the outreach cadence"),
         ("reschedule", cmd_reschedule, "move the next outreach touch"),
@@ -536,6 +546,8 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--body-file", type=Path, required=True)
         if name == "reschedule":
             command.add_argument("--at", required=True, help="ISO 8601 with offset")
+        if name == "status":
+            command.add_argument("--json", action="store_true", help="the raw status query")
 
     pending = commands.add_parser("pending", help="list runs waiting for a person")
     pending.set_defaults(handler=cmd_pending)
