@@ -20,9 +20,8 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
 
-from models.agent_output import Topic
+from models.agent_output import TOPICS
 from models.support import KbHit
 
 SCHEMA_VERSION = 1
@@ -32,7 +31,7 @@ SCHEMA = (
     "CREATE VIRTUAL TABLE articles_fts USING fts5("
     "id UNINDEXED, title, body, tokenize = 'porter unicode61')",
 )
-TOPICS = frozenset(get_args(Topic))
+KNOWN_TOPICS = frozenset(TOPICS)
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?(.*)\Z", re.S | re.M)
 HEADING = re.compile(r"^# +(.+?)(?: +#+)? *$")
 REPLY_HEADER = re.compile(
@@ -136,7 +135,7 @@ def _readable(stem: str) -> str:
 
 def _topic(declared: str, path: Path) -> str:
     for candidate in (declared.lower(), path.stem.lower().partition("-")[0]):
-        if candidate in TOPICS:
+        if candidate in KNOWN_TOPICS:
             return candidate
     return "unknown"
 

@@ -5,7 +5,7 @@ from typing import Any
 from agents.client import LlmClient, Structured
 from agents.labels import Labelled
 from agents.prompts import Prompt, fence
-from models.agent_output import Classification, ReplyDraft
+from models.agent_output import TOPICS, Classification, ReplyDraft
 
 CLASSIFY = Prompt(
     name="triage.classify",
@@ -26,8 +26,6 @@ CLASSIFY = Prompt(
     ),
     user="Subject and body of the email:\n$email",
 )
-
-TOPIC_LABELS = ("billing", "technical", "account", "sales", "other")
 
 
 def _shot(subject: str, body: str) -> str:
@@ -138,11 +136,11 @@ async def classify(llm: LlmClient, subject: str, body: str) -> Structured[Classi
 
 
 async def topic_probabilities(llm: LlmClient, subject: str, body: str) -> Labelled:
-    """The topic as probabilities over `TOPIC_LABELS`, read from the endpoint's token
+    """The topic as probabilities over `TOPICS`, read from the endpoint's token
     log-probabilities: a number the evaluation can calibrate, unlike self-reported
     confidence."""
     messages = TOPIC.render(email=fence("email", email_text(subject, body)))
-    return await llm.label_probabilities("classify", TOPIC.id, messages, TOPIC_LABELS)
+    return await llm.label_probabilities("classify", TOPIC.id, messages, TOPICS)
 
 
 async def draft_reply(

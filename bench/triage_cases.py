@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from models.agent_output import Topic
 
 SUPPORT_ADDRESS = "support@flowdesk.example"
 MESSAGE_ID_DOMAIN = "eval.flowdesk.example"
@@ -38,7 +39,7 @@ class Case(BaseModel):
 
     id: str
     email: CaseEmail
-    expected_topic: Literal["billing", "technical", "account", "sales", "other"]
+    expected_topic: Topic
     answerable: bool
     must_escalate: bool
     expected_article_ids: list[str] = Field(default_factory=list)

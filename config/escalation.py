@@ -74,8 +74,13 @@ class EscalationPolicy(BaseModel):
     def screen(self, sender: str, text: str) -> list[IntentMatch]:
         """Every intent the mail shows, with the words that showed it."""
         found: list[IntentMatch] = []
-        if any(re.search(p, sender, re.I) for p in self.no_reply_senders):
-            found.append(IntentMatch(name="automatic sender", action="no_reply", evidence=sender))
+        for pattern in self.no_reply_senders:
+            if matched := re.search(pattern, sender, re.I):
+                evidence = matched.group(0)  # the mailbox name, not the whole address
+                found.append(
+                    IntentMatch(name="automatic sender", action="no_reply", evidence=evidence)
+                )
+                break
         for intent in self.intent:
             if (evidence := intent.match(text)) is not None:
                 found.append(

@@ -4,11 +4,13 @@ They live here, not in agents/, because workflows and payloads carry them: the l
 above read an agent's output without importing the code that produced it.
 """
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Topic = Literal["billing", "technical", "account", "sales", "other"]
+TOPICS: tuple[str, ...] = get_args(Topic)
+"""The topics in their fixed order: the classifier's labels, the fusion's axes."""
 Urgency = Literal["low", "normal", "high", "urgent"]
 PolicySignal = Literal[
     "legal_threat", "security_incident", "refund_request", "angry_customer", "churn_risk"

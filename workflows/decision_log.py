@@ -8,7 +8,11 @@ with workflow.unsafe.imports_passed_through():
 
 class DecisionLog:
     """Appends decisions with workflow time; the log, plus an optional note on what comes
-    next (outreach shows its planned touches there), is the run's current details."""
+    next (outreach shows its planned touches there), is the run's current details.
+
+    The worker's log line carries the step and its outcome only: a reason may quote the
+    mail (a hold's evidence, a failed check's words), and mail text belongs in payloads,
+    not in log files."""
 
     def __init__(self) -> None:
         self.entries: list[Decision] = []
@@ -17,7 +21,7 @@ class DecisionLog:
     def add(self, step: str, outcome: str, reason: str) -> None:
         entry = Decision(step=step, outcome=outcome, reason=reason, at=workflow.now())
         self.entries.append(entry)
-        workflow.logger.info("decision %s: %s (%s)", step, outcome, reason)
+        workflow.logger.info("decision %s: %s", step, outcome)
         self._show()
 
     def plan(self, note: str) -> None:

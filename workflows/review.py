@@ -11,10 +11,9 @@ from datetime import timedelta
 from typing import Literal
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 from workflows.decision_log import DecisionLog
-from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, failure_cause
+from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, attempt
 
 with workflow.unsafe.imports_passed_through():
     from activities.support_triage import SupportTriageActivities
@@ -76,16 +75,10 @@ class HumanReview:
 
     async def _notify(self, notice: OutgoingEmail) -> None:
         """A failed on-call email is logged; the wait for a person goes on regardless."""
-        try:
-            await workflow.execute_activity_method(
-                SupportTriageActivities.notify_on_call,
-                notice,
-                start_to_close_timeout=MAIL_TIMEOUT,
-                retry_policy=MAIL_RETRY,
-                summary="SLA breached: email on-call",
-            )
-        except ActivityError as err:
-            self._log.add("sla", "on-call email failed", failure_cause(err))
+        await attempt(
+            self._log, "sla", "on-call email failed", SupportTriageActivities.notify_on_call,
+            notice, timeout=MAIL_TIMEOUT, retry=MAIL_RETRY, summary="SLA breached: email on-call",
+        )  # fmt: skip
 
     async def _until(self, timeout: timedelta, extra_stop: Callable[[], bool]) -> bool:
         try:

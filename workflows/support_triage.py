@@ -11,10 +11,9 @@ the final deadline.
 """
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 from workflows.review import HumanReview
-from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, failure_cause
+from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, attempt
 from workflows.triage_steps import TriageSteps
 
 with workflow.unsafe.imports_passed_through():
@@ -62,21 +61,15 @@ class SupportTriageWorkflow(TriageSteps):
             return await self._run_v1(request)
 
         self._screening = await self._screen(email)
-        never = (
-            [m for m in self._screening.intents if m.action == "no_reply"]
-            if self._screening
-            else []
-        )
+        intents = self._screening.intents if self._screening else []
+        never = [m for m in intents if m.action == "no_reply"]
         if email.automatic or never:
             why = email.automatic or "; ".join(f"{m.name} ({m.evidence!r})" for m in never)
             self._log.add("intake", "closed without reply", f"automatic message: {why}")
             return await self._finish("closed_no_reply")
         self._classified = await self._classify(email)
         self._hits = await self._search(email)
-        if self._classification is not None and self._classification.is_spam:
-            self._log.add("draft", "skipped", "classified as spam")
-        else:
-            self._drafted = await self._draft_reply(email)
+        self._drafted = await self._draft_reply(email)
         self._evaluation = evaluate(
             email, self._screening, self._classified, self._hits, self._drafted, request.options
         )
@@ -90,10 +83,7 @@ class SupportTriageWorkflow(TriageSteps):
         topic = self._classification.topic if self._classification else "unclassified"
         workflow.upsert_search_attributes([sa.TICKET_TOPIC.value_set(topic)])
         self._hits = await self._search(email)
-        if self._classification is not None and self._classification.is_spam:
-            self._log.add("draft", "skipped", "classified as spam")
-        else:
-            self._drafted = await self._draft_reply(email)
+        self._drafted = await self._draft_reply(email)
         policy = TriagePolicy(
             threshold=options.threshold, strong_retrieval=options.strong_retrieval
         )
@@ -154,22 +144,16 @@ class SupportTriageWorkflow(TriageSteps):
 
     async def _send(self, email: InboundEmail, body: str) -> bool:
         self._stage = "sending"
-        try:
-            self._reply = await workflow.execute_activity_method(
-                SupportTriageActivities.send_reply,
-                ReplyEmail(
-                    email=email, body=body, idempotency_key=f"{workflow.info().workflow_id}/reply"
-                ),
-                start_to_close_timeout=MAIL_TIMEOUT,
-                retry_policy=MAIL_RETRY,
-                summary="send reply",
-            )
-        except ActivityError as err:
-            self._log.add("send", "failed", failure_cause(err))
+        key = f"{workflow.info().workflow_id}/reply"
+        reply = await attempt(
+            self._log, "send", "failed", SupportTriageActivities.send_reply,
+            ReplyEmail(email=email, body=body, idempotency_key=key),
+            timeout=MAIL_TIMEOUT, retry=MAIL_RETRY, summary="send reply",
+        )  # fmt: skip
+        if reply is None:
             return False
-        self._log.add(
-            "send", "already sent" if self._reply.duplicate else "sent", self._reply.transport
-        )
+        self._reply = reply
+        self._log.add("send", "already sent" if reply.duplicate else "sent", reply.transport)
         return True
 
     def _sla_notice(self, request: TriageInput) -> OutgoingEmail:

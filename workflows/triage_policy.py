@@ -23,7 +23,7 @@ the same function.
 
 from collections.abc import Mapping
 
-from models.agent_output import Classification
+from models.agent_output import TOPICS, Classification
 from models.support import (
     Classified,
     Drafted,
@@ -38,7 +38,6 @@ from workflows.checks.reply import ReplySpec, check_reply
 from workflows.reply_form import compose_reply
 
 VERSION = f"2026.11-4/checks {CHECKS_VERSION}"
-TOPICS = ("billing", "technical", "account", "sales", "other")
 WEIGHTS = {"topic": 0.3, "retrieval": 0.3, "grounding": 0.4}
 MARGIN_FULL = 0.5
 """A cited set scoring this much above the best uncited article counts as clearly chosen."""

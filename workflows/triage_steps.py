@@ -1,7 +1,7 @@
 """The evidence-gathering steps of support triage: screen, classify, search, draft.
 
-Each is an activity with its timeout and bounded retries; a failed step is logged
-and yields nothing, so the run goes on with what exists and the decision holds the
+Each is an activity with its timeout and bounded retries (`shared.attempt`); a failed
+step is logged and yields nothing, so the run goes on with what exists and the decision holds the
 ticket for a person. The workflow class (`support_triage`) owns the order and the
 decision; this base class owns the state the steps fill.
 """
@@ -10,10 +10,9 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
 
 from workflows.decision_log import DecisionLog
-from workflows.shared import AGENT_RETRY, AGENT_TIMEOUT, failure_cause
+from workflows.shared import AGENT_RETRY, AGENT_TIMEOUT, attempt
 
 with workflow.unsafe.imports_passed_through():
     from activities.support_triage import SupportTriageActivities
@@ -44,33 +43,23 @@ class TriageSteps:
 
     async def _screen(self, email: InboundEmail) -> Screening | None:
         self._stage = "screening"
-        try:
-            screening = await workflow.execute_activity_method(
-                SupportTriageActivities.screen_email,
-                email,
-                start_to_close_timeout=KB_TIMEOUT,
-                retry_policy=KB_RETRY,
-                summary="escalation policy screening",
-            )
-        except ActivityError as err:
-            self._log.add("screen", "failed, held for a person", failure_cause(err))
-            return None
-        found = ", ".join(m.name for m in screening.intents) or "no escalation intent"
-        self._log.add("screen", found, f"policy {screening.policy_version}")
+        screening: Screening | None = await attempt(
+            self._log, "screen", "failed, held for a person", SupportTriageActivities.screen_email,
+            email, timeout=KB_TIMEOUT, retry=KB_RETRY, summary="escalation policy screening",
+        )  # fmt: skip
+        if screening is not None:
+            found = ", ".join(m.name for m in screening.intents) or "no escalation intent"
+            self._log.add("screen", found, f"policy {screening.policy_version}")
         return screening
 
     async def _classify(self, email: InboundEmail) -> Classified | None:
         self._stage = "classifying"
-        try:
-            result = await workflow.execute_activity_method(
-                SupportTriageActivities.classify_email,
-                email,
-                start_to_close_timeout=AGENT_TIMEOUT,
-                retry_policy=AGENT_RETRY,
-                summary="agent: classify topic, urgency, signals",
-            )
-        except ActivityError as err:
-            self._log.add("classify", "failed, continuing without", failure_cause(err))
+        result: Classified | None = await attempt(
+            self._log, "classify", "failed, continuing without",
+            SupportTriageActivities.classify_email, email, timeout=AGENT_TIMEOUT,
+            retry=AGENT_RETRY, summary="agent: classify topic, urgency, signals",
+        )  # fmt: skip
+        if result is None:
             return None
         self._calls += [result.call] + ([result.topic_call] if result.topic_call else [])
         c = result.classification
@@ -88,33 +77,30 @@ class TriageSteps:
 
     async def _search(self, email: InboundEmail) -> list[KbHit]:
         self._stage = "searching"
-        try:
-            hits = await workflow.execute_activity_method(
-                SupportTriageActivities.search_knowledge_base,
-                email,
-                start_to_close_timeout=KB_TIMEOUT,
-                retry_policy=KB_RETRY,
-                summary="knowledge-base search",
-            )
-        except ActivityError as err:
-            self._log.add("kb_search", "failed, continuing without", failure_cause(err))
+        hits: list[KbHit] | None = await attempt(
+            self._log, "kb_search", "failed, continuing without",
+            SupportTriageActivities.search_knowledge_base, email, timeout=KB_TIMEOUT,
+            retry=KB_RETRY, summary="knowledge-base search",
+        )  # fmt: skip
+        if hits is None:
             return []
         found = ", ".join(f"{h.article_id} ({h.score:.1f})" for h in hits) or "nothing"
         self._log.add("kb_search", f"{len(hits)} article(s)", found)
         return hits
 
     async def _draft_reply(self, email: InboundEmail) -> Drafted | None:
+        """No draft for mail the classifier calls spam; a person decides on it as it is."""
+        if self._classification is not None and self._classification.is_spam:
+            self._log.add("draft", "skipped", "classified as spam")
+            return None
         self._stage = "drafting"
-        try:
-            result = await workflow.execute_activity_method(
-                SupportTriageActivities.draft_reply,
-                DraftRequest(email=email, classification=self._classification, hits=self._hits),
-                start_to_close_timeout=AGENT_TIMEOUT,
-                retry_policy=AGENT_RETRY,
-                summary="agent: draft reply citing articles",
-            )
-        except ActivityError as err:
-            self._log.add("draft", "failed, a person will write the reply", failure_cause(err))
+        result: Drafted | None = await attempt(
+            self._log, "draft", "failed, a person will write the reply",
+            SupportTriageActivities.draft_reply,
+            DraftRequest(email=email, classification=self._classification, hits=self._hits),
+            timeout=AGENT_TIMEOUT, retry=AGENT_RETRY, summary="agent: draft reply citing articles",
+        )  # fmt: skip
+        if result is None:
             return None
         self._calls.append(result.call)
         cited = ", ".join(result.draft.cited_article_ids) or "no articles"

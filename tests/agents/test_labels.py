@@ -6,7 +6,8 @@ import pytest
 
 from agents.client import LlmClient, LlmConfig, LlmOutputInvalid
 from agents.labels import label_distribution
-from agents.triage import TOPIC_LABELS, topic_probabilities
+from agents.triage import topic_probabilities
+from models.agent_output import TOPICS
 from tests.scripted_llm import Reply, ScriptedLlm
 
 
@@ -23,12 +24,12 @@ def llm():
 def test_token_variants_are_summed_per_label_and_normalised():
     alternatives = [(" billing", math.log(0.5)), ("Bill", math.log(0.1)), ("tech", math.log(0.2)),
                     ("{", math.log(0.2))]  # fmt: skip
-    distribution = label_distribution(alternatives, TOPIC_LABELS)
+    distribution = label_distribution(alternatives, TOPICS)
     assert distribution is not None
     assert distribution["billing"] == pytest.approx(0.75) and distribution[
         "technical"
     ] == pytest.approx(0.25)
-    assert label_distribution([("{", 0.0)], TOPIC_LABELS) is None, "no mass on any label"
+    assert label_distribution([("{", 0.0)], TOPICS) is None, "no mass on any label"
 
 
 async def test_the_endpoints_log_probabilities_become_the_topic_distribution(llm):

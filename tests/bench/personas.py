@@ -18,8 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from activities.inbound_mail import parse_email
-from agents.triage import CLASSIFY, DRAFT, TOPIC, TOPIC_LABELS, email_text
+from agents.triage import CLASSIFY, DRAFT, TOPIC, email_text
 from bench.triage_cases import Case, to_rfc822
+from models.agent_output import TOPICS
 from models.grounding import stems
 from tests.scripted_llm import Reply
 from workflows.checks.reply import sentences
@@ -76,7 +77,7 @@ class Persona:
 
 
 def _topic(topic: str) -> Reply:
-    alternatives = [(label, math.log(0.96 if label == topic else 0.01)) for label in TOPIC_LABELS]
+    alternatives = [(label, math.log(0.96 if label == topic else 0.01)) for label in TOPICS]
     alternatives.sort(key=lambda a: a[1], reverse=True)
     return Reply(content=topic, top_logprobs=alternatives)
 
