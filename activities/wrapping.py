@@ -16,7 +16,9 @@ T = TypeVar("T")
 
 @contextmanager
 def adapter_errors() -> Iterator[None]:
-    """Turn adapter errors into typed `ApplicationError`s Temporal's retry policy understands."""
+    """Turn adapter errors into typed `ApplicationError`s Temporal's retry policy understands;
+    an LLM endpoint's `Retry-After` becomes the next attempt's delay, so Temporal waits
+    what the provider asked instead of its own, possibly shorter, backoff."""
     try:
         yield
     except Permanent as err:
@@ -25,7 +27,10 @@ def adapter_errors() -> Iterator[None]:
         raise ApplicationError(str(err), type="Transient") from err
     except LlmError as err:
         raise ApplicationError(
-            str(err), type=type(err).__name__, non_retryable=not err.retryable
+            str(err),
+            type=type(err).__name__,
+            non_retryable=not err.retryable,
+            next_retry_delay=err.retry_after,
         ) from err
 
 

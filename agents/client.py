@@ -1,22 +1,27 @@
 """The one OpenAI-compatible client every agent uses: structured output, no hidden retries.
 
 `max_retries=0` and a per-call timeout shorter than the activity's: Temporal owns
-retries, so every attempt is visible in the workflow history. Output is validated
-against a pydantic schema sent as `response_format`; an endpoint that ignores the
-schema gets one repair turn, then the call fails with `LlmOutputInvalid`.
+retries, so every attempt is visible in the workflow history. Only failures the
+endpoint can cause are mapped: timeouts, 408/409/429/5xx and malformed bodies are
+`LlmUnavailable` (carrying the endpoint's `Retry-After` for Temporal's next attempt),
+other 4xx are `LlmRejected`; an exception from our own code propagates unchanged.
+Output is validated against a pydantic schema sent as `response_format`; an endpoint
+that ignores the schema gets one repair turn, then the call fails with `LlmOutputInvalid`.
 """
 
+import email.utils
 import json
 import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import httpx
 import openai
 from openai import AsyncOpenAI
-from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletion, ChatCompletionMessage
 from pydantic import BaseModel, ValidationError
 
 from agents.labels import Labelled, label_distribution
@@ -28,20 +33,34 @@ FENCED_JSON = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
 LABEL_TOKENS = 2
 TOP_LOGPROBS = 20
 """Alternatives read at the first answer token: room for every label and its variants."""
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+"""Request timeout, conflict (e.g. a lock), rate limit: transient, like any 5xx."""
+RETRY_AFTER_CAP = timedelta(minutes=5)
+"""Longest `Retry-After` obeyed: a misconfigured or hostile header must not park an
+activity for hours; beyond it the wait is still long enough to respect the provider."""
+DELTA_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 class LlmError(Exception):
     """Base of the typed errors the activity wrappers map to Temporal failures."""
 
     retryable = True
+    retry_after: timedelta | None = None
+    """How long the endpoint asked us to wait before the next attempt; None: Temporal's
+    own backoff decides."""
 
 
 class LlmUnavailable(LlmError):
-    """Timeout, connection failure, 429 or 5xx: worth another attempt."""
+    """Timeout, connection failure, 408/409/429/5xx or a malformed body: worth another
+    attempt, after `retry_after` when the endpoint said how long."""
+
+    def __init__(self, message: str, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class LlmRejected(LlmError):
-    """The endpoint refused the request (4xx other than 429): retrying cannot help."""
+    """The endpoint refused the request (4xx other than 408/409/429): retrying cannot help."""
 
     retryable = False
 
@@ -189,7 +208,10 @@ class LlmClient:
         return _content(response)
 
     async def _create(self, **request: Any) -> ChatCompletion:
-        """One chat completion, its failures mapped to the typed errors above."""
+        """One chat completion, the failures the endpoint can cause mapped to the typed
+        errors above. A non-JSON body under a JSON content type raises `JSONDecodeError`
+        inside `openai`; under another content type `openai` returns the text, hence the
+        shape check."""
         try:
             response = await self._client.chat.completions.create(
                 temperature=self.config.temperature, **request
@@ -197,17 +219,41 @@ class LlmClient:
         except (openai.APITimeoutError, openai.APIConnectionError) as err:
             raise LlmUnavailable(f"LLM endpoint unreachable: {type(err).__name__}") from err
         except openai.APIStatusError as err:
-            if err.status_code == 429 or err.status_code >= 500:
-                raise LlmUnavailable(f"LLM endpoint answered {err.status_code}") from err
+            status = err.status_code
+            if status in RETRYABLE_STATUSES or status >= 500:
+                wait = _retry_after(err.response.headers.get("retry-after"))
+                asked = f", retry after {wait.total_seconds():g} s" if wait else ""
+                raise LlmUnavailable(f"LLM endpoint answered {status}{asked}", wait) from err
             reason = " ".join(str(err.message).split())[:200]
-            raise LlmRejected(
-                f"LLM endpoint refused the request ({err.status_code}): {reason}"
-            ) from err
-        except (openai.APIResponseValidationError, ValueError) as err:
+            raise LlmRejected(f"LLM endpoint refused the request ({status}): {reason}") from err
+        except (openai.APIResponseValidationError, json.JSONDecodeError) as err:
             raise LlmUnavailable(f"LLM endpoint sent a malformed response: {err}") from err
-        if not response.choices:
-            raise LlmUnavailable("LLM endpoint returned no choices")
+        choices = response.choices if isinstance(response, ChatCompletion) else None
+        if not choices or not isinstance(
+            getattr(choices[0], "message", None), ChatCompletionMessage
+        ):
+            raise LlmUnavailable("LLM endpoint sent a malformed response: no chat completion")
         return response
+
+
+def _retry_after(header: str | None) -> timedelta | None:
+    """`Retry-After` as delta-seconds or an HTTP-date, capped at `RETRY_AFTER_CAP`. A
+    missing, unreadable or non-positive value gives None, so Temporal's backoff applies
+    rather than an immediate retry."""
+    value = (header or "").strip()
+    if DELTA_SECONDS.fullmatch(value):
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:  # "-0000": UTC, source zone unknown
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if seconds <= 0:
+        return None
+    return timedelta(seconds=min(seconds, RETRY_AFTER_CAP.total_seconds()))
 
 
 def _content(response: ChatCompletion) -> tuple[str, Usage]:

@@ -1,7 +1,8 @@
 """A scripted OpenAI-compatible chat-completions server on loopback, for tests.
 
 Real HTTP, real `openai` client on the other side: each request pops the next
-scripted reply (status, content or raw body, delay) and is recorded for assertions.
+scripted reply (status, headers, content or raw body, delay) and is recorded for
+assertions.
 """
 
 import json
@@ -23,6 +24,8 @@ class Reply:
     completion_tokens: int = 20
     top_logprobs: list[tuple[str, float]] | None = None
     """Alternatives at the first answer token, returned as `logprobs` when set."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra response headers (`Retry-After`, ...); a `Content-Type` here replaces the JSON one."""
 
 
 @dataclass
@@ -44,8 +47,9 @@ class ScriptedLlm:
                 time.sleep(reply.delay_s)
                 payload = reply.raw if reply.raw is not None else _completion(reply)
                 self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
+                headers = {"Content-Type": "application/json", **reply.headers}
+                for name, value in {**headers, "Content-Length": str(len(payload))}.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 try:
                     self.wfile.write(payload)

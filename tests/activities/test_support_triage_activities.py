@@ -3,6 +3,7 @@
 import json
 import mailbox
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,26 @@ async def test_unavailable_endpoint_is_a_retryable_failure(
     with pytest.raises(ApplicationError) as raised:
         await ActivityEnvironment().run(acts.classify_email, EMAIL)
     assert raised.value.type == "LlmUnavailable" and not raised.value.non_retryable
+    assert raised.value.next_retry_delay is None, "no Retry-After: Temporal's backoff applies"
+
+
+async def test_retry_after_becomes_the_next_attempts_delay(
+    acts: SupportTriageActivities, llm: ScriptedLlm
+):
+    llm.script = [Reply(status=429, headers={"Retry-After": "7"})]
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(acts.classify_email, EMAIL)
+    assert raised.value.type == "LlmUnavailable" and not raised.value.non_retryable
+    assert raised.value.next_retry_delay == timedelta(seconds=7)
+
+
+async def test_refused_request_is_a_non_retryable_failure(
+    acts: SupportTriageActivities, llm: ScriptedLlm
+):
+    llm.script = [Reply(status=400, headers={"Retry-After": "7"})]
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(acts.classify_email, EMAIL)
+    assert raised.value.type == "LlmRejected" and raised.value.non_retryable
 
 
 async def test_reply_is_threaded_and_sent_once(acts: SupportTriageActivities, tmp_path: Path):
