@@ -13,6 +13,7 @@ COPY activities activities
 COPY agents agents
 COPY models models
 COPY config config
+COPY client client
 COPY devstack devstack
 COPY kb kb
 COPY worker.py starter.py ./

@@ -38,12 +38,12 @@ from activities.inbound_mail import parse_email
 from activities.knowledge_base import KnowledgeBase
 from bench.triage_cases import Case, load_cases, to_rfc822
 from bench.triage_metrics import Row, choose_threshold, reliability, summarize, threshold_table
+from client.options import triage_options
 from config.escalation import load_policy
 from config.settings import AppSettings, LlmSettings, TriageSettings
 from devstack.time_skipping import start_time_skipping
 from models.grounding import plain_text
 from models.support import TriageInput, TriageOptions, TriageStatus
-from starter import triage_options
 from workflows.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 

@@ -7,20 +7,14 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from activities.inbound_mail import parse_email
+from client.inputs import parse_lead, parse_outreach
+from client.options import triage_options
+from client.submit import submit_lead, submit_outreach, submit_ticket
+from client.summaries import summarize_outreach
+from client.waiting import wait_for_decision, wait_for_outreach
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect
 from models.outreach import OutreachStatus
-from starter import (
-    parse_lead,
-    parse_outreach,
-    submit_lead,
-    submit_outreach,
-    submit_ticket,
-    summarize_outreach,
-    triage_options,
-    wait_for_decision,
-    wait_for_outreach,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -42,5 +42,5 @@ def test_every_search_attribute_is_created_with_its_type():
 def test_dockerfile_runs_the_worker_and_ships_every_package():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'CMD ["python", "worker.py"]' in dockerfile
-    for package in ("workflows", "activities", "agents", "models", "config", "kb"):
+    for package in ("workflows", "activities", "agents", "models", "config", "client", "kb"):
         assert f"COPY {package} {package}" in dockerfile

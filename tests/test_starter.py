@@ -4,15 +4,9 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from config.settings import OutreachSettings
-from models.lead import lead_workflow_id
-from starter import outreach_workflow_id, parse_outreach
-from tests.workflows.fakes import make_lead
 
 ROOT = Path(__file__).parents[1]
 GOOD = json.loads((ROOT / "examples/leads/1-northwind.json").read_text())
@@ -71,22 +65,6 @@ def test_invalid_support_email_is_refused():
     assert result.returncode == 2 and "sender:" in result.stderr
 
 
-def test_workflow_id_is_one_per_submission_and_holds_no_address():
-    same = lead_workflow_id(make_lead(email=" Ada@Northwind-Robotics.example"))
-    assert same == lead_workflow_id(make_lead())
-    assert lead_workflow_id(make_lead(submission_id="form-2")) != same
-    day = datetime(2026, 11, 20, 9, tzinfo=UTC)
-    later_that_day = day.replace(hour=17)
-    next_day = day.replace(day=21)
-    assert lead_workflow_id(make_lead(submission_id=None, submitted_at=day)) == lead_workflow_id(
-        make_lead(submission_id=None, submitted_at=later_that_day)
-    )
-    assert lead_workflow_id(make_lead(submission_id=None, submitted_at=day)) != lead_workflow_id(
-        make_lead(submission_id=None, submitted_at=next_day)
-    )
-    assert "ada" not in same and "northwind" not in same
-
-
 OUTREACH = json.loads((ROOT / "examples/outreach/bluefin.json").read_text())
 
 
@@ -104,18 +82,6 @@ def test_invalid_outreach_is_refused_before_any_start(tmp_path: Path, change: di
     result = run_starter("outreach", "--json", str(path))
     assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_outreach_options_take_the_leads_zone_over_the_default():
-    settings = OutreachSettings(default_timezone="Europe/Berlin", follow_up_days=[2, 5])
-    request = parse_outreach(dict(OUTREACH), settings)
-    assert request.options.hours.timezone == "Europe/Warsaw"
-    assert request.options.follow_up_business_days == [2, 5]
-    without = parse_outreach({k: v for k, v in OUTREACH.items() if k != "timezone"}, settings)
-    assert without.options.hours.timezone == "Europe/Berlin"
-    assert outreach_workflow_id(request.lead).removeprefix("outreach-") == lead_workflow_id(
-        request.lead
-    ).removeprefix("lead-")
 
 
 def test_reschedule_needs_a_time_with_an_offset():

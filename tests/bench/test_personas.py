@@ -20,9 +20,9 @@ from activities.knowledge_base import KnowledgeBase
 from bench.triage_cases import Case, load_cases, safe_answerable, to_rfc822
 from bench.triage_eval import run_cases
 from bench.triage_metrics import Row, unsafe, wrong_answer
+from client.options import triage_options
 from config.escalation import load_policy
 from config.settings import AppSettings, LlmSettings, TriageSettings
-from starter import triage_options
 from tests.bench.personas import Persona, guesser, liar, obedient, oracle
 from tests.scripted_llm import ScriptedLlm
 from workflows.checks.language import detect

@@ -13,9 +13,9 @@ from activities.enrichment import WebsiteEnrichment
 from activities.lead_intake import LeadIntakeActivities, render_welcome
 from activities.mail import MaildirTransport
 from activities.safe_fetch import FetchPolicy, SafeFetcher
+from client.submit import submit_lead
 from models.common import OutgoingEmail, SendResult
 from models.lead import LeadIntakeInput, WelcomeEmailInput
-from starter import submit_lead
 from tests.conftest import LoopbackSite
 from tests.workflows.fakes import SCORING, make_lead
 from workflows.lead_intake import LeadIntakeWorkflow

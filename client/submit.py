@@ -1,0 +1,97 @@
+"""Submitting twice must not run twice: a resent form or a redelivered mail is one run.
+
+The workflow id is derived from the input (never from personal data in clear), and
+Temporal refuses a second start with the same id; the caller learns about the run that
+already exists instead of starting another.
+"""
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from models.lead import LeadIntakeInput, LeadSubmission, lead_workflow_id
+from models.outreach import OutreachInput
+from models.support import InboundEmail, TriageInput, TriageOptions
+from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.support_triage import SupportTriageWorkflow
+
+
+@dataclass
+class Submitted:
+    """A person resubmitting must hear that their run already exists, and in what state,
+    rather than a silent success or an error."""
+
+    handle: WorkflowHandle[Any, Any]
+    existing: bool
+    status: WorkflowExecutionStatus | None
+
+
+def ticket_workflow_id(email: InboundEmail) -> str:
+    """One run per message: the Message-ID when present, else sender + subject + body."""
+    key = email.message_id or f"{email.sender}|{email.subject}|{email.body}"
+    return f"ticket-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def outreach_workflow_id(lead: LeadSubmission) -> str:
+    """Same submission, same outreach run: the lead-intake id with its own prefix."""
+    return "outreach-" + lead_workflow_id(lead).removeprefix("lead-")
+
+
+async def start_once(
+    client: Client, run: Callable[..., Awaitable[Any]], arg: Any, workflow_id: str, **kwargs: Any
+) -> Submitted:
+    """Start a run, or report the one this same input already started (same id)."""
+    try:
+        handle = await client.start_workflow(
+            run,
+            arg,
+            id=workflow_id,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            **kwargs,
+        )
+        return Submitted(handle, existing=False, status=None)
+    except WorkflowAlreadyStartedError:
+        handle = client.get_workflow_handle_for(run, workflow_id)  # type: ignore[arg-type]
+        return Submitted(handle, existing=True, status=(await handle.describe()).status)
+
+
+async def submit_lead(client: Client, task_queue: str, lead: LeadSubmission) -> Submitted:
+    return await start_once(
+        client,
+        LeadIntakeWorkflow.run,
+        LeadIntakeInput(lead=lead),
+        lead_workflow_id(lead),
+        task_queue=task_queue,
+        static_summary=f"Lead intake: {lead.website_domain} via {lead.source}",
+    )
+
+
+async def submit_ticket(
+    client: Client, task_queue: str, email: InboundEmail, options: TriageOptions
+) -> Submitted:
+    return await start_once(
+        client,
+        SupportTriageWorkflow.run,
+        TriageInput(email=email, options=options),
+        ticket_workflow_id(email),
+        task_queue=task_queue,
+        static_summary="Support ticket",
+    )
+
+
+async def submit_outreach(client: Client, task_queue: str, request: OutreachInput) -> Submitted:
+    lead = request.lead
+    return await start_once(
+        client,
+        LeadOutreachWorkflow.run,
+        request,
+        outreach_workflow_id(lead),
+        task_queue=task_queue,
+        static_summary=f"Outreach: {lead.company} ({lead.website_domain})",
+    )
