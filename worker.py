@@ -16,12 +16,7 @@ from pydantic_settings import BaseSettings
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.factory import (
-    knowledge_base,
-    lead_intake_activities,
-    outreach_activities,
-    support_triage_activities,
-)
+from activities.factory import knowledge_base, worker_activities
 from activities.knowledge_base import KnowledgeBase
 from config.errors import problems
 from config.escalation import EscalationPolicy, PolicyError, load_policy
@@ -34,13 +29,10 @@ from config.settings import (
     describe,
 )
 from config.temporal import connect
-from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.registry import WORKFLOWS
 from workflows.sandbox import workflow_runner
-from workflows.support_triage import SupportTriageWorkflow
 
 log = logging.getLogger("flowdesk.worker")
-WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow]
 SHUTDOWN_GRACE = timedelta(seconds=10)
 
 
@@ -84,17 +76,12 @@ def load_escalation_policy(settings: TriageSettings) -> EscalationPolicy:
 def build_worker(
     client: Client, settings: Settings, kb: KnowledgeBase, policy: EscalationPolicy
 ) -> Worker:
-    app, llm = settings.app, settings.llm
     return Worker(
         client,
         task_queue=settings.temporal.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
-        activities=[
-            *lead_intake_activities(app).all(),
-            *support_triage_activities(app, llm, kb, policy).all(),
-            *outreach_activities(app, llm, settings.outreach).all(),
-        ],
+        activities=worker_activities(settings.app, settings.llm, settings.outreach, kb, policy),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
 

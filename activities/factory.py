@@ -6,6 +6,7 @@ from activities.knowledge_base import KnowledgeBase
 from activities.lead_intake import LeadIntakeActivities
 from activities.mail import MaildirTransport, MailTransport, SentLedger, SmtpTransport
 from activities.outreach import OutreachActivities, ResearchLimits
+from activities.review import ReviewActivities
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.scoring import ScoringConfig
 from activities.support_triage import SupportTriageActivities
@@ -107,3 +108,19 @@ def outreach_activities(
         mail=mail_transport(app),
         limits=ResearchLimits(max_pages=outreach.research_max_pages),
     )
+
+
+def worker_activities(
+    app: AppSettings,
+    llm: LlmSettings,
+    outreach: OutreachSettings,
+    kb: KnowledgeBase,
+    policy: EscalationPolicy,
+) -> list:
+    """Every activity the worker hosts, each process's and the review gate's."""
+    return [
+        *lead_intake_activities(app).definitions(),
+        *support_triage_activities(app, llm, kb, policy).definitions(),
+        *outreach_activities(app, llm, outreach).definitions(),
+        *ReviewActivities(mail=mail_transport(app)).definitions(),
+    ]

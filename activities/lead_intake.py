@@ -112,7 +112,7 @@ class LeadIntakeActivities:
                     outcome.welcome.model_dump(mode="json"),
                 )
 
-    def all(self) -> list:
+    def definitions(self) -> list:
         return [
             self.enrich_company,
             self.upsert_contact,

@@ -18,13 +18,13 @@ from activities.page_text import looks_binary, pages_worth_reading, read_page
 from activities.safe_fetch import SafeFetcher
 from activities.wrapping import adapter_errors, heartbeating
 from agents.client import LlmClient
-from agents.outreach import draft_touch, research
+from agents.outreach import MAX_PAGE_CHARS, draft_touch, research
 from models.agent_output import BriefDraft
 from models.common import OutgoingEmail, SendResult
 from models.grounding import stems, support
 from models.outreach import (
     CompanyBrief,
-    Drafted,
+    DraftedTouch,
     PageExcerpt,
     Researched,
     ResearchRequest,
@@ -41,8 +41,10 @@ MIN_PAGE_SUPPORT = 0.5
 
 @dataclass(frozen=True)
 class ResearchLimits:
-    max_pages: int = 4
-    page_chars: int = 1500
+    """`max_pages` from settings; a page is cut to what the research prompt shows of it."""
+
+    max_pages: int
+    page_chars: int = MAX_PAGE_CHARS
 
 
 def to_brief(draft: BriefDraft, pages: list[PageExcerpt], company: str) -> tuple[CompanyBrief, int]:
@@ -78,7 +80,7 @@ class OutreachActivities:
     fetcher: SafeFetcher
     crm: Crm
     mail: MailTransport
-    limits: ResearchLimits = ResearchLimits()
+    limits: ResearchLimits
 
     async def _read(self, url: str) -> tuple[PageExcerpt, list[str]]:
         page = await self.fetcher.fetch(url)
@@ -113,7 +115,7 @@ class OutreachActivities:
         return Researched(brief=brief, pages=pages, skipped=skipped, call=result.record)
 
     @activity.defn(name="draft_outreach")
-    async def draft_outreach(self, request: TouchDraftRequest) -> Drafted:
+    async def draft_outreach(self, request: TouchDraftRequest) -> DraftedTouch:
         facts = known_facts(request.lead, request.profile, request.brief)
         what = (
             "a first email"
@@ -131,7 +133,7 @@ class OutreachActivities:
                     [(t.subject, t.body) for t in request.previous],
                 )
             )
-        return Drafted(draft=result.output, call=result.record)
+        return DraftedTouch(draft=result.output, call=result.record)
 
     @activity.defn(name="send_outreach_email")
     async def send_outreach_email(self, email: TouchEmail) -> SendResult:
@@ -151,7 +153,7 @@ class OutreachActivities:
                 event.contact_id, event.event_key, event.kind, dict(event.detail)
             )
 
-    def all(self) -> list:
+    def definitions(self) -> list:
         return [
             self.research_company,
             self.draft_outreach,

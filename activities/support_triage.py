@@ -12,7 +12,7 @@ from temporalio import activity
 
 from activities.knowledge_base import KnowledgeBase
 from activities.mail import MailTransport
-from activities.wrapping import adapter_errors
+from activities.wrapping import adapter_errors, heartbeating
 from agents.client import LlmClient
 from agents.triage import classify, draft_reply, topic_probabilities
 from config.escalation import EscalationPolicy
@@ -20,7 +20,7 @@ from models.common import OutgoingEmail, SendResult
 from models.grounding import plain_text
 from models.support import (
     Classified,
-    Drafted,
+    DraftedReply,
     DraftRequest,
     InboundEmail,
     KbHit,
@@ -58,8 +58,8 @@ class SupportTriageActivities:
     @activity.defn(name="classify_email")
     async def classify_email(self, email: InboundEmail) -> Classified:
         with adapter_errors():
-            labelled = await topic_probabilities(self.llm, email.subject, email.body)
-            result = await classify(self.llm, email.subject, email.body)
+            labelled = await heartbeating(topic_probabilities(self.llm, email.subject, email.body))
+            result = await heartbeating(classify(self.llm, email.subject, email.body))
         return Classified(
             classification=result.output,
             call=result.record,
@@ -73,7 +73,7 @@ class SupportTriageActivities:
         return await asyncio.to_thread(self.kb.search, text, KB_RESULTS)
 
     @activity.defn(name="draft_reply")
-    async def draft_reply(self, request: DraftRequest) -> Drafted:
+    async def draft_reply(self, request: DraftRequest) -> DraftedReply:
         ids = [hit.article_id for hit in request.hits[:DRAFT_ARTICLES]]
         articles = [
             (aid, title, plain_text(text))
@@ -81,11 +81,11 @@ class SupportTriageActivities:
         ]
         topic = request.classification.topic if request.classification else "unknown"
         with adapter_errors():
-            result = await draft_reply(
-                self.llm, request.email.subject, request.email.body, topic, articles
+            result = await heartbeating(
+                draft_reply(self.llm, request.email.subject, request.email.body, topic, articles)
             )
         sources = {aid: f"{title}\n{text}" for aid, title, text in articles}
-        return Drafted(draft=result.output, call=result.record, sources=sources)
+        return DraftedReply(draft=result.output, call=result.record, sources=sources)
 
     @activity.defn(name="send_reply")
     async def send_reply(self, reply: ReplyEmail) -> SendResult:
@@ -99,17 +99,11 @@ class SupportTriageActivities:
         with adapter_errors():
             return await self.mail.send(message)
 
-    @activity.defn(name="notify_on_call")
-    async def notify_on_call(self, notice: OutgoingEmail) -> SendResult:
-        with adapter_errors():
-            return await self.mail.send(notice)
-
-    def all(self) -> list:
+    def definitions(self) -> list:
         return [
             self.screen_email,
             self.classify_email,
             self.search_knowledge_base,
             self.draft_reply,
             self.send_reply,
-            self.notify_on_call,
         ]

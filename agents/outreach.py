@@ -58,6 +58,8 @@ DRAFT = Prompt(
 )
 
 MAX_PAGE_CHARS = 1500
+"""Text of one page the research prompt shows: enough for a homepage's pitch, and four
+pages still fit the embedded model's context."""
 RESEARCH_OUTPUT_TOKENS = 1000
 """Room for the largest brief the schema allows (summary and nine points with URLs);
 under the usual 500-token cap a long brief was cut off mid-string and failed."""

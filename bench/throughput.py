@@ -112,7 +112,7 @@ async def run(count: int, concurrency: int) -> dict[str, object]:
             client,
             task_queue=task_queue,
             workflows=[LeadIntakeWorkflow, NoopWorkflow],
-            activities=[*acts.all(), noop],
+            activities=[*acts.definitions(), noop],
             workflow_runner=workflow_runner(),
         ):
 

@@ -198,7 +198,7 @@ async def main() -> None:
             acts = support_triage_activities(app, llm_settings, kb, load_policy(triage.policy_file))
             options = triage_options(triage)
             rows = await run_cases(
-                cases, acts.all(), options,
+                cases, acts.definitions(), options,
                 progress=lambda n, c: print(f"{n}/{len(cases)} {c.id}", file=sys.stderr),
             )  # fmt: skip
         print(json.dumps(report(cases, rows, llm_settings.model, options, args.out), indent=2))

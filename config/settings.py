@@ -5,6 +5,7 @@ CLI understands); everything else uses `FLOWDESK_`. Secrets are `SecretStr` and 
 only ever reported as set or unset.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -12,11 +13,19 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.escalation import DEFAULT_PATH as DEFAULT_POLICY
-from models.outreach import check_timezone
+from models.outreach import OutreachOptions, check_follow_up_days, check_timezone
 from models.support import TriageOptions
 
 CommaList = Annotated[list[str], NoDecode]
 HostMap = Annotated[dict[str, str], NoDecode]
+TRIAGE = TriageOptions()
+OUTREACH = OutreachOptions()
+"""The per-run option models hold every business default; settings only name them in
+the environment, so a default is stated once."""
+
+
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
 
 
 def _split_commas(value: Any) -> Any:
@@ -180,17 +189,17 @@ class TriageSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FLOWDESK_TRIAGE_", extra="ignore")
 
-    threshold: float = Field(default=TriageOptions().threshold, ge=0, le=1)
-    sla_minutes: int = Field(default=240, ge=1)
-    final_deadline_minutes: int = Field(default=2880, ge=1)
-    on_call: str = "oncall@flowdesk.example"
+    threshold: float = Field(default=TRIAGE.threshold, ge=0, le=1)
+    sla_minutes: int = Field(default=_minutes(TRIAGE.sla), ge=1)
+    final_deadline_minutes: int = Field(default=_minutes(TRIAGE.final_deadline), ge=1)
+    on_call: str = TRIAGE.on_call
     kb_dir: Path = Path(__file__).resolve().parent.parent / "kb" / "articles"
     policy_file: Path = Field(default=DEFAULT_POLICY, description="The escalation policy (TOML)")
     reply_allowlist: CommaList = Field(
-        default_factory=lambda: TriageOptions().allow,
+        default_factory=lambda: list(TRIAGE.allow),
         description="Hosts and addresses a reply may name without a cited source",
     )
-    signature: str = Field(default=TriageOptions().signature, min_length=1, max_length=80)
+    signature: str = Field(default=TRIAGE.signature, min_length=1, max_length=80)
 
     _split = field_validator("reply_allowlist", mode="before")(_split_commas)
 
@@ -209,25 +218,28 @@ class OutreachSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FLOWDESK_OUTREACH_", extra="ignore")
 
     default_timezone: str = Field(
-        default="UTC", description="IANA zone for leads that do not give one"
+        default=OUTREACH.hours.timezone, description="IANA zone for leads that do not give one"
     )
-    business_start_hour: int = Field(default=9, ge=0, le=23)
-    business_end_hour: int = Field(default=17, ge=1, le=24)
-    follow_up_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [3, 7])
-    human_tiers: CommaList = Field(default_factory=lambda: ["A"])
-    threshold: float = Field(default=0.7, ge=0, le=1)
-    min_lead_minutes: int = Field(default=60, ge=0)
-    send_welcome: bool = False
-    sla_minutes: int = Field(default=240, ge=1)
-    final_deadline_minutes: int = Field(default=2880, ge=1)
-    on_call: str = "sales-oncall@flowdesk.example"
-    touches_per_run: int = Field(default=2, ge=1)
+    business_start_hour: int = Field(default=OUTREACH.hours.start_hour, ge=0, le=23)
+    business_end_hour: int = Field(default=OUTREACH.hours.end_hour, ge=1, le=24)
+    follow_up_days: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: list(OUTREACH.follow_up_business_days)
+    )
+    human_tiers: CommaList = Field(default_factory=lambda: list(OUTREACH.human_tiers))
+    threshold: float = Field(default=OUTREACH.threshold, ge=0, le=1)
+    min_lead_minutes: int = Field(default=_minutes(OUTREACH.min_lead_time), ge=0)
+    send_welcome: bool = OUTREACH.send_welcome
+    sla_minutes: int = Field(default=_minutes(OUTREACH.sla), ge=1)
+    final_deadline_minutes: int = Field(default=_minutes(OUTREACH.final_deadline), ge=1)
+    on_call: str = OUTREACH.on_call
+    touches_per_run: int = Field(default=OUTREACH.touches_per_run, ge=1)
     research_max_pages: int = Field(default=4, ge=1, le=10)
     research_max_bytes: int = Field(default=500_000, ge=1024, le=5_000_000)
 
     _split = field_validator("follow_up_days", "human_tiers", mode="before")(_split_commas)
 
     _known_zone = field_validator("default_timezone")(check_timezone)
+    _increasing = field_validator("follow_up_days")(check_follow_up_days)
 
     @model_validator(mode="after")
     def _consistent(self) -> "OutreachSettings":
@@ -235,9 +247,6 @@ class OutreachSettings(BaseSettings):
             raise ValueError("FLOWDESK_OUTREACH_BUSINESS_END_HOUR must follow the start hour")
         if self.final_deadline_minutes <= self.sla_minutes:
             raise ValueError("FLOWDESK_OUTREACH_FINAL_DEADLINE_MINUTES must exceed the SLA")
-        days = self.follow_up_days
-        if any(day <= 0 for day in days) or days != sorted(set(days)):
-            raise ValueError("FLOWDESK_OUTREACH_FOLLOW_UP_DAYS must be increasing days, e.g. 3,7")
         if not set(self.human_tiers) <= {"A", "B", "C"}:
             raise ValueError("FLOWDESK_OUTREACH_HUMAN_TIERS takes tiers A, B, C")
         return self

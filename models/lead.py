@@ -47,11 +47,6 @@ class LeadSubmission(Strict):
         return host.removeprefix("www.")
 
 
-def email_fingerprint(email: str) -> str:
-    """A short, stable stand-in for an address in ids and logs (no personal data there)."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
-
-
 def lead_workflow_id(lead: LeadSubmission) -> str:
     """One id per submission: a double-submitted form maps to the same run.
 

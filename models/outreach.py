@@ -18,9 +18,10 @@ Stage = Literal[
     "following_up", "completed", "replied", "unsubscribed", "rejected", "escalated_unanswered",
     "send_failed",
 ]  # fmt: skip
-Outcome = Literal[
+OutreachOutcome = Literal[
     "completed", "replied", "unsubscribed", "rejected", "escalated_unanswered", "send_failed"
 ]
+Stop = Literal["replied", "unsubscribed"]
 
 
 def check_timezone(name: str) -> str:
@@ -32,6 +33,13 @@ def check_timezone(name: str) -> str:
             f"unknown time zone {name!r}; use an IANA name like Europe/Berlin"
         ) from err
     return name
+
+
+def check_follow_up_days(days: list[int]) -> list[int]:
+    """Follow-up offsets in business days after the first touch: positive, increasing."""
+    if any(d <= 0 for d in days) or days != sorted(set(days)):
+        raise ValueError("follow-up offsets must be positive and increasing days, e.g. 3,7")
+    return days
 
 
 class BusinessHours(Strict):
@@ -76,9 +84,7 @@ class OutreachOptions(Strict):
     @field_validator("follow_up_business_days")
     @classmethod
     def _increasing(cls, days: list[int]) -> list[int]:
-        if any(d <= 0 for d in days) or days != sorted(set(days)):
-            raise ValueError("follow-up offsets must be positive and increasing, e.g. [3, 7]")
-        return days
+        return check_follow_up_days(days)
 
 
 class SourcedPoint(Strict):
@@ -142,7 +148,7 @@ class TouchDraftRequest(Strict):
     previous: list[SentTouch]
 
 
-class Drafted(Strict):
+class DraftedTouch(Strict):
     draft: OutreachDraft
     call: CallRecord
 
@@ -155,6 +161,7 @@ class TouchCheck(Strict):
     passed: bool
     reasons: list[str]
     holds: list[str]
+    policy_version: str | None = None
 
 
 class Touch(Strict):
@@ -189,21 +196,33 @@ class PlannedTouch(Strict):
     due_at: datetime
 
 
-class Carry(Strict):
-    """State handed to the next run by continue-as-new: enough to resume the cadence."""
+class OutreachState(Strict):
+    """The workflow's state, and the next run's input at continue-as-new: one model, so
+    nothing is carried by hand and forgotten. Every field has a default: state carried
+    by runs from before this model (contact, tier, profile, brief, sent, run number)
+    still reads."""
 
-    contact_id: int
-    tier: Tier
-    profile: CompanyProfile
-    brief: CompanyBrief | None
-    sent: list[SentTouch]
-    run_number: int
+    stage: Stage = "intake"
+    run_number: int = 1
+    contact_id: int | None = None
+    tier: Tier | None = None
+    profile: CompanyProfile | None = None
+    brief: CompanyBrief | None = None
+    pending: Touch | None = None
+    check: TouchCheck | None = None
+    next_touch: PlannedTouch | None = None
+    sent: list[SentTouch] = Field(default_factory=list)
+    agent_calls: list[CallRecord] = Field(default_factory=list)
+    stop: Stop | None = None
+    outcome: OutreachOutcome | None = None
 
 
 class OutreachInput(Strict):
+    """`carry` is the state of the run before, for a run started by continue-as-new."""
+
     lead: LeadSubmission
     options: OutreachOptions = OutreachOptions()
-    carry: Carry | None = None
+    carry: OutreachState | None = None
 
 
 class RescheduleAnswer(Strict):
@@ -211,26 +230,17 @@ class RescheduleAnswer(Strict):
     due_at: datetime
 
 
-class OutreachStatus(Strict):
-    stage: Stage
+class OutreachStatus(OutreachState):
+    """The state as the `status` query shows it, with what is derived from it."""
+
     timezone: str
-    run_number: int
-    contact_id: int | None
-    tier: Tier | None
     needs_human: bool
-    brief: CompanyBrief | None
-    pending: Touch | None
-    check: TouchCheck | None
-    next_touch: PlannedTouch | None
     plan: list[PlannedTouch]
-    sent: list[SentTouch]
-    outcome: Outcome | None
-    agent_calls: list[CallRecord]
     decisions: list[Decision]
 
 
 class OutreachResult(Strict):
-    outcome: Outcome
+    outcome: OutreachOutcome
     contact_id: int
     sent: list[SentTouch]
     decisions: list[Decision]

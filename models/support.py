@@ -11,7 +11,7 @@ from models.common import Decision, SendResult, Strict
 
 MAX_BODY_CHARS = 20_000
 MAX_REPLY_CHARS = 8000
-Outcome = Literal[
+TicketOutcome = Literal[
     "auto_sent", "sent_after_approval", "sent_after_edit", "rejected", "escalated_unanswered",
     "closed_no_reply",
 ]  # fmt: skip
@@ -67,7 +67,7 @@ class Classified(Strict):
     topic_call: CallRecord | None = None
 
 
-class Drafted(Strict):
+class DraftedReply(Strict):
     """The draft plus the article texts it was written from: the reply checker's sources."""
 
     draft: ReplyDraft
@@ -146,14 +146,14 @@ class TriageStatus(Strict):
     )
     evaluation: Evaluation | None
     needs_human: bool
-    outcome: Outcome | None
+    outcome: TicketOutcome | None
     reply: SendResult | None
     agent_calls: list[CallRecord]
     decisions: list[Decision]
 
 
 class TriageResult(Strict):
-    outcome: Outcome
+    outcome: TicketOutcome
     topic: str | None
     evaluation: Evaluation | None
     reply: SendResult | None

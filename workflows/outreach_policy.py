@@ -11,19 +11,28 @@ sane length. Here on top: a greeting to the lead by name, no commercial promise
 (discounts, free months, prices: a person's call), no pushy or shouting tone, no
 placeholders. The score mixes the model's confidence (at most `MODEL_WEIGHT`) with the
 share of claims that trace to a fact; any hold, a low score or a policy tier sends the
-touch to a person. Pure code without I/O, like `triage_policy`.
+touch to a person.
+
+Which touch goes out is decided here too (`choose_touch`): the agent's when it passed
+or a person will see it, the template otherwise; and what a person's edit may be
+(`edit_problems`, `edited_touch`). Pure code without I/O, like `triage_policy`.
 """
 
 import re
+from dataclasses import dataclass
 
 from models.agent_output import OutreachDraft
 from models.grounding import stems, support
 from models.lead import LeadSubmission
-from models.outreach import OutreachOptions, SourcedPoint, TouchCheck, TouchKind
+from models.outreach import OutreachOptions, SourcedPoint, Touch, TouchCheck, TouchKind
 from workflows.checks.reply import INSTRUCTIONS, ReplySpec, check_reply
+from workflows.checks.reply import VERSION as CHECKS_VERSION
+from workflows.outreach_policy_v1 import VERSION as LEGACY_VERSION
 from workflows.outreach_policy_v1 import legacy_holds
+from workflows.outreach_templates import with_unsubscribe
 
-POLICY_VERSION = "2026.11-1"
+VERSION = f"2026.11-2/checks {CHECKS_VERSION}"
+"""Recorded with every verdict; bump with any change to the rules or numbers here."""
 MODEL_WEIGHT = 0.4
 MIN_SUPPORT = 0.5
 """Share of a claim's content words that must occur in the fact it cites."""
@@ -140,8 +149,10 @@ def check_touch(
     holds = _style_holds(draft.subject, draft.body, lead) + source_holds
     if shared_checks:
         holds += _shared_holds(draft, facts, lead)
+        version = VERSION
     else:
         holds += legacy_holds(draft, facts, lead, WORDS)
+        version = LEGACY_VERSION
     evidence = traced / len(draft.facts) if draft.facts else 0.0
     score = round(MODEL_WEIGHT * draft.confidence + (1 - MODEL_WEIGHT) * evidence, 3)
     reasons = [
@@ -154,5 +165,73 @@ def check_touch(
     if policy:
         reasons.append(f"tier {tier} first touches always go to a person")
     return TouchCheck(
-        score=score, needs_human=policy or not passed, passed=passed, reasons=reasons, holds=holds
+        score=score,
+        needs_human=policy or not passed,
+        passed=passed,
+        reasons=reasons,
+        holds=holds,
+        policy_version=version,
+    )
+
+
+@dataclass(frozen=True)
+class TouchChoice:
+    """`note` says why the template replaced the agent's draft, when it did."""
+
+    touch: Touch
+    needs_human: bool
+    note: str | None = None
+
+
+def choose_touch(
+    kind: TouchKind,
+    number: int,
+    fallback: Touch,
+    draft: OutreachDraft | None,
+    check: TouchCheck | None,
+) -> TouchChoice:
+    """No draft: the template, which a person approves for a first touch (it replaces
+    judgement that failed) and which is the pre-approved copy for a follow-up. A
+    follow-up draft that fails its checks is replaced by the template rather than
+    holding the cadence for a person; a first touch goes to a person as drafted."""
+    if draft is None or check is None:
+        return TouchChoice(fallback, needs_human=kind == "first")
+    if kind == "follow_up" and not check.passed:
+        return TouchChoice(fallback, False, "the agent's follow-up did not pass")
+    touch = Touch(
+        number=number,
+        kind=kind,
+        subject=draft.subject,
+        body=with_unsubscribe(draft.body),
+        source="agent",
+        facts=[f.fact_id for f in draft.facts],
+    )
+    return TouchChoice(touch, check.needs_human)
+
+
+def split_subject(text: str) -> tuple[str | None, str]:
+    """An edited email may start with a `Subject: ...` line that replaces the subject."""
+    first, _, rest = text.lstrip().partition("\n")
+    if first.lower().startswith("subject:"):
+        return first[len("subject:") :].strip(), rest.lstrip("\n")
+    return None, text
+
+
+def edit_problems(text: str) -> list[str]:
+    """What is wrong with a person's edit beyond its length: the subject and placeholders."""
+    subject, _ = split_subject(text)
+    problems = placeholder_problems(text)
+    if subject is not None and not 0 < len(subject) <= MAX_SUBJECT:
+        problems.insert(0, f"subject must be 1 to {MAX_SUBJECT} characters")
+    return problems
+
+
+def edited_touch(pending: Touch, text: str) -> Touch:
+    subject, body = split_subject(text)
+    return pending.model_copy(
+        update={
+            "subject": subject or pending.subject,
+            "body": with_unsubscribe(body),
+            "source": "edited",
+        }
     )

@@ -14,6 +14,7 @@ from models.lead import LeadSubmission
 from models.outreach import SourcedPoint
 from workflows.triage_policy_v1 import HOLD_PATTERNS
 
+VERSION = "2026.11-1"
 NUMBER = re.compile(r"\d(?:[\d,.]*\d)?%?")
 
 

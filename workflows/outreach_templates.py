@@ -9,9 +9,12 @@ pre-approved cadence copy. Pure string work, safe inside the workflow.
 from string import Template
 
 from models.lead import CompanyProfile, LeadSubmission
-from models.outreach import Touch, TouchKind
+from models.outreach import MAX_OUTREACH_BODY, Touch, TouchKind
 
 UNSUBSCRIBE_LINE = "Not interested? Reply with 'unsubscribe' and you will not hear from us again."
+UNSUBSCRIBE_FOOTER = f"\n\n--\n{UNSUBSCRIBE_LINE}"
+MAX_EDITED_BODY = MAX_OUTREACH_BODY - len(UNSUBSCRIBE_FOOTER)
+"""The longest body a person may write: the footer goes after it and the touch must fit."""
 FIRST = Template(
     "Hi $first_name,\n\n"
     "thanks for getting in touch about $company. Flowdesk automates the busywork around "
@@ -39,7 +42,7 @@ FOLLOW_UPS = (
 def with_unsubscribe(body: str) -> str:
     """The body with the unsubscribe line at the end, added once."""
     clean = body.rstrip()
-    return clean if clean.endswith(UNSUBSCRIBE_LINE) else f"{clean}\n\n--\n{UNSUBSCRIBE_LINE}"
+    return clean if clean.endswith(UNSUBSCRIBE_LINE) else clean + UNSUBSCRIBE_FOOTER
 
 
 def template_touch(

@@ -13,10 +13,10 @@ from typing import Literal
 from temporalio import workflow
 
 from workflows.decision_log import DecisionLog
-from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, attempt
+from workflows.steps import MAIL, attempt
 
 with workflow.unsafe.imports_passed_through():
-    from activities.support_triage import SupportTriageActivities
+    from activities.review import ReviewActivities
     from models.common import OutgoingEmail
 
 Action = Literal["approve", "reject", "edit"]
@@ -40,6 +40,12 @@ class HumanReview:
         self.decision = (action, detail)
         self._log.add("review", {"approve": "approved", "reject": "rejected",
                                  "edit": "edited and approved"}[action], note)  # fmt: skip
+
+    def reject(self, reason: str) -> None:
+        self.decide("reject", reason, reason[:500] or "no reason given")
+
+    def edit(self, body: str) -> None:
+        self.decide("edit", body, f"{len(body)} characters")
 
     def check_edit(self, body: str, limit: int) -> None:
         """The `edit_and_approve` validator: refuses before anything is recorded."""
@@ -76,8 +82,8 @@ class HumanReview:
     async def _notify(self, notice: OutgoingEmail) -> None:
         """A failed on-call email is logged; the wait for a person goes on regardless."""
         await attempt(
-            self._log, "sla", "on-call email failed", SupportTriageActivities.notify_on_call,
-            notice, timeout=MAIL_TIMEOUT, retry=MAIL_RETRY, summary="SLA breached: email on-call",
+            self._log, "sla", "on-call email failed", ReviewActivities.notify_on_call, notice,
+            MAIL, "SLA breached: email on-call",
         )  # fmt: skip
 
     async def _until(self, timeout: timedelta, extra_stop: Callable[[], bool]) -> bool:

@@ -13,7 +13,7 @@ the final deadline.
 from temporalio import workflow
 
 from workflows.review import HumanReview
-from workflows.shared import MAIL_RETRY, MAIL_TIMEOUT, attempt
+from workflows.steps import MAIL, attempt
 from workflows.triage_steps import TriageSteps
 
 with workflow.unsafe.imports_passed_through():
@@ -25,8 +25,8 @@ with workflow.unsafe.imports_passed_through():
         MAX_REPLY_CHARS,
         Evaluation,
         InboundEmail,
-        Outcome,
         ReplyEmail,
+        TicketOutcome,
         TriageInput,
         TriageResult,
         TriageStatus,
@@ -45,7 +45,7 @@ class SupportTriageWorkflow(TriageSteps):
         super().__init__()
         self._evaluation: Evaluation | None = None
         self._needs_human = False
-        self._outcome: Outcome | None = None
+        self._outcome: TicketOutcome | None = None
         self._reply: SendResult | None = None
         self._review = HumanReview(self._log)
 
@@ -101,6 +101,7 @@ class SupportTriageWorkflow(TriageSteps):
             ]
         )
         why = "; ".join(evaluation.policy_hold + evaluation.reasons)
+        why += f" (policy {evaluation.policy_version})"
         if evaluation.check is not None:
             self._log.add(
                 "check", f"reply checks {evaluation.check.version}", evaluation.check.summary()
@@ -148,7 +149,7 @@ class SupportTriageWorkflow(TriageSteps):
         reply = await attempt(
             self._log, "send", "failed", SupportTriageActivities.send_reply,
             ReplyEmail(email=email, body=body, idempotency_key=key),
-            timeout=MAIL_TIMEOUT, retry=MAIL_RETRY, summary="send reply",
+            MAIL, "send reply",
         )  # fmt: skip
         if reply is None:
             return False
@@ -170,7 +171,7 @@ class SupportTriageWorkflow(TriageSteps):
             idempotency_key=f"{workflow_id}/oncall",
         )
 
-    async def _finish(self, outcome: Outcome) -> TriageResult:
+    async def _finish(self, outcome: TicketOutcome) -> TriageResult:
         self._outcome = outcome
         self._stage = "done"
         self._needs_human = False
@@ -195,11 +196,11 @@ class SupportTriageWorkflow(TriageSteps):
 
     @workflow.signal
     def reject(self, reason: str) -> None:
-        self._review.decide("reject", reason, reason[:500] or "no reason given")
+        self._review.reject(reason)
 
     @workflow.update
     def edit_and_approve(self, body: str) -> str:
-        self._review.decide("edit", body, f"{len(body)} characters")
+        self._review.edit(body)
         return "reply will be sent"
 
     @edit_and_approve.validator

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from models.agent_output import TOPICS, Classification
 from models.support import (
     Classified,
-    Drafted,
+    DraftedReply,
     Evaluation,
     InboundEmail,
     KbHit,
@@ -153,7 +153,7 @@ def evaluate(
     screening: Screening | None,
     classified: Classified | None,
     hits: list[KbHit],
-    drafted: Drafted | None,
+    drafted: DraftedReply | None,
     options: TriageOptions,
 ) -> Evaluation:
     classification = classified.classification if classified else None

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from models.agent_output import Classification, ReplyDraft
 from models.support import Evaluation, InboundEmail, KbHit
 
-POLICY_VERSION = "2026.11-1"
+VERSION = "2026.11-1"
+"""Recorded with each decision it makes, like the current policy's."""
 MODEL_WEIGHT = 0.4
 """At most this much of the score comes from the model; the rest needs evidence."""
 
@@ -101,7 +102,9 @@ def evaluate(
     reasons: list[str] = []
     if draft is None:
         holds.append("no draft (agent failed)")
-        return Evaluation(score=0.0, auto_send=False, reasons=reasons, policy_hold=holds)
+        return Evaluation(
+            score=0.0, auto_send=False, reasons=reasons, policy_hold=holds, policy_version=VERSION
+        )
 
     retrieved = {hit.article_id: hit for hit in hits}
     cited = list(dict.fromkeys(draft.cited_article_ids))
@@ -120,4 +123,6 @@ def evaluate(
         f"score {score:.2f} vs threshold {policy.threshold:.2f}",
     ]
     auto = not holds and score >= policy.threshold
-    return Evaluation(score=score, auto_send=auto, reasons=reasons, policy_hold=holds)
+    return Evaluation(
+        score=score, auto_send=auto, reasons=reasons, policy_hold=holds, policy_version=VERSION
+    )

@@ -6,21 +6,22 @@ ticket for a person. The workflow class (`support_triage`) owns the order and th
 decision; this base class owns the state the steps fill.
 """
 
-from datetime import timedelta
-
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 from workflows.decision_log import DecisionLog
-from workflows.shared import AGENT_RETRY, AGENT_TIMEOUT, attempt
+from workflows.steps import AGENT, LOCAL, attempt
 
 with workflow.unsafe.imports_passed_through():
     from activities.support_triage import SupportTriageActivities
     from models.agent_output import CallRecord, Classification, ReplyDraft
-    from models.support import Classified, Drafted, DraftRequest, InboundEmail, KbHit, Screening
-
-KB_TIMEOUT = timedelta(seconds=15)
-KB_RETRY = RetryPolicy(maximum_attempts=3)
+    from models.support import (
+        Classified,
+        DraftedReply,
+        DraftRequest,
+        InboundEmail,
+        KbHit,
+        Screening,
+    )
 
 
 class TriageSteps:
@@ -30,7 +31,7 @@ class TriageSteps:
         self._screening: Screening | None = None
         self._classified: Classified | None = None
         self._hits: list[KbHit] = []
-        self._drafted: Drafted | None = None
+        self._drafted: DraftedReply | None = None
         self._calls: list[CallRecord] = []
 
     @property
@@ -45,7 +46,7 @@ class TriageSteps:
         self._stage = "screening"
         screening: Screening | None = await attempt(
             self._log, "screen", "failed, held for a person", SupportTriageActivities.screen_email,
-            email, timeout=KB_TIMEOUT, retry=KB_RETRY, summary="escalation policy screening",
+            email, LOCAL, "escalation policy screening",
         )  # fmt: skip
         if screening is not None:
             found = ", ".join(m.name for m in screening.intents) or "no escalation intent"
@@ -56,8 +57,8 @@ class TriageSteps:
         self._stage = "classifying"
         result: Classified | None = await attempt(
             self._log, "classify", "failed, continuing without",
-            SupportTriageActivities.classify_email, email, timeout=AGENT_TIMEOUT,
-            retry=AGENT_RETRY, summary="agent: classify topic, urgency, signals",
+            SupportTriageActivities.classify_email, email, AGENT,
+            "agent: classify topic, urgency, signals",
         )  # fmt: skip
         if result is None:
             return None
@@ -79,8 +80,8 @@ class TriageSteps:
         self._stage = "searching"
         hits: list[KbHit] | None = await attempt(
             self._log, "kb_search", "failed, continuing without",
-            SupportTriageActivities.search_knowledge_base, email, timeout=KB_TIMEOUT,
-            retry=KB_RETRY, summary="knowledge-base search",
+            SupportTriageActivities.search_knowledge_base, email, LOCAL,
+            "knowledge-base search",
         )  # fmt: skip
         if hits is None:
             return []
@@ -88,17 +89,17 @@ class TriageSteps:
         self._log.add("kb_search", f"{len(hits)} article(s)", found)
         return hits
 
-    async def _draft_reply(self, email: InboundEmail) -> Drafted | None:
+    async def _draft_reply(self, email: InboundEmail) -> DraftedReply | None:
         """No draft for mail the classifier calls spam; a person decides on it as it is."""
         if self._classification is not None and self._classification.is_spam:
             self._log.add("draft", "skipped", "classified as spam")
             return None
         self._stage = "drafting"
-        result: Drafted | None = await attempt(
+        result: DraftedReply | None = await attempt(
             self._log, "draft", "failed, a person will write the reply",
             SupportTriageActivities.draft_reply,
             DraftRequest(email=email, classification=self._classification, hits=self._hits),
-            timeout=AGENT_TIMEOUT, retry=AGENT_RETRY, summary="agent: draft reply citing articles",
+            AGENT, "agent: draft reply citing articles",
         )  # fmt: skip
         if result is None:
             return None

@@ -53,7 +53,9 @@ async def run_persona(
         llm = LlmSettings(OPENAI_BASE_URL=server.base_url, FLOWDESK_LLM_MODEL="scripted")
         app = AppSettings(data_dir=tmp_path, mail_transport="maildir")
         acts = support_triage_activities(app, llm, kb, load_policy())
-        return await run_cases(CASES, acts.all(), triage_options(TriageSettings()), parallel=6)
+        return await run_cases(
+            CASES, acts.definitions(), triage_options(TriageSettings()), parallel=6
+        )
 
     yield run
     for server in servers:

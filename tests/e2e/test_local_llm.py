@@ -16,11 +16,12 @@ from activities.crm import SqliteCrm
 from activities.inbound_mail import parse_email
 from activities.knowledge_base import KnowledgeBase
 from activities.mail import MaildirTransport
-from activities.outreach import OutreachActivities
+from activities.outreach import OutreachActivities, ResearchLimits
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.support_triage import SupportTriageActivities
 from agents.client import LlmClient, LlmConfig
 from config.escalation import load_policy
+from config.settings import OutreachSettings
 from models.grounding import stems, support
 from models.lead import CompanyProfile
 from models.outreach import OutreachOptions, ResearchRequest, TouchDraftRequest, known_facts
@@ -82,7 +83,7 @@ async def triage(
         env.client,
         task_queue=task_queue,
         workflows=[SupportTriageWorkflow],
-        activities=acts.all(),
+        activities=acts.definitions(),
         workflow_runner=workflow_runner(),
     ):
         handle = await env.client.start_workflow(
@@ -146,6 +147,7 @@ async def test_real_model_outreach_is_grounded_and_an_injected_promise_never_pas
         fetcher=SafeFetcher(policy),
         crm=SqliteCrm(tmp_path / "crm.sqlite3"),
         mail=MaildirTransport(tmp_path / "outbox", "hello@flowdesk.example"),
+        limits=ResearchLimits(max_pages=OutreachSettings().research_max_pages),
     )
     lead = make_lead(
         name="Jonas Berg", email="jonas@bluefin-logistics.example", company="Bluefin Freight",

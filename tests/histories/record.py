@@ -30,11 +30,11 @@ from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import FakeTriage, billing_email
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.registry import WORKFLOWS
 from workflows.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 HERE = Path(__file__).parent
-WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow]
 Steer = Callable[[WorkflowEnvironment, WorkflowHandle[Any, Any]], Awaitable[None]]
 
 

@@ -9,7 +9,7 @@ from models.agent_output import FactUse, OutreachDraft
 from models.common import OutgoingEmail, SendResult
 from models.outreach import (
     CompanyBrief,
-    Drafted,
+    DraftedTouch,
     PageExcerpt,
     Researched,
     ResearchRequest,
@@ -88,11 +88,11 @@ class FakeOutreach:
             return Researched(brief=BRIEF, pages=[page], skipped=[], call=CALL)
 
         @activity.defn(name="draft_outreach")
-        async def draft(request: TouchDraftRequest) -> Drafted:
+        async def draft(request: TouchDraftRequest) -> DraftedTouch:
             self.draft_requests.append(request)
             if self.draft_error:
                 raise self.draft_error
-            return Drafted(
+            return DraftedTouch(
                 draft=self.drafts.get(request.number, good_draft(request.number)), call=CALL
             )
 

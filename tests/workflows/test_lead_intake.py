@@ -11,8 +11,9 @@ from temporalio.worker import Worker
 from models import search_attributes as sa
 from models.lead import LeadIntakeInput, LeadIntakeResult
 from tests.workflows.fakes import FakeIntake, make_lead
-from workflows.lead_intake import CRM_RETRY, ENRICH_RETRY, LeadIntakeWorkflow
+from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.sandbox import workflow_runner
+from workflows.steps import CRM, ENRICH
 
 
 def worker(env: WorkflowEnvironment, task_queue: str, fake: FakeIntake) -> Worker:
@@ -68,7 +69,7 @@ async def test_enrichment_failure_falls_back_to_email_domain(
     async with worker(env, task_queue, fake):
         result = await run_intake(env, task_queue, LeadIntakeInput(lead=make_lead()))
 
-    assert fake.calls["enrich_company"] == ENRICH_RETRY.maximum_attempts
+    assert fake.calls["enrich_company"] == ENRICH.retry.maximum_attempts
     assert result.profile.source == "email_domain"
     assert result.profile.domain == "northwind-robotics.example"
     enrich = result.decisions[0]
@@ -98,7 +99,7 @@ async def test_crm_outage_is_retried_then_fails_the_run_clearly(
         with pytest.raises(WorkflowFailureError) as failure:
             await run_intake(env, task_queue, LeadIntakeInput(lead=make_lead()))
 
-    assert fake.calls["upsert_contact"] == CRM_RETRY.maximum_attempts
+    assert fake.calls["upsert_contact"] == CRM.retry.maximum_attempts
     cause = failure.value.cause
     assert isinstance(cause, ApplicationError) and cause.type == "CrmUnavailable"
     assert "database is locked" in str(cause)

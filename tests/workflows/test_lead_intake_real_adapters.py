@@ -53,7 +53,7 @@ async def test_intake_writes_crm_row_and_one_outbox_message(
         env.client,
         task_queue=task_queue,
         workflows=[LeadIntakeWorkflow],
-        activities=acts.all(),
+        activities=acts.definitions(),
         workflow_runner=workflow_runner(),
     ):
         first = await submit_lead(env.client, task_queue, lead)
@@ -95,7 +95,7 @@ async def test_send_retried_after_success_delivers_once(
             raise RuntimeError("worker lost after the send")
         return sent
 
-    others = [a for a in acts.all() if a.__name__ != "send_welcome_email"]
+    others = [a for a in acts.definitions() if a.__name__ != "send_welcome_email"]
     async with Worker(
         env.client,
         task_queue=task_queue,

@@ -7,10 +7,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.registry import WORKFLOWS
 from workflows.sandbox import workflow_runner
-from workflows.support_triage import SupportTriageWorkflow
 
 HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
 
@@ -40,7 +38,7 @@ def test_histories_are_present():
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
 async def test_history_replays_without_nondeterminism(path: Path):
     replayer = Replayer(
-        workflows=[LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow],
+        workflows=WORKFLOWS,
         data_converter=pydantic_data_converter,
         workflow_runner=workflow_runner(),
     )

@@ -19,7 +19,7 @@ from tests.workflows.triage_fakes import (
     classification,
 )
 from workflows.sandbox import workflow_runner
-from workflows.shared import AGENT_RETRY
+from workflows.steps import AGENT
 from workflows.support_triage import SupportTriageWorkflow
 
 OPTIONS = TriageOptions(sla=timedelta(hours=4), final_deadline=timedelta(hours=48))
@@ -168,7 +168,7 @@ async def test_classifier_down_goes_to_human_never_auto_sends(
         await handle.signal(SupportTriageWorkflow.reject, "checked")
         await handle.result()
 
-    assert fake.calls["classify_email"] == AGENT_RETRY.maximum_attempts
+    assert fake.calls["classify_email"] == AGENT.retry.maximum_attempts
     assert status.evaluation is not None and not status.evaluation.auto_send
     assert "no classification (agent failed)" in status.evaluation.policy_hold
     assert not fake.sent

@@ -7,7 +7,7 @@ import pytest
 from activities.knowledge_base import KnowledgeBase
 from config.escalation import load_policy
 from models.agent_output import ReplyDraft
-from models.support import Classified, Drafted, InboundEmail, KbHit, Screening, TriageOptions
+from models.support import Classified, DraftedReply, InboundEmail, KbHit, Screening, TriageOptions
 from tests.workflows.triage_fakes import ANSWER, CALL, INVOICES, billing_email, classification, hits
 from workflows.triage_policy import (
     SIGNAL_LABELS,
@@ -34,8 +34,8 @@ def classified(probabilities: dict[str, float] | None = None, **fields: object) 
 
 def drafted(
     body: str = ANSWER, cited: tuple[str, ...] = ("billing-invoices",), sources=None
-) -> Drafted:
-    return Drafted(
+) -> DraftedReply:
+    return DraftedReply(
         draft=ReplyDraft(body=body, cited_article_ids=list(cited), confidence=1.0),
         call=CALL,
         sources=sources if sources is not None else {"billing-invoices": INVOICES},

@@ -10,7 +10,7 @@ from models.agent_output import CallRecord, Classification, ReplyDraft, Usage
 from models.common import OutgoingEmail, SendResult
 from models.support import (
     Classified,
-    Drafted,
+    DraftedReply,
     DraftRequest,
     InboundEmail,
     KbHit,
@@ -126,12 +126,12 @@ class FakeTriage:
             return self.hits
 
         @activity.defn(name="draft_reply")
-        async def draft(request: DraftRequest) -> Drafted:
+        async def draft(request: DraftRequest) -> DraftedReply:
             self._count("draft_reply")
             if self.draft_error:
                 raise self.draft_error
             assert self.draft is not None
-            return Drafted(draft=self.draft, call=CALL, sources=self.sources)
+            return DraftedReply(draft=self.draft, call=CALL, sources=self.sources)
 
         @activity.defn(name="send_reply")
         async def send(reply: ReplyEmail) -> SendResult:

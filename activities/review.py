@@ -1,0 +1,27 @@
+"""The activity of the human-review gate: the on-call email when a decision is overdue.
+
+Its own class because support triage and outreach both wait for people through the
+same gate (`workflows.review`), and neither process should depend on the other's
+activities to do it.
+"""
+
+from dataclasses import dataclass
+
+from temporalio import activity
+
+from activities.mail import MailTransport
+from activities.wrapping import adapter_errors
+from models.common import OutgoingEmail, SendResult
+
+
+@dataclass
+class ReviewActivities:
+    mail: MailTransport
+
+    @activity.defn(name="notify_on_call")
+    async def notify_on_call(self, notice: OutgoingEmail) -> SendResult:
+        with adapter_errors():
+            return await self.mail.send(notice)
+
+    def definitions(self) -> list:
+        return [self.notify_on_call]

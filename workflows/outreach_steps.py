@@ -1,0 +1,236 @@
+"""The steps of lead outreach and the state they fill: intake, research, draft, send,
+record, and how the state shows in the Temporal UI.
+
+Each step is an activity (or the intake child) with its option bundle and fallback
+(`steps.attempt`); the workflow class (`lead_outreach`) owns the order, the waiting
+and the handlers. One `OutreachState` holds everything a run knows, so the status
+query, the UI and continue-as-new read the same object.
+"""
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError, ChildWorkflowError
+
+from workflows.decision_log import DecisionLog
+from workflows.review import HumanReview
+from workflows.steps import AGENT, CRM, MAIL, RESEARCH, attempt
+
+with workflow.unsafe.imports_passed_through():
+    from activities.outreach import OutreachActivities
+    from models import search_attributes as sa
+    from models.common import SendResult
+    from models.lead import LeadIntakeInput
+    from models.outreach import (
+        BusinessHours,
+        CompanyBrief,
+        DraftedTouch,
+        OutreachInput,
+        OutreachState,
+        OutreachStatus,
+        PlannedTouch,
+        Researched,
+        ResearchRequest,
+        SentTouch,
+        Stage,
+        TimelineEvent,
+        Touch,
+        TouchDraftRequest,
+        TouchEmail,
+        TouchKind,
+        known_facts,
+    )
+    from workflows.business_hours import local_label
+    from workflows.cadence import plan
+    from workflows.lead_intake import LeadIntakeWorkflow
+    from workflows.outreach_policy import TouchChoice, check_touch, choose_touch
+    from workflows.outreach_templates import template_touch
+
+REPLY_CHECKER = "reply-checker"
+"""Runs started before it keep the 2026.11-1 outreach checks (`outreach_policy_v1`)."""
+
+
+class OutreachSteps:
+    def __init__(self) -> None:
+        self._log = DecisionLog()
+        self._review = HumanReview(self._log)
+        self._input: OutreachInput | None = None
+        self._state = OutreachState()
+        self._moved = False
+        """Set by `reschedule` to wake the timer of the planned touch."""
+
+    async def _intake(self, request: OutreachInput) -> None:
+        self._set_stage("intake")
+        lead = request.lead
+        try:
+            intake = await workflow.execute_child_workflow(
+                LeadIntakeWorkflow.run,
+                LeadIntakeInput(lead=lead, send_welcome=request.options.send_welcome),
+                id=f"{workflow.info().workflow_id}-intake",
+                static_summary=f"Lead intake for outreach to {lead.website_domain}",
+            )
+        except ChildWorkflowError as err:
+            self._log.add("intake", "failed", str(err.cause or err))
+            raise ApplicationError(
+                f"lead intake failed, nothing was sent: {err.cause or err}",
+                type="IntakeFailed",
+                non_retryable=True,
+            ) from err
+        state = self._state
+        state.contact_id, state.tier, state.profile = (
+            intake.contact_id, intake.score.tier, intake.profile,
+        )  # fmt: skip
+        workflow.upsert_search_attributes(
+            [sa.LEAD_TIER.value_set(intake.score.tier), sa.COMPANY_DOMAIN.value_set(intake.domain)]
+        )
+        self._log.add(
+            "intake",
+            f"contact {intake.contact_id}, tier {intake.score.tier} ({intake.score.points} points)",
+            f"child run {intake.workflow_id}, profile from {intake.profile.source}",
+        )
+
+    async def _research(self, request: OutreachInput) -> CompanyBrief | None:
+        self._set_stage("researching")
+        lead = request.lead
+        found: Researched | None = await attempt(
+            self._log, "research", "failed, a template will go to a person",
+            OutreachActivities.research_company,
+            ResearchRequest(website=str(lead.website), company=lead.company),
+            RESEARCH, f"agent: research {lead.website_domain}",
+        )  # fmt: skip
+        if found is None:
+            return None
+        self._state.agent_calls.append(found.call)
+        pages = ", ".join(p.url for p in found.pages)
+        skipped = f"; skipped {'; '.join(found.skipped)}" if found.skipped else ""
+        self._log.add(
+            "research",
+            f"{len(found.brief.points)} sourced point(s) from {len(found.pages)} page(s)",
+            f"read {pages}{skipped}",
+        )
+        return found.brief
+
+    async def _draft(self, request: OutreachInput, number: int, kind: TouchKind) -> TouchChoice:
+        """The agent's touch if it may go out, else the template (`choose_touch`)."""
+        self._set_stage("drafting")
+        state = self._state
+        assert state.profile is not None and state.tier is not None
+        lead = request.lead
+        state.check = None
+        drafted: DraftedTouch | None = None
+        if kind == "first" and state.brief is None:
+            self._log.add("draft", "template", "no research brief to personalise from")
+        else:
+            drafted = await attempt(
+                self._log, "draft", "failed, using the template", OutreachActivities.draft_outreach,
+                TouchDraftRequest(
+                    lead=lead, profile=state.profile, brief=state.brief, number=number,
+                    kind=kind, previous=state.sent,
+                ),
+                AGENT, f"agent: draft touch {number} ({kind.replace('_', '-')})",
+            )  # fmt: skip
+        if drafted is not None:
+            state.agent_calls.append(drafted.call)
+            facts = known_facts(lead, state.profile, state.brief)
+            shared = workflow.patched(REPLY_CHECKER)
+            check = state.check = check_touch(
+                drafted.draft, facts, lead, state.tier, kind, request.options, shared_checks=shared
+            )
+            cited = ", ".join(f.fact_id for f in drafted.draft.facts) or "no facts"
+            self._log.add(
+                "check",
+                f"score {check.score:.2f}, {'passed' if check.passed else 'held'}",
+                "; ".join(check.holds + check.reasons)
+                + f" (cites {cited}; checks {check.policy_version})",
+            )
+        fallback = template_touch(lead, state.profile, number, kind)
+        choice = choose_touch(
+            kind, number, fallback, drafted.draft if drafted else None, state.check
+        )
+        if choice.note:
+            self._log.add("draft", "using the template", choice.note)
+        return choice
+
+    async def _send(self, request: OutreachInput, touch: Touch) -> bool:
+        self._set_stage("sending")
+        key = f"{workflow.info().workflow_id}/touch-{touch.number}"
+        result: SendResult | None = await attempt(
+            self._log, "send", f"touch {touch.number} not sent",
+            OutreachActivities.send_outreach_email,
+            TouchEmail(to=request.lead.normalized_email, touch=touch, idempotency_key=key),
+            MAIL, f"send touch {touch.number} ({touch.source})",
+        )  # fmt: skip
+        if result is None:
+            return False
+        self._state.sent.append(
+            SentTouch(**touch.model_dump(exclude={"facts"}), sent_at=workflow.now(), result=result)
+        )
+        self._state.pending = None
+        self._log.add(
+            "send",
+            f"touch {touch.number} {'already sent' if result.duplicate else 'sent'}",
+            f"{touch.source} email via {result.transport}",
+        )
+        await self._record(
+            f"touch-{touch.number}",
+            "outreach_email_sent",
+            {
+                "touch": touch.number,
+                "kind": touch.kind,
+                "subject": touch.subject,
+                "source": touch.source,
+                "message_id": result.message_id,
+            },
+        )
+        self._set_stage("following_up")
+        return True
+
+    async def _record(self, key: str, kind: str, detail: dict[str, str | int | None]) -> None:
+        """A CRM timeline entry; the CRM being down is logged, never fatal after a send."""
+        assert self._state.contact_id is not None
+        event = TimelineEvent(
+            contact_id=self._state.contact_id,
+            event_key=f"{workflow.info().workflow_id}/{key}",
+            kind=kind,
+            detail=detail,
+        )
+        await attempt(
+            self._log, "crm", f"{kind} not recorded", OutreachActivities.record_outreach_event,
+            event, CRM, f"CRM timeline: {kind}",
+        )  # fmt: skip
+
+    @property
+    def _hours(self) -> BusinessHours:
+        assert self._input is not None
+        return self._input.options.hours
+
+    def _set_stage(self, stage: Stage, needs_human: bool = False) -> None:
+        self._state.stage = stage
+        workflow.upsert_search_attributes(
+            [sa.OUTREACH_STAGE.value_set(stage), sa.NEEDS_HUMAN.value_set(needs_human)]
+        )
+
+    def _upsert_next(self) -> None:
+        """`NextTouchAt` for visibility queries, and the plan in the run's current details."""
+        key, planned = sa.NEXT_TOUCH_AT, self._state.next_touch
+        value = key.value_set(planned.due_at) if planned else key.value_unset()
+        workflow.upsert_search_attributes([value])
+        self._log.plan(
+            "\n".join(
+                f"**next**: touch {p.number} ({p.kind.replace('_', '-')}) "
+                f"{local_label(p.due_at, self._hours.timezone)}"
+                for p in self._plan()
+            )
+        )
+
+    def _plan(self) -> list[PlannedTouch]:
+        if self._input is None:
+            return []
+        return plan(self._state.next_touch, self._state.sent, self._input.options)
+
+    def _status(self) -> OutreachStatus:
+        return OutreachStatus(
+            **dict(self._state),
+            timezone=self._hours.timezone if self._input else "UTC",
+            needs_human=self._review.open,
+            plan=self._plan(),
+            decisions=self._log.entries,
+        )

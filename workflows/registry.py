@@ -1,0 +1,8 @@
+"""Every workflow of this project, named once: the worker hosts them, the replay test
+replays their histories and the history recorder records them."""
+
+from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.support_triage import SupportTriageWorkflow
+
+WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow]

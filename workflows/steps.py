@@ -1,0 +1,109 @@
+"""How every workflow calls an activity: named option bundles and one way to fall back.
+
+Each kind of work (an agent call, a mail send, a CRM write...) has one bundle of
+timeout, retry policy and heartbeat, so the same work is retried the same way in
+every workflow and a change to it is made once. `attempt` is the one place where an
+activity's failure turns into a logged decision and a fallback (`None`) instead of a
+failed run; `run_step` is for the few steps whose failure must fail the run or is
+left to the retry policy alone.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+from workflows.decision_log import DecisionLog
+
+
+@dataclass(frozen=True)
+class StepOptions:
+    """`heartbeat` only for activities that heartbeat (`activities.wrapping.heartbeating`):
+    a dead worker is then noticed within it instead of after the whole timeout."""
+
+    timeout: timedelta
+    retry: RetryPolicy
+    heartbeat: timedelta | None = None
+
+
+AGENT = StepOptions(
+    timeout=timedelta(seconds=90),
+    heartbeat=timedelta(seconds=30),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(seconds=20),
+        maximum_attempts=3,
+    ),
+)
+"""An LLM call: an endpoint that is down gets three tries, then the fallback branch runs."""
+RESEARCH = StepOptions(timeout=timedelta(minutes=3), heartbeat=AGENT.heartbeat, retry=AGENT.retry)
+"""Reading a few web pages, then an LLM call on them."""
+MAIL = StepOptions(
+    timeout=timedelta(seconds=30),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(seconds=60),
+        maximum_attempts=5,
+    ),
+)
+CRM = StepOptions(
+    timeout=timedelta(seconds=15),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        maximum_interval=timedelta(seconds=20),
+        maximum_attempts=5,
+    ),
+)
+"""The record of truth: worth more patience than a lookup."""
+ENRICH = StepOptions(
+    timeout=timedelta(seconds=30),
+    heartbeat=timedelta(seconds=5),
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        maximum_interval=timedelta(seconds=5),
+        maximum_attempts=3,
+    ),
+)
+LOCAL = StepOptions(timeout=timedelta(seconds=15), retry=RetryPolicy(maximum_attempts=3))
+"""Work on the worker itself (scoring, policy screening, the knowledge-base index)."""
+
+
+def failure_cause(err: ActivityError) -> str:
+    """`Type: message` of the failure behind an activity error, for the decision log."""
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        return f"{cause.type}: {cause.message}" if cause.type else cause.message
+    return str(cause) or type(cause).__name__
+
+
+async def run_step(activity: Any, arg: Any, options: StepOptions, summary: str) -> Any:
+    """The activity's result under `options`; its final failure propagates."""
+    return await workflow.execute_activity_method(
+        activity,
+        arg,
+        start_to_close_timeout=options.timeout,
+        heartbeat_timeout=options.heartbeat,
+        retry_policy=options.retry,
+        summary=summary,
+    )
+
+
+async def attempt(
+    log: DecisionLog,
+    step: str,
+    on_failure: str,
+    activity: Any,
+    arg: Any,
+    options: StepOptions,
+    summary: str,
+) -> Any:
+    """The activity's result, or None once its retries are spent: the failure is logged
+    under `step` as `on_failure` with its cause, and the caller takes its fallback."""
+    try:
+        return await run_step(activity, arg, options, summary)
+    except ActivityError as err:
+        log.add(step, on_failure, failure_cause(err))
+        return None
