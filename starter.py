@@ -19,10 +19,9 @@ one line per problem naming the field.
 
 import argparse
 import asyncio
-import json
+import getpass
 import sys
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -38,7 +37,7 @@ from client.waiting import wait_for_decision, wait_for_outreach
 from config.errors import problems
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
-from models.outreach import RescheduleAnswer, RescheduleRequest
+from models.outreach import RescheduleRequest
 from models.support import InboundEmail, TriageStatus
 
 LEAD_FLAGS = (
@@ -103,47 +102,42 @@ async def cmd_outreach(args: argparse.Namespace, settings: TemporalSettings) -> 
     return 0
 
 
-async def signal(args: argparse.Namespace, settings: TemporalSettings, name: str, *arg: Any) -> int:
-    await handles.signal(await connect(settings), args.workflow_id, name, *arg)
-    print(f"{name} sent to {args.workflow_id}; `status` shows the result")
+def sent(name: str, workflow_id: str) -> int:
+    print(f"{name} sent to {workflow_id}; `status` shows the result")
     return 0
 
 
 async def cmd_approve(args: argparse.Namespace, settings: TemporalSettings) -> int:
-    return await signal(args, settings, "approve")
+    await handles.approve(await connect(settings), args.workflow_id, args.reviewer)
+    return sent("approve", args.workflow_id)
 
 
 async def cmd_reject(args: argparse.Namespace, settings: TemporalSettings) -> int:
-    return await signal(args, settings, "reject", args.reason)
+    await handles.reject(await connect(settings), args.workflow_id, args.reason, args.reviewer)
+    return sent("reject", args.workflow_id)
 
 
 async def cmd_replied(args: argparse.Namespace, settings: TemporalSettings) -> int:
-    return await signal(args, settings, "lead_replied")
+    await handles.lead_replied(await connect(settings), args.workflow_id)
+    return sent("lead_replied", args.workflow_id)
 
 
 async def cmd_unsubscribe(args: argparse.Namespace, settings: TemporalSettings) -> int:
-    return await signal(args, settings, "unsubscribe")
+    await handles.unsubscribe(await connect(settings), args.workflow_id)
+    return sent("unsubscribe", args.workflow_id)
 
 
 async def cmd_reschedule(args: argparse.Namespace, settings: TemporalSettings) -> int:
     request = validated(RescheduleRequest, {"at": args.at}, "--at")
-    answer = await handles.update(
-        await connect(settings),
-        args.workflow_id,
-        "reschedule",
-        request,
-        RescheduleAnswer,
-        "reschedule",
-    )
+    answer = await handles.reschedule(await connect(settings), args.workflow_id, request)
     print(f"{args.workflow_id}: touch {answer.number} now due {answer.due_at.isoformat()}")
     return 0
 
 
 async def cmd_edit(args: argparse.Namespace, settings: TemporalSettings) -> int:
     body = read_file(args.body_file, MAX_INPUT_BYTES).decode("utf-8", errors="replace")
-    answer = await handles.update(
-        await connect(settings), args.workflow_id, "edit_and_approve", body, str, "edit"
-    )
+    client = await connect(settings)
+    answer = await handles.edit_and_approve(client, args.workflow_id, body, args.reviewer)
     print(f"{args.workflow_id}: {answer}")
     return 0
 
@@ -169,11 +163,11 @@ async def cmd_pending(args: argparse.Namespace, settings: TemporalSettings) -> i
 async def cmd_status(args: argparse.Namespace, settings: TemporalSettings) -> int:
     """A ticket reads as a person would check it (holds, every check, the email as it
     would be sent); `--json`, and any other run, give the raw status query."""
-    status = await handles.read_status(await connect(settings), args.workflow_id, not args.json)
-    if isinstance(status, TriageStatus):
+    status = await handles.read_status(await connect(settings), args.workflow_id)
+    if isinstance(status, TriageStatus) and not args.json:
         print(summarize_ticket(args.workflow_id, status))
     else:
-        print(json.dumps(status, indent=2, default=str))
+        print(status.model_dump_json(indent=2))
     return 0
 
 
@@ -214,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("workflow_id")
         command.set_defaults(handler=handler)
+        if name in ("approve", "reject", "edit"):
+            command.add_argument(
+                "--reviewer", default=getpass.getuser(), help="who decides (default: you)"
+            )
         if name == "reject":
             command.add_argument("--reason", required=True)
         if name == "edit":

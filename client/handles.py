@@ -1,41 +1,98 @@
-"""Reaching a run by its id alone, as a person holding only that id does.
+"""Reaching a run by its id alone, as a person holding only that id does, through typed
+handles: every signal, update and query is named by the workflow's own method, so a
+renamed handler fails here at import, not at a customer.
 
-A reviewer copies a workflow id from a list or the UI; these calls reach the run by
-that id and by message name, and turn a workflow refusing a request into input the
-person can correct rather than a failure.
+A reviewer copies a workflow id from a list or the UI; these calls find which process
+the run belongs to, refuse a request that process does not take, and turn a workflow
+refusing a request into input the person can correct rather than a failure.
 """
 
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
 from client.errors import InputError
+from models.lead import LeadIntakeStatus
+from models.outreach import OutreachStatus, RescheduleAnswer, RescheduleRequest
 from models.support import TriageStatus
+from workflows.lead_intake import LeadIntakeWorkflow
+from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.support_triage import SupportTriageWorkflow
 
+Reviewable = type[SupportTriageWorkflow] | type[LeadOutreachWorkflow]
+REVIEWABLE: dict[str, Reviewable] = {
+    SupportTriageWorkflow.__name__: SupportTriageWorkflow,
+    LeadOutreachWorkflow.__name__: LeadOutreachWorkflow,
+}
+"""The processes a person approves, rejects or edits; both take the same three requests."""
+Status = TriageStatus | OutreachStatus | LeadIntakeStatus
 
-async def signal(client: Client, workflow_id: str, name: str, *arg: Any) -> None:
-    """Signals go by name: `approve` and `reject` mean the same to tickets and outreach."""
-    await client.get_workflow_handle(workflow_id).signal(name, *arg)
+
+async def workflow_type(client: Client, workflow_id: str) -> str:
+    return (await client.get_workflow_handle(workflow_id).describe()).workflow_type
 
 
-async def update(
-    client: Client, workflow_id: str, name: str, arg: Any, result_type: type[Any], what: str
-) -> Any:
-    """An update by name; the workflow's validator refusing it is input error, exit 2."""
+async def _reviewable(
+    client: Client, workflow_id: str
+) -> tuple[WorkflowHandle[Any, Any], Reviewable]:
+    kind = await workflow_type(client, workflow_id)
+    if kind not in REVIEWABLE:
+        raise InputError(f"{workflow_id} is a {kind}: it has nothing to approve or reject")
+    return client.get_workflow_handle(workflow_id), REVIEWABLE[kind]
+
+
+async def _outreach(client: Client, workflow_id: str) -> WorkflowHandle[Any, Any]:
+    kind = await workflow_type(client, workflow_id)
+    if kind != LeadOutreachWorkflow.__name__:
+        raise InputError(f"{workflow_id} is a {kind}, not an outreach run")
+    return client.get_workflow_handle_for(LeadOutreachWorkflow.run, workflow_id)
+
+
+async def approve(client: Client, workflow_id: str, reviewer: str = "") -> None:
+    handle, kind = await _reviewable(client, workflow_id)
+    await handle.signal(kind.approve, reviewer)
+
+
+async def reject(client: Client, workflow_id: str, reason: str, reviewer: str = "") -> None:
+    handle, kind = await _reviewable(client, workflow_id)
+    await handle.signal(kind.reject, args=[reason, reviewer])
+
+
+async def edit_and_approve(client: Client, workflow_id: str, body: str, reviewer: str = "") -> str:
+    """The workflow's validator refusing the text is input to correct: `InputError`."""
+    handle, kind = await _reviewable(client, workflow_id)
     try:
-        return await client.get_workflow_handle(workflow_id).execute_update(
-            name, arg, result_type=result_type
-        )
+        return await handle.execute_update(kind.edit_and_approve, args=[body, reviewer])
     except WorkflowUpdateFailedError as err:
-        raise InputError(f"{what} refused: {err.cause}") from err
+        raise InputError(f"edit refused: {err.cause}") from err
 
 
-async def read_status(client: Client, workflow_id: str, typed: bool = True) -> Any:
-    """A ticket's status as its model, so it can be summarized for a person; with
-    `typed=False`, and for any other run, the raw status query."""
+async def lead_replied(client: Client, workflow_id: str) -> None:
+    await (await _outreach(client, workflow_id)).signal(LeadOutreachWorkflow.lead_replied)
+
+
+async def unsubscribe(client: Client, workflow_id: str) -> None:
+    await (await _outreach(client, workflow_id)).signal(LeadOutreachWorkflow.unsubscribe)
+
+
+async def reschedule(
+    client: Client, workflow_id: str, request: RescheduleRequest
+) -> RescheduleAnswer:
+    handle = await _outreach(client, workflow_id)
+    try:
+        return await handle.execute_update(LeadOutreachWorkflow.reschedule, request)
+    except WorkflowUpdateFailedError as err:
+        raise InputError(f"reschedule refused: {err.cause}") from err
+
+
+async def read_status(client: Client, workflow_id: str) -> Status:
+    """Any run's status query, as its process's model."""
+    kind = await workflow_type(client, workflow_id)
     handle = client.get_workflow_handle(workflow_id)
-    kind = (await handle.describe()).workflow_type
-    if kind == SupportTriageWorkflow.__name__ and typed:
+    if kind == SupportTriageWorkflow.__name__:
         return await handle.query(SupportTriageWorkflow.status, result_type=TriageStatus)
-    return await handle.query("status")
+    if kind == LeadOutreachWorkflow.__name__:
+        return await handle.query(LeadOutreachWorkflow.status, result_type=OutreachStatus)
+    if kind == LeadIntakeWorkflow.__name__:
+        return await handle.query(LeadIntakeWorkflow.status, result_type=LeadIntakeStatus)
+    raise InputError(f"{workflow_id} is a {kind}, which this project does not run")

@@ -7,26 +7,25 @@ search attributes, so a list is one visibility query.
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from temporalio.client import Client, WorkflowExecution
+from temporalio.client import Client
 
-PENDING_QUERY = 'ExecutionStatus = "Running" AND NeedsHuman = true'
+from models import search_attributes as sa
+from workflows.lead_outreach import LeadOutreachWorkflow
 
-
-def attribute(run: WorkflowExecution, name: str, default: Any) -> Any:
-    return next((p.value for p in run.typed_search_attributes if p.key.name == name), default)
+PENDING_QUERY = f'ExecutionStatus = "Running" AND {sa.NEEDS_HUMAN.name} = true'
 
 
 async def pending_runs(client: Client) -> AsyncIterator[tuple[str, str]]:
     """A reviewer chooses what to open first by tier, topic and score, so each id comes
     with them."""
     async for run in client.list_workflows(PENDING_QUERY):
-        if run.workflow_type == "LeadOutreachWorkflow":
-            what = f"outreach   tier {attribute(run, 'LeadTier', '-')}"
+        found = run.typed_search_attributes
+        if run.workflow_type == LeadOutreachWorkflow.__name__:
+            what = f"outreach   tier {found.get(sa.LEAD_TIER) or '-'}"
         else:
-            topic = attribute(run, "TicketTopic", "-")
-            what = f"ticket     {topic:<10} score {attribute(run, 'TicketConfidence', 0.0):.2f}"
+            topic = found.get(sa.TICKET_TOPIC) or "-"
+            what = f"ticket     {topic:<10} score {found.get(sa.TICKET_CONFIDENCE) or 0.0:.2f}"
         yield run.id, what
 
 
@@ -35,8 +34,10 @@ async def upcoming_touches(client: Client, hours: int) -> AsyncIterator[tuple[st
     next one so the people behind a send can see it coming."""
     until = datetime.now(UTC) + timedelta(hours=hours)
     query = (
-        'WorkflowType = "LeadOutreachWorkflow" AND ExecutionStatus = "Running" '
-        f'AND NextTouchAt <= "{until.isoformat().replace("+00:00", "Z")}"'
+        f'WorkflowType = "{LeadOutreachWorkflow.__name__}" AND ExecutionStatus = "Running" '
+        f'AND {sa.NEXT_TOUCH_AT.name} <= "{until.isoformat().replace("+00:00", "Z")}"'
     )
     async for run in client.list_workflows(query):
-        yield run.id, attribute(run, "NextTouchAt", None)
+        due = run.typed_search_attributes.get(sa.NEXT_TOUCH_AT)
+        if due is not None:
+            yield run.id, due

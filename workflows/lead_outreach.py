@@ -200,20 +200,20 @@ class LeadOutreachWorkflow(OutreachSteps):
         self._stop_cadence("unsubscribed")
 
     @workflow.signal
-    def approve(self) -> None:
-        self._review.decide("approve", "", "email sent as drafted at its slot")
+    def approve(self, reviewer: str = "") -> None:
+        self._review.decide("approve", "", "email sent as drafted at its slot", reviewer)
 
     @workflow.signal
-    def reject(self, reason: str) -> None:
-        self._review.reject(reason)
+    def reject(self, reason: str, reviewer: str = "") -> None:
+        self._review.reject(reason, reviewer)
 
     @workflow.update
-    def edit_and_approve(self, body: str) -> str:
-        self._review.edit(body)
+    def edit_and_approve(self, body: str, reviewer: str = "") -> str:
+        self._review.edit(body, reviewer)
         return "edited email will be sent at the next business-hours slot"
 
     @edit_and_approve.validator
-    def _validate_edit(self, text: str) -> None:
+    def _validate_edit(self, text: str, reviewer: str = "") -> None:
         _, body = split_subject(text)
         self._review.check_edit(body, MAX_EDITED_BODY)
         if problems := edit_problems(text):

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from models.common import OutgoingEmail
 
 Action = Literal["approve", "reject", "edit"]
+MAX_REVIEWER = 100
 
 
 class HumanReview:
@@ -33,19 +34,22 @@ class HumanReview:
         """True while a person can still decide."""
         return self.waiting and self.decision is None
 
-    def decide(self, action: Action, detail: str, note: str) -> None:
+    def decide(self, action: Action, detail: str, note: str, reviewer: str = "") -> None:
+        """`reviewer` is who decided (the inbox's signed-in name; empty from older callers),
+        kept in the decision log next to the decision."""
+        by = f"{reviewer[:MAX_REVIEWER]}: " if reviewer else ""
         if not self.open:
-            self._log.add("review", f"{action} ignored", "nothing is waiting for a decision")
+            self._log.add("review", f"{action} ignored", f"{by}nothing is waiting for a decision")
             return
         self.decision = (action, detail)
         self._log.add("review", {"approve": "approved", "reject": "rejected",
-                                 "edit": "edited and approved"}[action], note)  # fmt: skip
+                                 "edit": "edited and approved"}[action], by + note)  # fmt: skip
 
-    def reject(self, reason: str) -> None:
-        self.decide("reject", reason, reason[:500] or "no reason given")
+    def reject(self, reason: str, reviewer: str) -> None:
+        self.decide("reject", reason, reason[:500] or "no reason given", reviewer)
 
-    def edit(self, body: str) -> None:
-        self.decide("edit", body, f"{len(body)} characters")
+    def edit(self, body: str, reviewer: str) -> None:
+        self.decide("edit", body, f"{len(body)} characters", reviewer)
 
     def check_edit(self, body: str, limit: int) -> None:
         """The `edit_and_approve` validator: refuses before anything is recorded."""

@@ -188,23 +188,23 @@ class SupportTriageWorkflow(TriageSteps):
         )
 
     @workflow.signal
-    def approve(self) -> None:
+    def approve(self, reviewer: str = "") -> None:
         if self._review.open and self._draft is None:
             self._log.add("review", "approve ignored", "no draft to send: use edit_and_approve")
         else:
-            self._review.decide("approve", "", "draft sent as written")
+            self._review.decide("approve", "", "draft sent as written", reviewer)
 
     @workflow.signal
-    def reject(self, reason: str) -> None:
-        self._review.reject(reason)
+    def reject(self, reason: str, reviewer: str = "") -> None:
+        self._review.reject(reason, reviewer)
 
     @workflow.update
-    def edit_and_approve(self, body: str) -> str:
-        self._review.edit(body)
+    def edit_and_approve(self, body: str, reviewer: str = "") -> str:
+        self._review.edit(body, reviewer)
         return "reply will be sent"
 
     @edit_and_approve.validator
-    def _validate_edit(self, body: str) -> None:
+    def _validate_edit(self, body: str, reviewer: str = "") -> None:
         self._review.check_edit(body, MAX_REPLY_CHARS)
 
     @workflow.query

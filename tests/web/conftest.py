@@ -1,0 +1,80 @@
+"""The web service in-process against the real dev server, with a worker on fakes.
+
+The inbox reads Temporal's visibility store, which the time-skipping server does not
+serve, so these tests use `dev_env`. Requests go through httpx's ASGI transport: the
+same app, routes and middleware uvicorn serves.
+"""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest_asyncio
+from pydantic import SecretStr
+from temporalio import activity
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from config.doors import WebSettings
+from config.settings import OutreachSettings, TemporalSettings, TriageSettings
+from tests.workflows.fakes import FakeIntake
+from tests.workflows.outreach_fakes import FakeOutreach
+from tests.workflows.triage_fakes import FakeTriage
+from web.app import create_app
+from web.auth import hash_password
+from web.state import Doors
+from workflows.registry import WORKFLOWS
+from workflows.sandbox import workflow_runner
+
+REVIEWER, PASSWORD = "rita", "correct horse battery staple"
+USERS = {REVIEWER: hash_password(PASSWORD)}
+
+
+@dataclass
+class WebStack:
+    http: httpx.AsyncClient
+    doors: Doors
+    env: WorkflowEnvironment
+    intake: FakeIntake
+    triage: FakeTriage
+    outreach: FakeOutreach
+
+    async def login(self, user: str = REVIEWER, password: str = PASSWORD) -> httpx.Response:
+        return await self.http.post(
+            "/login", data={"username": user, "password": password, "next": "/review"}
+        )
+
+
+def activity_name(fn: object) -> str:
+    """Both fakes define `notify_on_call`; one registration per name is allowed."""
+    return activity._Definition.must_from_callable(fn).name  # type: ignore[arg-type]
+
+
+def web_settings(**changes: object) -> WebSettings:
+    return WebSettings(users=USERS, session_secret=SecretStr("test-secret"), **changes)  # type: ignore[arg-type]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def web(dev_env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[WebStack]:
+    intake, triage, outreach = FakeIntake(), FakeTriage(), FakeOutreach()
+    activities = {
+        activity_name(a): a
+        for a in [*intake.activities(), *outreach.activities(), *triage.activities()]
+    }
+    doors = Doors(
+        web_settings(),
+        TemporalSettings(task_queue=task_queue),
+        TriageSettings(),
+        OutreachSettings(),
+        dev_env.client,
+    )
+    app = create_app(doors)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5555))
+    async with (
+        Worker(
+            dev_env.client, task_queue=task_queue, workflows=WORKFLOWS,
+            activities=list(activities.values()), workflow_runner=workflow_runner(),
+        ),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
+    ):  # fmt: skip
+        yield WebStack(http, doors, dev_env, intake, triage, outreach)

@@ -1,0 +1,1 @@
+"""The HTTP front door: the lead form endpoint and the reviewer inbox (FastAPI)."""

@@ -1,0 +1,54 @@
+"""`python -m web` serves the web service; `python -m web hash-password` makes a
+password hash for FLOWDESK_WEB_USERS (read from standard input, never an argument)."""
+
+import asyncio
+import getpass
+import logging
+import sys
+
+import uvicorn
+from pydantic import ValidationError
+
+from config.doors import WebSettings
+from config.errors import problems
+from config.settings import OutreachSettings, TemporalSettings, TriageSettings
+from config.temporal import connect
+from web.app import create_app
+from web.auth import hash_password
+from web.state import Doors
+
+log = logging.getLogger("flowdesk.web")
+
+
+def _settings() -> tuple[WebSettings, TemporalSettings, TriageSettings, OutreachSettings]:
+    try:
+        return WebSettings(), TemporalSettings(), TriageSettings(), OutreachSettings()
+    except ValidationError as err:
+        print(
+            "invalid configuration:\n  " + "\n  ".join(problems(err, upper=True)), file=sys.stderr
+        )
+        raise SystemExit(2) from None
+
+
+async def serve() -> None:
+    web, temporal, triage, outreach = _settings()
+    if not web.users:
+        log.warning("no reviewers configured (FLOWDESK_WEB_USERS): the inbox lets nobody in")
+    client = await connect(temporal)
+    app = create_app(Doors(web, temporal, triage, outreach, client))
+    config = uvicorn.Config(app, host=web.host, port=web.port, log_level="info", access_log=False)
+    log.info("web service on %s (inbox %s/review)", web.public_url, web.public_url)
+    await uvicorn.Server(config).serve()
+
+
+def main() -> None:
+    if sys.argv[1:] == ["hash-password"]:
+        password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
+        print(hash_password(password.rstrip("\n")))
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

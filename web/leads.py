@@ -1,0 +1,5 @@
+"""Placeholder router: the lead form endpoint lands here."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

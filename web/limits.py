@@ -1,0 +1,86 @@
+"""Limits at the edge: a cap on request bodies and sliding-window rate limits.
+
+A public form is an open door: one client must not flood the workflows, and one
+address must not be signed up a hundred times. The counts live in this process (one
+service per deployment here); what a limit refuses was never accepted, so nothing
+accepted is lost.
+"""
+
+import time
+from collections import defaultdict, deque
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class SlidingWindow:
+    """At most `limit` events per key within `seconds`."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        events = self._events[key]
+        while events and events[0] <= now - self.seconds:
+            events.popleft()
+        if len(events) >= self.limit:
+            return False
+        events.append(now)
+        return True
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until the oldest event in the window expires."""
+        events = self._events.get(key)
+        if not events:
+            return 0
+        return max(1, int(events[0] + self.seconds - time.monotonic()) + 1)
+
+
+class BodyLimit:
+    """Answers 413 before a body larger than `max_bytes` is read into memory, whether the
+    client declares its length or streams it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(send, self.max_bytes)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except BodyTooLarge:
+            await _too_large(send, self.max_bytes)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = f'{{"detail":"request body is larger than {limit} bytes"}}'.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,50 @@
+"""What every request handler of the web service shares, built once at start-up."""
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from temporalio.client import Client
+
+from config.doors import WebSettings
+from config.settings import OutreachSettings, TemporalSettings, TriageSettings
+from web.auth import COOKIE, Session, SessionSigner
+from web.limits import SlidingWindow
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+"""Autoescaping is on for .html: mail text and model output render as text, never markup."""
+
+
+@dataclass
+class Doors:
+    web: WebSettings
+    temporal: TemporalSettings
+    triage: TriageSettings
+    outreach: OutreachSettings
+    client: Client
+    signer: SessionSigner = field(init=False)
+    per_address: SlidingWindow = field(init=False)
+    per_email: SlidingWindow = field(init=False)
+    logins: SlidingWindow = field(init=False)
+
+    def __post_init__(self) -> None:
+        secret = self.web.session_secret
+        key = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
+        self.signer = SessionSigner(key, self.web.session_hours)
+        self.per_address = SlidingWindow(self.web.leads_per_address_per_minute, 60)
+        self.per_email = SlidingWindow(self.web.leads_per_email_per_hour, 3600)
+        self.logins = SlidingWindow(self.web.logins_per_address_per_minute, 60)
+
+
+def doors(request: Request) -> Doors:
+    return request.app.state.doors
+
+
+def session_of(request: Request) -> Session | None:
+    return doors(request).signer.read(request.cookies.get(COOKIE))
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
