@@ -1,32 +1,198 @@
-"""Lists a person works from, answered by Temporal's visibility store, not by each run.
+"""What a person works from: lists answered by Temporal's visibility store, and one run
+read in full.
 
 Asking every run for its status does not scale and wakes workers; the workflows put
-what these lists need (waiting for a person, next touch, tier, topic, score) into
-search attributes, so a list is one visibility query.
+what a list filters on (waiting for a person, next touch, tier, topic, score) into
+search attributes, so a list is one visibility query. Why a run is held and when its
+SLA falls due live in the run itself (its status query and its start input), so a
+reviewer's page of at most `PAGE` runs reads each one; a run whose worker does not
+answer still lists, marked as such, rather than stalling the page.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecution, WorkflowHandle, WorkflowQueryFailedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from models import search_attributes as sa
+from models.common import Decision
+from models.outreach import OutreachInput, OutreachStatus
+from models.support import TriageInput, TriageStatus
 from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.support_triage import SupportTriageWorkflow
 
 PENDING_QUERY = f'ExecutionStatus = "Running" AND {sa.NEEDS_HUMAN.name} = true'
+PAGE = 50
+QUERY_TIMEOUT = timedelta(seconds=3)
+"""A run whose worker is down must not hold a whole page for the server's long deadline."""
+Kind = Literal["ticket", "outreach"]
+KINDS: dict[str, Kind] = {
+    SupportTriageWorkflow.__name__: "ticket",
+    LeadOutreachWorkflow.__name__: "outreach",
+}
+REVIEW_OPENED: dict[Kind, tuple[str, str]] = {
+    "ticket": ("evaluate", "human review"),
+    "outreach": ("approval", "waiting for a person"),
+}
+"""The decision-log entry each workflow writes as it starts waiting for a person."""
+
+
+@dataclass(frozen=True)
+class WaitingRun:
+    """A row of the reviewer's list, from the run's search attributes alone."""
+
+    workflow_id: str
+    kind: Kind
+    started: datetime
+    topic: str | None
+    tier: str | None
+    score: float | None
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One run as a reviewer reads it: its start input and, when a worker answered, its
+    status (None otherwise)."""
+
+    workflow_id: str
+    kind: Kind
+    request: TriageInput | OutreachInput
+    status: TriageStatus | OutreachStatus | None
+
+    @property
+    def waiting(self) -> bool:
+        if isinstance(self.status, TriageStatus):
+            return self.status.stage == "awaiting_human"
+        return self.status is not None and self.status.needs_human
+
+    @property
+    def holds(self) -> list[str]:
+        status = self.status
+        if isinstance(status, TriageStatus):
+            return status.evaluation.policy_hold if status.evaluation else []
+        return status.check.holds if status is not None and status.check else []
+
+    @property
+    def reasons(self) -> list[str]:
+        status = self.status
+        if isinstance(status, TriageStatus):
+            return status.evaluation.reasons if status.evaluation else []
+        return status.check.reasons if status is not None and status.check else []
+
+    @property
+    def why_held(self) -> str:
+        """The first hold; else the last reason (the score against the threshold, or the
+        tier rule); else what the log said when the review opened."""
+        opened = self._opened()
+        fallback = opened.reason if opened else "-"
+        return next(iter(self.holds), self.reasons[-1] if self.reasons else fallback)
+
+    @property
+    def review_opened(self) -> datetime | None:
+        opened = self._opened()
+        return opened.at if opened else None
+
+    @property
+    def sla_due(self) -> datetime | None:
+        """Deterministic: the workflow time the review opened (its decision-log entry, the
+        same instant its SLA timer starts) plus the run's own `options.sla`."""
+        opened = self.review_opened
+        return opened + self.request.options.sla if opened else None
+
+    @property
+    def final_due(self) -> datetime | None:
+        opened = self.review_opened
+        return opened + self.request.options.final_deadline if opened else None
+
+    def _opened(self) -> Decision | None:
+        decisions = self.status.decisions if self.status is not None else []
+        entries = [d for d in decisions if (d.step, d.outcome) == REVIEW_OPENED[self.kind]]
+        return entries[-1] if entries else None
+
+
+def _waiting(run: WorkflowExecution) -> WaitingRun | None:
+    kind = KINDS.get(run.workflow_type)
+    if kind is None:
+        return None
+    found = run.typed_search_attributes
+    return WaitingRun(
+        workflow_id=run.id, kind=kind, started=run.start_time, topic=found.get(sa.TICKET_TOPIC),
+        tier=found.get(sa.LEAD_TIER), score=found.get(sa.TICKET_CONFIDENCE),
+    )  # fmt: skip
+
+
+async def waiting_runs(client: Client, limit: int = PAGE) -> list[WaitingRun]:
+    """Runs waiting for a person, newest first: one visibility query."""
+    found = [_waiting(run) async for run in client.list_workflows(PENDING_QUERY, limit=limit)]
+    return sorted((w for w in found if w), key=lambda w: w.started, reverse=True)
 
 
 async def pending_runs(client: Client) -> AsyncIterator[tuple[str, str]]:
     """A reviewer chooses what to open first by tier, topic and score, so each id comes
     with them."""
     async for run in client.list_workflows(PENDING_QUERY):
-        found = run.typed_search_attributes
-        if run.workflow_type == LeadOutreachWorkflow.__name__:
-            what = f"outreach   tier {found.get(sa.LEAD_TIER) or '-'}"
+        waiting = _waiting(run)
+        if waiting is None:
+            continue
+        if waiting.kind == "outreach":
+            what = f"outreach   tier {waiting.tier or '-'}"
         else:
-            topic = found.get(sa.TICKET_TOPIC) or "-"
-            what = f"ticket     {topic:<10} score {found.get(sa.TICKET_CONFIDENCE) or 0.0:.2f}"
+            what = f"ticket     {waiting.topic or '-':<10} score {waiting.score or 0.0:.2f}"
         yield run.id, what
+
+
+async def read_run(client: Client, workflow_id: str) -> RunView | None:
+    """The run with this id, or None when there is none a person reviews."""
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        kind = KINDS.get((await handle.describe()).workflow_type)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    return None if kind is None else await _view(client, handle, kind)
+
+
+async def read_waiting(client: Client, runs: list[WaitingRun]) -> list[RunView]:
+    """Each listed run read in full, all at once: a page waits for its slowest run (at
+    most `QUERY_TIMEOUT` when a worker is down), not for the sum of them."""
+    return list(
+        await asyncio.gather(
+            *(_view(client, client.get_workflow_handle(r.workflow_id), r.kind) for r in runs)
+        )
+    )
+
+
+async def _view(client: Client, handle: WorkflowHandle[Any, Any], kind: Kind) -> RunView:
+    request = await start_input(client, handle, TriageInput if kind == "ticket" else OutreachInput)
+    return RunView(handle.id, kind, request, await query_status(handle, kind))
+
+
+async def start_input(client: Client, handle: WorkflowHandle[Any, Any], as_type: type) -> Any:
+    """The run's start input from the first event of its history: what the run was
+    given (the inbound email, the lead), read without a worker or a workflow change."""
+    async for event in handle.fetch_history_events(page_size=1):
+        payloads = event.workflow_execution_started_event_attributes.input
+        return (await client.data_converter.decode_wrapper(payloads, [as_type]))[0]
+    raise LookupError(f"{handle.id} has no history")
+
+
+async def query_status(handle: WorkflowHandle[Any, Any], kind: Kind) -> Any:
+    """The run's status query, or None when no worker answers in `QUERY_TIMEOUT`."""
+    try:
+        if kind == "ticket":
+            return await handle.query(
+                SupportTriageWorkflow.status, result_type=TriageStatus, rpc_timeout=QUERY_TIMEOUT
+            )
+        return await handle.query(
+            LeadOutreachWorkflow.status, result_type=OutreachStatus, rpc_timeout=QUERY_TIMEOUT
+        )
+    except (RPCError, WorkflowQueryFailedError):
+        return None
 
 
 async def upcoming_touches(client: Client, hours: int) -> AsyncIterator[tuple[str, datetime]]:
