@@ -10,6 +10,7 @@ refusing a request into input the person can correct rather than a failure.
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from client.errors import InputError
 from models.lead import LeadIntakeStatus
@@ -64,7 +65,7 @@ async def edit_and_approve(client: Client, workflow_id: str, body: str, reviewer
     try:
         return await handle.execute_update(kind.edit_and_approve, args=[body, reviewer])
     except WorkflowUpdateFailedError as err:
-        raise InputError(f"edit refused: {err.cause}") from err
+        raise InputError(f"edit refused: {refusal(err)}") from err
 
 
 async def lead_replied(client: Client, workflow_id: str) -> None:
@@ -82,7 +83,13 @@ async def reschedule(
     try:
         return await handle.execute_update(LeadOutreachWorkflow.reschedule, request)
     except WorkflowUpdateFailedError as err:
-        raise InputError(f"reschedule refused: {err.cause}") from err
+        raise InputError(f"reschedule refused: {refusal(err)}") from err
+
+
+def refusal(err: WorkflowUpdateFailedError) -> str:
+    """The validator's own words, without the exception type it was raised as."""
+    cause = err.cause
+    return cause.message if isinstance(cause, ApplicationError) else str(cause)
 
 
 async def read_status(client: Client, workflow_id: str) -> Status:

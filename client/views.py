@@ -23,6 +23,7 @@ from models.common import Decision
 from models.outreach import OutreachInput, OutreachStatus
 from models.support import TriageInput, TriageStatus
 from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.review import OPENED
 from workflows.support_triage import SupportTriageWorkflow
 
 PENDING_QUERY = f'ExecutionStatus = "Running" AND {sa.NEEDS_HUMAN.name} = true'
@@ -34,11 +35,6 @@ KINDS: dict[str, Kind] = {
     SupportTriageWorkflow.__name__: "ticket",
     LeadOutreachWorkflow.__name__: "outreach",
 }
-REVIEW_OPENED: dict[Kind, tuple[str, str]] = {
-    "ticket": ("evaluate", "human review"),
-    "outreach": ("approval", "waiting for a person"),
-}
-"""The decision-log entry each workflow writes as it starts waiting for a person."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +106,7 @@ class RunView:
 
     def _opened(self) -> Decision | None:
         decisions = self.status.decisions if self.status is not None else []
-        entries = [d for d in decisions if (d.step, d.outcome) == REVIEW_OPENED[self.kind]]
+        entries = [d for d in decisions if (d.step, d.outcome) == ("review", OPENED)]
         return entries[-1] if entries else None
 
 

@@ -15,22 +15,26 @@ from temporalio.service import RPCError
 from client.errors import InputError
 from models.outreach import OutreachStatus
 from models.support import TriageStatus
+from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.support_triage import SupportTriageWorkflow
 
 OUTREACH_SETTLED = {"awaiting_approval", "scheduled", "following_up"}
 
 
 async def wait_for_stage(
     handle: WorkflowHandle[Any, Any],
+    query: Callable[..., Any],
     status_type: type[Any],
     settled: Callable[[Any], bool],
     timeout_s: float = 600,
 ) -> Any:
-    """Poll the status query until `settled(status)`: sent, closed or waiting for someone."""
+    """Poll the `query` (a workflow's `status` method) until `settled(status)`: sent,
+    closed or waiting for someone."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     stage = "not answering queries"
     while asyncio.get_running_loop().time() < deadline:
         try:
-            status = await handle.query("status", result_type=status_type)
+            status = await handle.query(query, result_type=status_type)
         except RPCError:  # a workflow task is failing or no worker is up yet: keep polling
             status = None
         if status is not None and settled(status):
@@ -42,7 +46,10 @@ async def wait_for_stage(
 
 async def wait_for_decision(handle: WorkflowHandle[Any, Any]) -> TriageStatus:
     return await wait_for_stage(
-        handle, TriageStatus, lambda s: s.stage in ("awaiting_human", "done")
+        handle,
+        SupportTriageWorkflow.status,
+        TriageStatus,
+        lambda s: s.stage in ("awaiting_human", "done"),
     )
 
 
@@ -52,5 +59,8 @@ async def wait_for_outreach(
     """Until the first touch is scheduled, waits for approval, or the run has ended."""
     settled = OUTREACH_SETTLED - ({"awaiting_approval"} if after_approval else set())
     return await wait_for_stage(
-        handle, OutreachStatus, lambda s: s.stage in settled or s.outcome is not None
+        handle,
+        LeadOutreachWorkflow.status,
+        OutreachStatus,
+        lambda s: s.stage in settled or s.outcome is not None,
     )

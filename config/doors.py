@@ -50,7 +50,12 @@ class WebSettings(BaseSettings):
     lead_workflow: Literal["intake", "outreach"] = Field(
         default="intake", description="What a submitted lead form starts"
     )
-    max_body_bytes: int = Field(default=16_384, ge=1024, le=1_000_000)
+    max_body_bytes: int = Field(
+        default=98_304,
+        ge=1024,
+        le=1_000_000,
+        description="Fits the largest form: an edited reply of 8,000 characters, URL-encoded",
+    )
     leads_per_address_per_minute: int = Field(default=10, ge=1)
     leads_per_email_per_hour: int = Field(default=3, ge=1)
     logins_per_address_per_minute: int = Field(default=10, ge=1)

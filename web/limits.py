@@ -11,6 +11,9 @@ from collections import defaultdict, deque
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+SWEEP_AT = 10_000
+"""Keys held before the stale ones are swept out."""
+
 
 class SlidingWindow:
     """At most `limit` events per key within `seconds`."""
@@ -22,6 +25,8 @@ class SlidingWindow:
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
+        if len(self._events) > SWEEP_AT:
+            self._sweep(now)
         events = self._events[key]
         while events and events[0] <= now - self.seconds:
             events.popleft()
@@ -29,6 +34,12 @@ class SlidingWindow:
             return False
         events.append(now)
         return True
+
+    def _sweep(self, now: float) -> None:
+        """Forget keys with no event left in the window: the counts must not grow without
+        bound, nor keep addresses longer than the window needs them."""
+        for key in [k for k, events in self._events.items() if events[-1] <= now - self.seconds]:
+            del self._events[key]
 
     def retry_after(self, key: str) -> int:
         """Seconds until the oldest event in the window expires."""

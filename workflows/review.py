@@ -21,6 +21,9 @@ with workflow.unsafe.imports_passed_through():
 
 Action = Literal["approve", "reject", "edit"]
 MAX_REVIEWER = 100
+OPENED = "opened"
+"""Outcome of the `review` decision-log entry written as the wait starts: its time is the
+start of the SLA timer, which is how the inbox shows when the SLA falls due."""
 
 
 class HumanReview:
@@ -71,6 +74,7 @@ class HumanReview:
         becomes true (e.g. the lead unsubscribed while the draft waited). `notice` is
         the email on-call gets when the SLA passes."""
         self.waiting = True
+        self._log.add("review", OPENED, f"SLA {sla}, final deadline {final_deadline}")
         try:
             if await self._until(sla, extra_stop):
                 return self.decision is not None

@@ -125,6 +125,18 @@ async def test_reject_sends_nothing(env: WorkflowEnvironment, task_queue: str):
     assert any(d.reason == "customer already called" for d in result.decisions)
 
 
+async def test_the_reviewer_is_named_in_the_decision_log(env: WorkflowEnvironment, task_queue: str):
+    fake = weak_fake()
+    async with worker(env, task_queue, fake):
+        handle = await start(env, task_queue, TriageInput(email=billing_email(), options=OPTIONS))
+        await awaiting_human(env, handle)
+        await handle.signal(SupportTriageWorkflow.reject, args=["answered by phone", "rita"])
+        result = await handle.result()
+
+    review = [d for d in result.decisions if d.step == "review" and d.outcome != "opened"]
+    assert [(d.outcome, d.reason) for d in review] == [("rejected", "rita: answered by phone")]
+
+
 async def test_sla_emails_on_call_then_final_deadline_closes(
     env: WorkflowEnvironment, task_queue: str
 ):
