@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 
 from activities.factory import knowledge_base, worker_activities
 from activities.knowledge_base import KnowledgeBase
+from config.doors import InboundSettings
 from config.errors import problems
 from config.escalation import EscalationPolicy, PolicyError, load_policy
 from config.settings import (
@@ -43,6 +44,7 @@ class Settings:
     llm: LlmSettings
     triage: TriageSettings
     outreach: OutreachSettings
+    inbound: InboundSettings
 
 
 def load_settings() -> Settings:
@@ -81,7 +83,9 @@ def build_worker(
         task_queue=settings.temporal.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
-        activities=worker_activities(settings.app, settings.llm, settings.outreach, kb, policy),
+        activities=worker_activities(
+            settings.app, settings.llm, settings.outreach, settings.inbound, kb, policy
+        ),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
 

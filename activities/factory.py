@@ -2,6 +2,7 @@
 
 from activities.crm import SqliteCrm
 from activities.enrichment import ApiEnrichment, EnrichmentProvider, WebsiteEnrichment
+from activities.imap import MailboxAccount, MailboxActivities
 from activities.knowledge_base import KnowledgeBase
 from activities.lead_intake import LeadIntakeActivities
 from activities.mail import MaildirTransport, MailTransport, SentLedger, SmtpTransport
@@ -11,6 +12,7 @@ from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.scoring import ScoringConfig
 from activities.support_triage import SupportTriageActivities
 from agents.client import LlmClient, LlmConfig
+from config.doors import InboundSettings
 from config.escalation import EscalationPolicy
 from config.settings import AppSettings, LlmSettings, OutreachSettings, TriageSettings
 
@@ -110,17 +112,37 @@ def outreach_activities(
     )
 
 
+def mailbox_activities(inbound: InboundSettings) -> list:
+    """The IMAP poll's activities, hosted only when a mailbox is configured."""
+    if not inbound.imap_host:
+        return []
+    if not inbound.imap_username or inbound.imap_password is None:
+        raise ValueError(
+            "FLOWDESK_INBOUND_IMAP_HOST needs FLOWDESK_INBOUND_IMAP_USERNAME and _PASSWORD"
+        )
+    account = MailboxAccount(
+        host=inbound.imap_host,
+        port=inbound.imap_port,
+        username=inbound.imap_username,
+        password=inbound.imap_password.get_secret_value(),
+        folder=inbound.imap_folder,
+    )
+    return MailboxActivities(account).definitions()
+
+
 def worker_activities(
     app: AppSettings,
     llm: LlmSettings,
     outreach: OutreachSettings,
+    inbound: InboundSettings,
     kb: KnowledgeBase,
     policy: EscalationPolicy,
 ) -> list:
-    """Every activity the worker hosts, each process's and the review gate's."""
+    """Every activity the worker hosts, each process's, the review gate's and the mailbox's."""
     return [
         *lead_intake_activities(app).definitions(),
         *support_triage_activities(app, llm, kb, policy).definitions(),
         *outreach_activities(app, llm, outreach).definitions(),
         *ReviewActivities(mail=mail_transport(app)).definitions(),
+        *mailbox_activities(inbound),
     ]

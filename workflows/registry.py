@@ -3,6 +3,7 @@ replays their histories and the history recorder records them."""
 
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.mailbox_poll import MailboxPollWorkflow
 from workflows.support_triage import SupportTriageWorkflow
 
-WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow]
+WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow, MailboxPollWorkflow]

@@ -1,0 +1,99 @@
+"""`python -m inbound` runs the SMTP listener for the support address;
+`python -m inbound schedule` creates or updates the schedule that polls the IMAP mailbox.
+
+Settings come from the environment (`FLOWDESK_INBOUND_*`, `TEMPORAL_*`,
+`FLOWDESK_TRIAGE_*`); invalid ones stop start-up naming the variable, never its value.
+"""
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from typing import TypeVar
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from client.options import triage_options
+from config.doors import InboundSettings
+from config.errors import problems
+from config.settings import TemporalSettings, TriageSettings
+from config.temporal import connect, exit_without_teardown
+from inbound.schedule import SCHEDULE_ID, mailbox_schedule, write_schedule
+from inbound.smtp import SupportInbox, listen
+
+log = logging.getLogger("flowdesk.inbound")
+Group = TypeVar("Group", bound=BaseSettings)
+
+
+def _load(group: type[Group]) -> Group:
+    try:
+        return group()
+    except ValidationError as err:
+        prefix = str(group.model_config.get("env_prefix", ""))
+        bad = problems(err, field_prefix=prefix, upper=True)
+        print("invalid configuration:\n  " + "\n  ".join(bad), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def serve() -> None:
+    inbound, temporal, triage = (
+        _load(InboundSettings),
+        _load(TemporalSettings),
+        _load(TriageSettings),
+    )
+    client = await connect(temporal)
+    handler = SupportInbox(
+        client, temporal.task_queue, triage_options(triage), inbound.support_address
+    )
+    domain = inbound.support_address.rpartition("@")[2]
+    server = await listen(handler, inbound.smtp_host, inbound.smtp_port, hostname=domain)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info(
+        "SMTP listener on %s:%d starts tickets on task queue %r",
+        inbound.smtp_host,
+        inbound.smtp_port,
+        temporal.task_queue,
+    )
+    await stop.wait()
+    server.close()
+    log.info("SMTP listener stopped")
+
+
+async def schedule() -> None:
+    inbound, temporal, triage = (
+        _load(InboundSettings),
+        _load(TemporalSettings),
+        _load(TriageSettings),
+    )
+    if not inbound.imap_host:
+        print("FLOWDESK_INBOUND_IMAP_HOST is not set: there is no mailbox to poll", file=sys.stderr)
+        raise SystemExit(2)
+    client = await connect(temporal)
+    created = await write_schedule(client, mailbox_schedule(inbound, triage, temporal.task_queue))
+    print(
+        f"schedule {SCHEDULE_ID} {'created' if created else 'updated'}: a mailbox poll every "
+        f"{inbound.imap_poll_seconds} s on task queue {temporal.task_queue!r} "
+        "(the worker needs FLOWDESK_INBOUND_IMAP_* too)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m inbound",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", nargs="?", choices=["listen", "schedule"], default="listen")
+    command = parser.parse_args().command
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(schedule() if command == "schedule" else serve())
+    exit_without_teardown(0)
+
+
+if __name__ == "__main__":
+    main()

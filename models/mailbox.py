@@ -1,0 +1,41 @@
+"""Payloads of the IMAP poll: what one poll read from the mailbox and what it marks seen.
+
+A message is named by its IMAP UID, which is only meaningful together with the folder's
+UIDVALIDITY; both travel together so a mailbox rebuilt between fetch and mark is noticed
+instead of marking other messages seen.
+"""
+
+from pydantic import Field
+
+from models.common import Strict
+from models.support import InboundEmail, TriageOptions
+
+
+class FetchedMail(Strict):
+    uid: int = Field(ge=1)
+    email: InboundEmail
+
+
+class MailBatch(Strict):
+    uidvalidity: int
+    messages: list[FetchedMail]
+
+
+class MarkSeen(Strict):
+    uidvalidity: int
+    uids: list[int]
+
+
+class MailboxPollInput(Strict):
+    """Fixed when the schedule is written (`inbound.schedule`), like any run's options."""
+
+    options: TriageOptions
+    batch: int = Field(ge=1, description="At most this many unseen messages per poll")
+
+
+class MailboxPollResult(Strict):
+    """Ticket workflow ids only: a poll's result holds no mail."""
+
+    started: list[str]
+    existing: list[str]
+    marked: int

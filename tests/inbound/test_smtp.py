@@ -1,0 +1,182 @@
+"""The SMTP door against the real dev server: what a sending mail server is told, and
+that every accepted message is exactly one ticket run."""
+
+import asyncio
+import logging
+import smtplib
+import uuid
+from collections.abc import AsyncIterator
+from email import policy
+from email.message import EmailMessage
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.inbound_mail import MAX_RAW_BYTES, parse_email
+from client.submit import ticket_workflow_id
+from inbound.smtp import SupportInbox, listen
+from models.support import TriageOptions
+from tests.workflows.triage_fakes import FakeTriage
+from workflows.sandbox import workflow_runner
+from workflows.support_triage import SupportTriageWorkflow
+
+SUPPORT = "support@flowdesk.example"
+SENDER = "kim@acme.example"
+SUBJECT = "Invoice for October"
+
+
+def message(
+    message_id: str | None, body: str = "Where can I download last month's invoice?"
+) -> bytes:
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = SENDER, SUPPORT, SUBJECT
+    if message_id:
+        mail["Message-ID"] = message_id
+    mail.set_content(body)
+    return mail.as_bytes(policy=policy.SMTP)  # CRLF line ends, as SMTP requires
+
+
+def new_message_id() -> str:
+    return f"<{uuid.uuid4()}@acme.example>"
+
+
+def deliver(port: int, raw: bytes, to: str = SUPPORT, declare_size: bool = True):
+    """One SMTP transaction as a sending server runs it; the reply that ended it."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
+        smtp.ehlo()
+        code, reply = smtp.mail(SENDER, [f"SIZE={len(raw)}"] if declare_size else [])
+        if code == 250:
+            code, reply = smtp.rcpt(to)
+        if code == 250:
+            code, reply = smtp.data(raw)
+        return code, reply.decode()
+
+
+async def send(port: int, raw: bytes, **kwargs) -> tuple[int, str]:
+    """smtplib blocks; the listener runs on this test's loop, so the client gets a thread."""
+    return await asyncio.to_thread(deliver, port, raw, **kwargs)
+
+
+async def serving(client: Client, task_queue: str) -> asyncio.Server:
+    inbox = SupportInbox(client, task_queue, TriageOptions(), SUPPORT)
+    return await listen(inbox, "127.0.0.1", 0, hostname="flowdesk.example")
+
+
+def port_of(server: asyncio.Server) -> int:
+    return server.sockets[0].getsockname()[1]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def door(dev_env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[int]:
+    """The listener's port, with a worker running tickets on fake triage activities."""
+    async with Worker(
+        dev_env.client,
+        task_queue=task_queue,
+        workflows=[SupportTriageWorkflow],
+        activities=FakeTriage().activities(),
+        workflow_runner=workflow_runner(),
+    ):
+        server = await serving(dev_env.client, task_queue)
+        yield port_of(server)
+        server.close()
+
+
+async def runs_with_id(client: Client, workflow_id: str) -> int:
+    return len([run async for run in client.list_workflows(f'WorkflowId = "{workflow_id}"')])
+
+
+async def test_a_message_starts_one_ticket_under_its_message_id(
+    door: int, dev_env: WorkflowEnvironment, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.DEBUG)
+    raw = message(new_message_id())
+    ticket = ticket_workflow_id(parse_email(raw))
+
+    refused = await asyncio.to_thread(_sendmail, door, raw)
+
+    assert refused == {}
+    handle = dev_env.client.get_workflow_handle_for(SupportTriageWorkflow.run, ticket)
+    assert (await handle.result()).outcome == "auto_sent"
+    assert f"ticket {ticket} started" in caplog.text
+    assert SENDER not in caplog.text and SUBJECT not in caplog.text
+
+
+def _sendmail(port: int, raw: bytes) -> dict:
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
+        return smtp.sendmail(SENDER, [SUPPORT], raw)
+
+
+async def test_the_same_message_again_is_accepted_without_a_second_run(
+    door: int, dev_env: WorkflowEnvironment, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO, logger="flowdesk.inbound")
+    raw = message(new_message_id())
+    ticket = ticket_workflow_id(parse_email(raw))
+
+    first = await send(door, raw)
+    await dev_env.client.get_workflow_handle(ticket).result()
+    again = await send(door, raw)
+
+    assert first == again == (250, f"2.0.0 Ticket {ticket} accepted")
+    assert f"ticket {ticket} already started" in caplog.text
+    for _ in range(50):  # visibility lags the start a little on the dev server
+        if await runs_with_id(dev_env.client, ticket):
+            break
+        await asyncio.sleep(0.1)
+    assert await runs_with_id(dev_env.client, ticket) == 1
+
+
+async def test_a_message_without_message_id_gets_the_fallback_ticket_id(
+    door: int, dev_env: WorkflowEnvironment
+):
+    raw = message(None, body=f"Where is my invoice? Ref {uuid.uuid4()}")
+    ticket = ticket_workflow_id(parse_email(raw))
+
+    assert await send(door, raw) == (250, f"2.0.0 Ticket {ticket} accepted")
+    assert (await dev_env.client.get_workflow_handle(ticket).describe()).id == ticket
+
+
+async def test_another_recipient_is_refused_with_550(door: int):
+    code, _ = await send(door, message(new_message_id()), to="sales@flowdesk.example")
+    assert code == 550
+
+
+async def test_an_oversized_message_is_refused_with_552(door: int):
+    raw = message(new_message_id(), body=("y" * 76 + "\n") * (MAX_RAW_BYTES // 76))
+    assert len(raw) > MAX_RAW_BYTES
+    declared = await send(door, raw)
+    undeclared = await send(door, raw, declare_size=False)
+    assert declared[0] == undeclared[0] == 552
+
+
+async def test_temporal_unreachable_is_answered_451(caplog: pytest.LogCaptureFixture):
+    caplog.set_level(logging.INFO, logger="flowdesk.inbound")
+    dead = await Client.connect("127.0.0.1:1", lazy=True, data_converter=pydantic_data_converter)
+    server = await serving(dead, "tq-unused")
+    try:
+        code, _ = await send(port_of(server), message(new_message_id()))
+    finally:
+        server.close()
+    assert code == 451
+    assert "answered 451" in caplog.text and SENDER not in caplog.text
+
+
+async def test_a_start_refused_by_temporal_is_answered_451(
+    dev_env: WorkflowEnvironment, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO, logger="flowdesk.inbound")
+    target = dev_env.client.service_client.config.target_host
+    lost = await Client.connect(
+        target, namespace="no-such-namespace", data_converter=pydantic_data_converter
+    )
+    server = await serving(lost, "tq-unused")
+    try:
+        code, _ = await send(port_of(server), message(new_message_id()))
+    finally:
+        server.close()
+    assert code == 451
+    assert "Temporal NOT_FOUND" in caplog.text
