@@ -116,10 +116,7 @@ def mailbox_activities(inbound: InboundSettings) -> list:
     """The IMAP poll's activities, hosted only when a mailbox is configured."""
     if not inbound.imap_host:
         return []
-    if not inbound.imap_username or inbound.imap_password is None:
-        raise ValueError(
-            "FLOWDESK_INBOUND_IMAP_HOST needs FLOWDESK_INBOUND_IMAP_USERNAME and _PASSWORD"
-        )
+    assert inbound.imap_username and inbound.imap_password  # checked by InboundSettings
     account = MailboxAccount(
         host=inbound.imap_host,
         port=inbound.imap_port,

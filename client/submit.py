@@ -5,7 +5,6 @@ Temporal refuses a second start with the same id; the caller learns about the ru
 already exists instead of starting another.
 """
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,13 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models.lead import LeadIntakeInput, LeadSubmission, lead_workflow_id
 from models.outreach import OutreachInput
-from models.support import InboundEmail, TriageInput, TriageOptions
+from models.support import (
+    TICKET_SUMMARY,
+    InboundEmail,
+    TriageInput,
+    TriageOptions,
+    ticket_workflow_id,
+)
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.support_triage import SupportTriageWorkflow
@@ -30,12 +35,6 @@ class Submitted:
     handle: WorkflowHandle[Any, Any]
     existing: bool
     status: WorkflowExecutionStatus | None
-
-
-def ticket_workflow_id(email: InboundEmail) -> str:
-    """One run per message: the Message-ID when present, else sender + subject + body."""
-    key = email.message_id or f"{email.sender}|{email.subject}|{email.body}"
-    return f"ticket-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
 def outreach_workflow_id(lead: LeadSubmission) -> str:
@@ -81,7 +80,7 @@ async def submit_ticket(
         TriageInput(email=email, options=options),
         ticket_workflow_id(email),
         task_queue=task_queue,
-        static_summary="Support ticket",
+        static_summary=TICKET_SUMMARY,
     )
 
 

@@ -1,14 +1,15 @@
 """Settings of the front doors: the web service (form endpoint, reviewer inbox) and the
 inbound mailbox (SMTP listener, IMAP poller).
 
-Kept apart from `config.settings` because only the doors read them; the worker never
-does. Reviewers and their password hashes come from here and nowhere else: there is
-no built-in account, so an inbox without `FLOWDESK_WEB_USERS` lets nobody in.
+Kept apart from `config.settings` because the doors read them (the worker only reads
+the IMAP account, to host the mailbox poll's activities). Reviewers and their password
+hashes come from here and nowhere else: there is no built-in account, so an inbox
+without `FLOWDESK_WEB_USERS` lets nobody in.
 """
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PASSWORD_SCHEME = "scrypt"
@@ -85,3 +86,11 @@ class InboundSettings(BaseSettings):
     imap_folder: str = "INBOX"
     imap_poll_seconds: int = Field(default=60, ge=10, le=3600)
     imap_batch: int = Field(default=20, ge=1, le=500)
+
+    @model_validator(mode="after")
+    def _account_complete(self) -> "InboundSettings":
+        if self.imap_host and (not self.imap_username or self.imap_password is None):
+            raise ValueError(
+                "FLOWDESK_INBOUND_IMAP_HOST needs FLOWDESK_INBOUND_IMAP_USERNAME and _PASSWORD"
+            )
+        return self

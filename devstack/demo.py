@@ -1,6 +1,12 @@
-"""Runs the example leads, support emails and outreach through the stack; one line per run."""
+"""Runs the example leads, support emails and outreach through the stack; one line per run.
 
+Support emails go in through the SMTP listener, as a customer's mail would; what waits
+for a person is left in the reviewer inbox, where the demo's last line points.
+"""
+
+import email
 import json
+import smtplib
 from pathlib import Path
 from typing import Any
 
@@ -8,13 +14,15 @@ from temporalio.client import Client, WorkflowHandle
 
 from activities.inbound_mail import parse_email
 from client.inputs import parse_lead, parse_outreach
-from client.options import triage_options
-from client.submit import submit_lead, submit_outreach, submit_ticket
+from client.submit import submit_lead, submit_outreach
 from client.summaries import summarize_outreach
 from client.waiting import wait_for_decision, wait_for_outreach
-from config.settings import OutreachSettings, TemporalSettings, TriageSettings
+from config.doors import InboundSettings, WebSettings
+from config.settings import OutreachSettings, TemporalSettings
 from config.temporal import connect
-from models.outreach import OutreachStatus
+from devstack.stack import DEMO_REVIEWER
+from models.support import ticket_workflow_id
+from workflows.support_triage import SupportTriageWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -34,68 +42,60 @@ async def run_demo(settings: TemporalSettings) -> None:
             f"{welcome:<8} {settings.run_url(run.handle.id)}"
         )
 
-    options = triage_options(TriageSettings())
     print(f"\n{'support email':<24} {'topic':<10} {'score':>5}  {'result':<22} UI")
     waiting: list[str] = []
     for path in sorted(EXAMPLES.glob("support/*.eml")):
-        email = parse_email(path.read_bytes())
-        run = await submit_ticket(client, settings.task_queue, email, options)
-        status = await wait_for_decision(run.handle)
+        handle = await mail_to_support(client, path.read_bytes())
+        status = await wait_for_decision(handle)
         score = f"{status.evaluation.score:.2f}" if status.evaluation else "-"
         result = status.outcome or "waiting for a person"
         if status.outcome is None:
-            waiting.append(run.handle.id)
+            waiting.append(handle.id)
         fell_back = [d for d in status.decisions if d.outcome.startswith("failed")]
         if fell_back:
             result += " (agent fallback)"
         print(
             f"{path.stem[:24]:<24} {status.topic or '-':<10} {score:>5}  {result:<22} "
-            f"{settings.run_url(run.handle.id)}"
+            f"{settings.run_url(handle.id)}"
         )
         if status.outcome is None and status.evaluation:
             for hold in status.evaluation.policy_hold[:3]:
                 print(f"{'':<24} held: {hold[:100]}")
-    await run_outreach(client, settings)
+    held_outreach = await run_outreach(client, settings)
     print(f'\nTemporal UI: {settings.ui_url} — filter with LeadTier = "A" or NeedsHuman = true')
-    if waiting:
-        print("Tickets waiting for a person (see why: python starter.py status <id>):")
-        for workflow_id in waiting:
-            print(f"  python starter.py approve {workflow_id}")
-            print(f"  python starter.py reject {workflow_id} --reason 'handled by phone'")
+    user, password = DEMO_REVIEWER
+    print(
+        f"\nReviewer inbox: {WebSettings().public_url}/review (demo login {user} / {password}): "
+        f"{len(waiting)} ticket(s) and {held_outreach} outreach draft(s) wait there for a person."
+    )
     print("The stack keeps running; `make down` stops it.")
 
 
-async def review_as_a_person(
-    handle: WorkflowHandle[Any, Any], status: OutreachStatus, reviewed: Path
-) -> None:
-    """The demo plays the reviewer: a draft that passed its checks is approved as is; one
-    that was held is replaced by the reviewer's own text, as `starter.py edit` does."""
-    if status.check is not None and not status.check.holds:
-        print(f"demo approves it: python starter.py approve {handle.id}")
-        await handle.signal("approve")
-        return
-    print(
-        f"demo edits it: python starter.py edit {handle.id} --body-file {reviewed.relative_to(ROOT)}"
-    )
-    await handle.execute_update("edit_and_approve", reviewed.read_text(), result_type=str)
+async def mail_to_support(client: Client, raw: bytes) -> WorkflowHandle[Any, Any]:
+    """Mails a support email to the SMTP listener, as a customer's mail server would, and
+    returns the run it started (its id comes from the Message-ID)."""
+    inbound = InboundSettings()
+    with smtplib.SMTP(inbound.smtp_host, inbound.smtp_port, timeout=30) as smtp:
+        smtp.send_message(email.message_from_bytes(raw), to_addrs=[inbound.support_address])
+    workflow_id = ticket_workflow_id(parse_email(raw))
+    return client.get_workflow_handle_for(SupportTriageWorkflow.run, workflow_id)
 
 
-async def run_outreach(client: Client, settings: TemporalSettings) -> None:
-    """The combined example: its first email ends up scheduled, follow-ups planned."""
+async def run_outreach(client: Client, settings: TemporalSettings) -> int:
+    """The combined example: a first email the checks or the tier hold waits in the inbox
+    for a person; once approved there, it is scheduled and its follow-ups planned.
+    Returns how many wait."""
+    held = 0
     for path in sorted(EXAMPLES.glob("outreach/*.json")):
         request = parse_outreach(json.loads(path.read_text()), OutreachSettings())
         run = await submit_outreach(client, settings.task_queue, request)
         status = await wait_for_outreach(run.handle)
         print()
-        if status.needs_human:
-            print(summarize_outreach(run.handle.id, status))
-            await review_as_a_person(
-                run.handle, status, path.with_name(f"{path.stem}-reviewed.txt")
-            )
-            status = await wait_for_outreach(run.handle, after_approval=True)
+        held += status.needs_human
         print(summarize_outreach(run.handle.id, status))
         print(f"UI: {settings.run_url(run.handle.id)}")
     print(
         "Outreach due soon: python starter.py upcoming --hours 48, or in the UI: "
         'WorkflowType = "LeadOutreachWorkflow" AND NextTouchAt < "<ISO time>"'
     )
+    return held

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import httpx
 
+from config.doors import InboundSettings, WebSettings
 from config.settings import LlmSettings, TemporalSettings
 from devstack import processes
 from models import search_attributes
+from web.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -21,8 +23,10 @@ UI_PORT = 8233
 SITES_PORT = 8780
 DOWN_SITES = ("oldfield-textiles.example",)
 """Hosts with no server behind them, to show the enrichment fallback."""
-COMPONENTS = ("worker", "llm", "sites", "temporal")
+COMPONENTS = ("web", "inbound", "worker", "llm", "sites", "temporal")
 """In stop order; `up` starts them in reverse."""
+DEMO_REVIEWER = ("demo", "demo")
+"""The reviewer inbox's only account in the demo; production has none built in."""
 
 
 def demo_env() -> dict[str, str]:
@@ -108,6 +112,30 @@ def _start_worker() -> None:
     processes.wait_until("worker", lambda: _worker_polling(worker.pid), 60, RUN / "worker.pid")
 
 
+def _start_web() -> None:
+    """The form endpoint and the reviewer inbox; the demo reviewer's hash is made here, so
+    no password hash of a known password ships with the project."""
+    user, password = DEMO_REVIEWER
+    env = demo_env() | {"FLOWDESK_WEB_USERS": f"{user}:{hash_password(password)}"}
+    processes.start("web", [sys.executable, "-m", "web"], RUN, env)
+    web = WebSettings()
+    processes.wait_until(
+        "web service", lambda: processes.port_open(web.host, web.port), 30, RUN / "web.pid"
+    )
+
+
+def _start_inbound() -> None:
+    """The SMTP listener for the support address; the demo mails its tickets to it."""
+    processes.start("inbound", [sys.executable, "-m", "inbound"], RUN, demo_env())
+    inbound = InboundSettings()
+    processes.wait_until(
+        "SMTP listener",
+        lambda: processes.port_open(inbound.smtp_host, inbound.smtp_port),
+        30,
+        RUN / "inbound.pid",
+    )
+
+
 def _start_sites() -> None:
     argv = [sys.executable, "-m", "devstack.sites", "--root", str(SITES_DIR)]
     processes.start("sites", argv + ["--port", str(SITES_PORT)], RUN)
@@ -141,6 +169,8 @@ STARTERS = {
     "sites": _start_sites,
     "llm": _start_llm,
     "worker": _start_worker,
+    "inbound": _start_inbound,
+    "web": _start_web,
 }
 
 

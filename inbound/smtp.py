@@ -23,8 +23,8 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
-from client.submit import submit_ticket, ticket_workflow_id
-from models.support import TriageOptions
+from client.submit import submit_ticket
+from models.support import TriageOptions, ticket_workflow_id
 
 log = logging.getLogger("flowdesk.inbound")
 AIOSMTPD_LOG = "mail.log"

@@ -1,5 +1,6 @@
 """Support-triage payloads: the inbound email, evidence, the decision and the review."""
 
+import hashlib
 from datetime import timedelta
 from typing import Literal
 
@@ -30,6 +31,17 @@ class InboundEmail(Strict):
     automatic: str | None = Field(
         default=None, description="Why the headers mark the mail as automatic (never answered)"
     )
+
+
+def ticket_workflow_id(email: InboundEmail) -> str:
+    """One run per message, whichever door it came through: the Message-ID when present,
+    else sender + subject + body; hashed, so no address is in the id."""
+    key = email.message_id or f"{email.sender}|{email.subject}|{email.body}"
+    return f"ticket-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+TICKET_SUMMARY = "Support ticket"
+"""The static summary every door gives a ticket run: nothing from the mail itself."""
 
 
 class KbHit(Strict):

@@ -20,9 +20,14 @@ from workflows.support_triage import SupportTriageWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.imap import MailboxActivities
-    from client.submit import ticket_workflow_id
     from models.mailbox import MailboxPollInput, MailboxPollResult, MarkSeen
-    from models.support import InboundEmail, TriageInput, TriageOptions
+    from models.support import (
+        TICKET_SUMMARY,
+        InboundEmail,
+        TriageInput,
+        TriageOptions,
+        ticket_workflow_id,
+    )
 
 
 @workflow.defn
@@ -65,7 +70,7 @@ class MailboxPollWorkflow:
                 id=ticket,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary="Support ticket",
+                static_summary=TICKET_SUMMARY,
             )
             return True
         except WorkflowAlreadyStartedError:

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from client.submit import outreach_workflow_id, ticket_workflow_id
+from client.submit import outreach_workflow_id
 from models.lead import lead_workflow_id
-from models.support import InboundEmail
+from models.support import InboundEmail, ticket_workflow_id
 from tests.workflows.fakes import make_lead
 
 

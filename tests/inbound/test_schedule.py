@@ -7,6 +7,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import SecretStr
 from temporalio.client import ScheduleActionStartWorkflow, ScheduleOverlapPolicy
 from temporalio.testing import WorkflowEnvironment
 
@@ -18,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def settings(poll_seconds: int) -> InboundSettings:
-    return InboundSettings(imap_host="imap.example", imap_poll_seconds=poll_seconds)
+    return InboundSettings(
+        imap_host="imap.example", imap_username="support", imap_password=SecretStr("pw"),
+        imap_poll_seconds=poll_seconds,
+    )  # fmt: skip
 
 
 async def test_the_schedule_is_created_then_updated_keeping_a_pause(
@@ -62,7 +66,13 @@ async def test_the_command_writes_the_schedule_and_needs_a_mailbox(
     unset = await asyncio.to_thread(command, env | {"FLOWDESK_INBOUND_IMAP_HOST": ""})
     try:
         written = await asyncio.to_thread(
-            command, env | {"FLOWDESK_INBOUND_IMAP_HOST": "imap.example"}
+            command,
+            env
+            | {
+                "FLOWDESK_INBOUND_IMAP_HOST": "imap.example",
+                "FLOWDESK_INBOUND_IMAP_USERNAME": "support",
+                "FLOWDESK_INBOUND_IMAP_PASSWORD": "pw",
+            },
         )
     finally:
         await dev_env.client.get_schedule_handle(SCHEDULE_ID).delete()

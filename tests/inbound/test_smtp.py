@@ -17,9 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
-from client.submit import ticket_workflow_id
 from inbound.smtp import SupportInbox, listen
-from models.support import TriageOptions
+from models.support import TriageOptions, ticket_workflow_id
 from tests.workflows.triage_fakes import FakeTriage
 from workflows.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow

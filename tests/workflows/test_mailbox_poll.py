@@ -16,10 +16,9 @@ from temporalio.worker import Worker
 
 from activities.imap import MailboxActivities
 from activities.inbound_mail import parse_email
-from client.submit import ticket_workflow_id
 from devstack.time_skipping import start_time_skipping
 from models.mailbox import FetchedMail, MailBatch, MailboxPollInput, MailboxPollResult, MarkSeen
-from models.support import TriageOptions
+from models.support import TriageOptions, ticket_workflow_id
 from tests.inbound.imap_server import ImapServer, Mailbox, mail
 from tests.workflows.triage_fakes import FakeTriage, billing_email
 from workflows.mailbox_poll import MailboxPollWorkflow
