@@ -1,4 +1,5 @@
-# The worker image for docker-compose.yml (production-like stack).
+# The image for docker-compose.yml (production-like stack): the worker by default; the web
+# service (`python -m web`) and the SMTP listener (`python -m inbound`) from the same image.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,6 +15,8 @@ COPY agents agents
 COPY models models
 COPY config config
 COPY client client
+COPY web web
+COPY inbound inbound
 COPY devstack devstack
 COPY kb kb
 COPY worker.py starter.py ./

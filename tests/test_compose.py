@@ -39,8 +39,18 @@ def test_every_search_attribute_is_created_with_its_type():
     assert created == expected
 
 
+def test_the_front_doors_run_from_the_same_image_on_loopback_ports():
+    for name, module in (("web", "web"), ("inbound", "inbound")):
+        service = SERVICES[name]
+        assert service["command"] == ["python", "-m", module]
+        assert service["environment"]["TEMPORAL_ADDRESS"] == "temporal:7233"
+        assert all(port.startswith("127.0.0.1:") for port in service["ports"])
+    assert "?" in SERVICES["web"]["environment"]["FLOWDESK_WEB_SESSION_SECRET"], "required"
+
+
 def test_dockerfile_runs_the_worker_and_ships_every_package():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'CMD ["python", "worker.py"]' in dockerfile
-    for package in ("workflows", "activities", "agents", "models", "config", "client", "kb"):
+    packages = ("workflows", "activities", "agents", "models", "config", "client", "web", "inbound")
+    for package in (*packages, "kb"):
         assert f"COPY {package} {package}" in dockerfile
