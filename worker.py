@@ -11,16 +11,14 @@ import sys
 from dataclasses import dataclass, fields
 from datetime import timedelta
 
-from pydantic import ValidationError
-from pydantic_settings import BaseSettings
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.factory import knowledge_base, worker_activities
 from activities.knowledge_base import KnowledgeBase
 from config.doors import InboundSettings
-from config.errors import problems
 from config.escalation import EscalationPolicy, PolicyError, load_policy
+from config.loading import load_or_exit
 from config.settings import (
     AppSettings,
     LlmSettings,
@@ -49,21 +47,8 @@ class Settings:
 
 def load_settings() -> Settings:
     """Every settings group, or exit 2 naming each bad variable (values are never echoed)."""
-    loaded: dict[str, BaseSettings] = {}
-    bad: list[str] = []
-    for field in fields(Settings):
-        group = field.type
-        assert isinstance(group, type) and issubclass(group, BaseSettings)
-        try:
-            loaded[field.name] = group()
-        except ValidationError as err:
-            bad += problems(
-                err, field_prefix=str(group.model_config.get("env_prefix", "")), upper=True
-            )
-    if bad:
-        print("invalid configuration:\n  " + "\n  ".join(bad), file=sys.stderr)
-        raise SystemExit(2)
-    return Settings(**loaded)  # type: ignore[arg-type]
+    groups = [field.type for field in fields(Settings)]
+    return Settings(*load_or_exit(*groups))  # type: ignore[arg-type]
 
 
 def load_escalation_policy(settings: TriageSettings) -> EscalationPolicy:

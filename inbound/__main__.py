@@ -10,39 +10,20 @@ import asyncio
 import logging
 import signal
 import sys
-from typing import TypeVar
-
-from pydantic import ValidationError
-from pydantic_settings import BaseSettings
 
 from client.options import triage_options
 from config.doors import InboundSettings
-from config.errors import problems
+from config.loading import load_or_exit
 from config.settings import TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
 from inbound.schedule import SCHEDULE_ID, mailbox_schedule, write_schedule
 from inbound.smtp import SupportInbox, listen
 
 log = logging.getLogger("flowdesk.inbound")
-Group = TypeVar("Group", bound=BaseSettings)
-
-
-def _load(group: type[Group]) -> Group:
-    try:
-        return group()
-    except ValidationError as err:
-        prefix = str(group.model_config.get("env_prefix", ""))
-        bad = problems(err, field_prefix=prefix, upper=True)
-        print("invalid configuration:\n  " + "\n  ".join(bad), file=sys.stderr)
-        raise SystemExit(2) from None
 
 
 async def serve() -> None:
-    inbound, temporal, triage = (
-        _load(InboundSettings),
-        _load(TemporalSettings),
-        _load(TriageSettings),
-    )
+    inbound, temporal, triage = load_or_exit(InboundSettings, TemporalSettings, TriageSettings)
     client = await connect(temporal)
     handler = SupportInbox(
         client, temporal.task_queue, triage_options(triage), inbound.support_address
@@ -65,11 +46,7 @@ async def serve() -> None:
 
 
 async def schedule() -> None:
-    inbound, temporal, triage = (
-        _load(InboundSettings),
-        _load(TemporalSettings),
-        _load(TriageSettings),
-    )
+    inbound, temporal, triage = load_or_exit(InboundSettings, TemporalSettings, TriageSettings)
     if not inbound.imap_host:
         print("FLOWDESK_INBOUND_IMAP_HOST is not set: there is no mailbox to poll", file=sys.stderr)
         raise SystemExit(2)

@@ -7,10 +7,9 @@ import logging
 import sys
 
 import uvicorn
-from pydantic import ValidationError
 
 from config.doors import WebSettings
-from config.errors import problems
+from config.loading import load_or_exit
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect
 from web.app import create_app
@@ -20,18 +19,10 @@ from web.state import Doors
 log = logging.getLogger("flowdesk.web")
 
 
-def _settings() -> tuple[WebSettings, TemporalSettings, TriageSettings, OutreachSettings]:
-    try:
-        return WebSettings(), TemporalSettings(), TriageSettings(), OutreachSettings()
-    except ValidationError as err:
-        print(
-            "invalid configuration:\n  " + "\n  ".join(problems(err, upper=True)), file=sys.stderr
-        )
-        raise SystemExit(2) from None
-
-
 async def serve() -> None:
-    web, temporal, triage, outreach = _settings()
+    web, temporal, triage, outreach = load_or_exit(
+        WebSettings, TemporalSettings, TriageSettings, OutreachSettings
+    )
     if not web.users:
         log.warning("no reviewers configured (FLOWDESK_WEB_USERS): the inbox lets nobody in")
     client = await connect(temporal)
