@@ -1,15 +1,19 @@
 """Logging reviewers in and out; `reviewer` is the dependency every inbox page uses."""
 
+import secrets
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from web.auth import COOKIE, Session, csrf_ok, verify_password
+from web.auth import COOKIE, Session, csrf_ok, hash_password, verify_password
 from web.state import TEMPLATES, client_address, doors, session_of
 
 router = APIRouter()
+UNKNOWN_USER = hash_password(secrets.token_urlsafe(16))
+"""Checked for names that are not reviewers, so a wrong name costs as long as a wrong
+password and the answer time does not tell which names exist."""
 
 
 class LoginRequired(Exception):
@@ -53,10 +57,13 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/review",
 ) -> Response:
     state = doors(request)
+    if not same_origin(request):
+        raise HTTPException(403, "sign in from this site's own login page")
     if not state.logins.allow(client_address(request)):
         raise HTTPException(429, "too many login attempts; wait a minute")
     stored = state.web.users.get(username)
-    if stored is None or not verify_password(password, stored):
+    known = verify_password(password, stored or UNKNOWN_USER)
+    if stored is None or not known:
         return TEMPLATES.TemplateResponse(
             request,
             "login.html",
@@ -84,6 +91,17 @@ def logout(
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
+
+
+def same_origin(request: Request) -> bool:
+    """A login posted from another site would sign the visitor in as someone else (login
+    CSRF); browsers name the posting page's origin, and it must be this site's (as
+    reached, or as `public_url` names it behind a proxy)."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    public = urlsplit(doors(request).web.public_url).netloc
+    return urlsplit(origin).netloc in (request.url.netloc, public)
 
 
 def _local(path: str) -> str:

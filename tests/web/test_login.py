@@ -27,3 +27,20 @@ async def test_login_redirects_only_to_this_site(web: WebStack):
                         "next": "//evil.example/x"},
     )  # fmt: skip
     assert answer.headers["location"] == "/review"
+
+
+async def test_a_login_posted_from_another_site_is_refused(web: WebStack):
+    answer = await web.http.post(
+        "/login",
+        data={"username": "rita", "password": "correct horse battery staple"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert answer.status_code == 403 and "flowdesk_session" not in answer.headers.get(
+        "set-cookie", ""
+    )
+    same_site = await web.http.post(
+        "/login",
+        data={"username": "rita", "password": "correct horse battery staple"},
+        headers={"Origin": "http://testserver"},
+    )
+    assert same_site.status_code == 303
