@@ -66,7 +66,7 @@ class MailboxActivities:
             found = _ok(imap.uid("SEARCH", "UNSEEN"))
             messages: list[FetchedMail] = []
             size = 0
-            for uid in found[0].split()[:limit]:
+            for uid in (found[0] or b"").split()[:limit]:
                 raw = _body(_ok(imap.uid("FETCH", uid, f"(BODY.PEEK[]<0.{READ_BYTES}>)")))
                 if raw is None:
                     continue

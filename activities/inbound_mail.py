@@ -6,6 +6,7 @@ oversized body is cut and flagged, so the workflow never sees a crash, only a
 `parse_problem` that sends the ticket to a person.
 """
 
+import codecs
 import html
 import re
 from email import policy
@@ -27,12 +28,20 @@ def html_to_text(markup: str) -> str:
     return BLANKS.sub("\n\n", html.unescape(TAGS.sub("", text))).strip()
 
 
+def clean_text(text: str) -> str:
+    """Lone surrogates (what a `unicode_escape` "charset" can produce) become `?`: the
+    text must be valid Unicode to be stored, compared and sent on."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _decode(part: EmailMessage) -> tuple[str, str | None]:
     payload = part.get_payload(decode=True) or b""
     charset = part.get_content_charset() or "utf-8"
     try:
-        return payload.decode(charset), None
-    except (LookupError, UnicodeDecodeError):
+        if "escape" in codecs.lookup(charset).name:
+            raise LookupError(charset)
+        return clean_text(payload.decode(charset)), None
+    except (LookupError, UnicodeError):
         return payload.decode("utf-8", errors="replace"), f"undecodable {charset} text"
 
 
@@ -57,10 +66,20 @@ AUTOMATIC_HEADERS = {
 """RFC 3834 and the de-facto headers auto-responders set; answering them loops mail."""
 
 
+def header(message: EmailMessage, name: str) -> str:
+    """The header's text, or its raw value when the parser cannot read it (some malformed
+    headers, e.g. `Message-ID: <`, make the standard library raise instead)."""
+    try:
+        return clean_text(str(message.get(name, "") or ""))
+    except Exception:  # noqa: BLE001 (any parser failure: the raw text is what we have)
+        raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), "")
+        return clean_text(str(raw))
+
+
 def automatic(message: EmailMessage) -> str | None:
     """Why the headers mark this mail as machine-sent, or None."""
     for name, pattern in AUTOMATIC_HEADERS.items():
-        value = str(message.get(name, "")).strip()
+        value = header(message, name).strip()
         if value and pattern.search(value):
             return f"{name}: {value[:60]}"
     if message.get_content_type() == "multipart/report":
@@ -69,6 +88,19 @@ def automatic(message: EmailMessage) -> str | None:
 
 
 def parse_email(raw: bytes) -> InboundEmail:
+    """Never raises: a message the parser cannot read at all becomes a ticket whose body
+    is the raw text, flagged for a person."""
+    try:
+        return _parse(raw)
+    except Exception as err:  # noqa: BLE001 (the promise: a ticket, never a crash)
+        return InboundEmail(
+            sender=UNKNOWN_SENDER,
+            body=clean_text(raw[:MAX_BODY_CHARS].decode("utf-8", "replace")),
+            parse_problem=f"unreadable message ({type(err).__name__}); shown as raw text",
+        )
+
+
+def _parse(raw: bytes) -> InboundEmail:
     problems: list[str] = []
     if len(raw) > MAX_RAW_BYTES:
         problems.append(f"message is {len(raw)} bytes; only the first {MAX_RAW_BYTES} were read")
@@ -80,19 +112,19 @@ def parse_email(raw: bytes) -> InboundEmail:
     if len(body) > MAX_BODY_CHARS:
         problems.append(f"body is {len(body)} characters; cut to {MAX_BODY_CHARS}")
         body = body[:MAX_BODY_CHARS]
-    sender = parseaddr(str(message.get("From", "")))[1]
+    sender = parseaddr(header(message, "From"))[1]
     if not SENDER.match(sender):
         problems.append("no usable sender address")
     received = None
     try:
-        if message.get("Date"):
-            received = parsedate_to_datetime(str(message["Date"]))
+        if date := header(message, "Date"):
+            received = parsedate_to_datetime(date)
             received = received if received.tzinfo else None
     except (TypeError, ValueError):
         received = None
     return InboundEmail(
         sender=sender[:320] if SENDER.match(sender) else UNKNOWN_SENDER,
-        subject=" ".join(str(message.get("Subject", "")).split())[:998],
+        subject=" ".join(header(message, "Subject").split())[:998],
         body=body.strip(),
         message_id=_header(message, "Message-ID"),
         in_reply_to=_header(message, "In-Reply-To"),
@@ -103,5 +135,4 @@ def parse_email(raw: bytes) -> InboundEmail:
 
 
 def _header(message: EmailMessage, name: str) -> str | None:
-    value = message.get(name)
-    return str(value).strip()[:998] if value else None
+    return header(message, name).strip()[:998] or None

@@ -7,6 +7,7 @@ the run belongs to, refuse a request that process does not take, and turn a work
 refusing a request into input the person can correct rather than a failure.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -92,14 +93,21 @@ def refusal(err: WorkflowUpdateFailedError) -> str:
     return cause.message if isinstance(cause, ApplicationError) else str(cause)
 
 
-async def read_status(client: Client, workflow_id: str) -> Status:
-    """Any run's status query, as its process's model."""
+async def read_status(client: Client, workflow_id: str, timeout: timedelta | None = None) -> Status:
+    """Any run's status query, as its process's model; `timeout` bounds the wait for a
+    worker to answer (a web request must not hang on a worker that is down)."""
     kind = await workflow_type(client, workflow_id)
     handle = client.get_workflow_handle(workflow_id)
     if kind == SupportTriageWorkflow.__name__:
-        return await handle.query(SupportTriageWorkflow.status, result_type=TriageStatus)
+        return await handle.query(
+            SupportTriageWorkflow.status, result_type=TriageStatus, rpc_timeout=timeout
+        )
     if kind == LeadOutreachWorkflow.__name__:
-        return await handle.query(LeadOutreachWorkflow.status, result_type=OutreachStatus)
+        return await handle.query(
+            LeadOutreachWorkflow.status, result_type=OutreachStatus, rpc_timeout=timeout
+        )
     if kind == LeadIntakeWorkflow.__name__:
-        return await handle.query(LeadIntakeWorkflow.status, result_type=LeadIntakeStatus)
+        return await handle.query(
+            LeadIntakeWorkflow.status, result_type=LeadIntakeStatus, rpc_timeout=timeout
+        )
     raise InputError(f"{workflow_id} is a {kind}, which this project does not run")

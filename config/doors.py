@@ -60,6 +60,7 @@ class WebSettings(BaseSettings):
     leads_per_address_per_minute: int = Field(default=10, ge=1)
     leads_per_email_per_hour: int = Field(default=3, ge=1)
     logins_per_address_per_minute: int = Field(default=10, ge=1)
+    status_reads_per_address_per_minute: int = Field(default=60, ge=1)
 
     _users = field_validator("users", mode="before")(_parse_users)
 

@@ -55,10 +55,10 @@ class SupportInbox:
     async def handle_DATA(  # noqa: N802
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
-        raw = envelope.original_content or b""
-        email = parse_email(raw)
-        ticket = ticket_workflow_id(email)
+        ticket = "unparsed"
         try:
+            email = parse_email(envelope.original_content or b"")
+            ticket = ticket_workflow_id(email)
             submitted = await submit_ticket(self.client, self.task_queue, email, self.options)
         except Exception as err:  # every failure to start is temporary to the sender
             log.error("ticket %s not started (%s): answered 451", ticket, _reason(err))

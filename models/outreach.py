@@ -28,7 +28,7 @@ def check_timezone(name: str) -> str:
     """An IANA zone name the system knows (`Europe/Berlin`); refused otherwise."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as err:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as err:
         raise ValueError(
             f"unknown time zone {name!r}; use an IANA name like Europe/Berlin"
         ) from err

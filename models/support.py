@@ -36,7 +36,8 @@ class InboundEmail(Strict):
 def ticket_workflow_id(email: InboundEmail) -> str:
     """One run per message, whichever door it came through: the Message-ID when present,
     else sender + subject + body; hashed, so no address is in the id."""
-    key = email.message_id or f"{email.sender}|{email.subject}|{email.body}"
+    usable = email.message_id and "@" in email.message_id  # `<` or `<>` identify nothing
+    key = email.message_id if usable else f"{email.sender}|{email.subject}|{email.body}"
     return f"ticket-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 

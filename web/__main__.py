@@ -34,8 +34,15 @@ async def serve() -> None:
 
 def main() -> None:
     if sys.argv[1:] == ["hash-password"]:
-        password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
-        print(hash_password(password.rstrip("\n")))
+        try:
+            typed = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline()
+        except UnicodeDecodeError:
+            raise SystemExit("the password is not valid UTF-8") from None
+        password = typed.rstrip("\r\n")
+        if not password:
+            print("no password given; nothing hashed", file=sys.stderr)
+            raise SystemExit(2)
+        print(hash_password(password))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     asyncio.run(serve())

@@ -51,6 +51,7 @@ class SessionSigner:
     def __init__(self, secret: bytes, hours: int) -> None:
         self._secret = secret
         self._seconds = hours * 3600
+        self._ended: dict[str, int] = {}
 
     def issue(self, user: str) -> tuple[str, Session]:
         session = Session(user, secrets.token_urlsafe(24), int(time.time()) + self._seconds)
@@ -61,13 +62,22 @@ class SessionSigner:
         if not cookie or "." not in cookie:
             return None
         body, signature = cookie.rsplit(".", 1)
-        if not hmac.compare_digest(signature, self._sign(body)):
+        if not cookie.isascii() or not hmac.compare_digest(signature, self._sign(body)):
             return None
         try:
             session = Session(**json.loads(_unb64(body)))
         except (ValueError, TypeError):
             return None
-        return session if session.expires > time.time() else None
+        if session.expires <= time.time() or session.csrf in self._ended:
+            return None
+        return session
+
+    def end(self, session: Session) -> None:
+        """Signing out ends this session on the server too, so a copied cookie stops
+        working; remembered until it would have expired anyway."""
+        now = time.time()
+        self._ended = {token: until for token, until in self._ended.items() if until > now}
+        self._ended[session.csrf] = session.expires
 
     @property
     def max_age(self) -> int:
@@ -78,7 +88,9 @@ class SessionSigner:
 
 
 def csrf_ok(session: Session | None, token: str | None) -> bool:
-    return session is not None and token is not None and hmac.compare_digest(session.csrf, token)
+    if session is None or token is None or not token.isascii():
+        return False
+    return hmac.compare_digest(session.csrf, token)
 
 
 def _b64(data: bytes) -> str:

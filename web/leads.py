@@ -32,13 +32,14 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ValidationError
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from client.errors import InputError
 from client.handles import read_status
 from client.inputs import parse_lead, parse_outreach
 from client.submit import Submitted, outreach_workflow_id, submit_lead, submit_outreach
+from client.views import QUERY_TIMEOUT
 from models.lead import LeadIntakeStatus, LeadSubmission, lead_workflow_id
 from models.outreach import OutreachInput, OutreachStatus
 from web.limits import SlidingWindow
@@ -102,10 +103,19 @@ async def submit(request: Request) -> Response:
 async def run_status(request: Request, run_id: str) -> PublicStatus:
     if not RUN_ID.fullmatch(run_id):
         raise HTTPException(400, "not a lead run id: expected lead-… or outreach-… as issued")
-    client = doors(request).client
+    state = doors(request)
+    if not state.status_reads.allow(client_address(request)):
+        raise HTTPException(
+            429,
+            "too many status reads; try again later",
+            headers={"Retry-After": str(state.status_reads.retry_after(client_address(request)))},
+        )
+    client = state.client
     try:
         info = await client.get_workflow_handle(run_id).describe()
-        status = await read_status(client, run_id)
+        status = await read_status(client, run_id, QUERY_TIMEOUT)
+    except WorkflowQueryFailedError as err:
+        raise _unavailable() from err
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise HTTPException(
@@ -164,7 +174,7 @@ async def _fields(request: Request) -> dict[str, Any]:
             data = json.loads(body)
         else:
             data = dict(parse_qsl(body.decode("utf-8"), strict_parsing=True))
-    except ValueError:
+    except (ValueError, RecursionError):
         raise HTTPException(400, f"the body is not valid {kind}") from None
     if not isinstance(data, dict):
         raise HTTPException(400, "the body must be one JSON object")

@@ -12,7 +12,10 @@ from collections import defaultdict, deque
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SWEEP_AT = 10_000
-"""Keys held before the stale ones are swept out."""
+"""Keys held before the stale ones are swept out (at most once per window)."""
+MAX_KEYS = 100_000
+"""Beyond this many live keys (a flood of fresh addresses) a new key is refused: the
+limiter must stay small and fast, and refusing is what it is for."""
 
 
 class SlidingWindow:
@@ -22,11 +25,14 @@ class SlidingWindow:
         self.limit = limit
         self.seconds = seconds
         self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._swept = 0.0
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
-        if len(self._events) > SWEEP_AT:
+        if len(self._events) > SWEEP_AT and now - self._swept > self.seconds:
             self._sweep(now)
+        if key not in self._events and len(self._events) >= MAX_KEYS:
+            return False
         events = self._events[key]
         while events and events[0] <= now - self.seconds:
             events.popleft()
@@ -38,6 +44,7 @@ class SlidingWindow:
     def _sweep(self, now: float) -> None:
         """Forget keys with no event left in the window: the counts must not grow without
         bound, nor keep addresses longer than the window needs them."""
+        self._swept = now
         for key in [k for k, events in self._events.items() if events[-1] <= now - self.seconds]:
             del self._events[key]
 

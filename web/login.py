@@ -85,9 +85,12 @@ def login(
 
 @router.post("/logout")
 def logout(
-    session: Annotated[Session, Depends(reviewer)], csrf: Annotated[str | None, Form()] = None
+    request: Request,
+    session: Annotated[Session, Depends(reviewer)],
+    csrf: Annotated[str | None, Form()] = None,
 ) -> Response:
     checked_form(session, csrf)
+    doors(request).signer.end(session)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

@@ -28,6 +28,7 @@ class Doors:
     per_address: SlidingWindow = field(init=False)
     per_email: SlidingWindow = field(init=False)
     logins: SlidingWindow = field(init=False)
+    status_reads: SlidingWindow = field(init=False)
 
     def __post_init__(self) -> None:
         secret = self.web.session_secret
@@ -36,6 +37,7 @@ class Doors:
         self.per_address = SlidingWindow(self.web.leads_per_address_per_minute, 60)
         self.per_email = SlidingWindow(self.web.leads_per_email_per_hour, 3600)
         self.logins = SlidingWindow(self.web.logins_per_address_per_minute, 60)
+        self.status_reads = SlidingWindow(self.web.status_reads_per_address_per_minute, 60)
 
 
 def doors(request: Request) -> Doors:

@@ -99,3 +99,19 @@ def test_a_delivery_status_report_is_automatic():
         b"--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n--b--\r\n"
     )
     assert "multipart/report" in (parse_email(raw).automatic or "")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"From: a@b.example\r\nMessage-ID: <\r\nSubject: x\r\n\r\nhello\r\n",
+        b"From: a@b.example\r\nMessage-ID: <@>\r\n\r\nhello\r\n",
+        b"From: a@b.example\r\nContent-Type: text/plain; charset=unicode_escape\r\n\r\n"
+        b"hello \\ud800\r\n",
+    ],
+    ids=["message-id-open", "message-id-empty", "escape-charset"],
+)
+def test_mail_the_standard_library_chokes_on_still_becomes_a_ticket(raw: bytes):
+    email = parse_email(raw)
+    assert "hello" in email.body and email.sender == "a@b.example"
+    email.model_dump_json()  # valid Unicode throughout: it can be stored and sent on

@@ -179,3 +179,18 @@ async def test_a_start_refused_by_temporal_is_answered_451(
         server.close()
     assert code == 451
     assert "Temporal NOT_FOUND" in caplog.text
+
+
+async def test_a_message_the_parser_chokes_on_is_still_a_ticket(
+    door: int, dev_env: WorkflowEnvironment
+):
+    raw = (
+        f"From: {SENDER}\r\nTo: {SUPPORT}\r\nSubject: {SUBJECT}\r\nMessage-ID: <\r\n"
+        "Content-Type: text/plain; charset=unicode_escape\r\n\r\n"
+        f"card 4111 \\ud800 {uuid.uuid4()}\r\n"
+    ).encode()
+    ticket = ticket_workflow_id(parse_email(raw))
+
+    assert await send(door, raw) == (250, f"2.0.0 Ticket {ticket} accepted")
+    status = await dev_env.client.get_workflow_handle(ticket).describe()
+    assert status.id == ticket
