@@ -81,7 +81,7 @@ class PublicStatus(BaseModel):
 @router.post("/leads", status_code=202)
 async def submit(request: Request) -> Response:
     state = doors(request)
-    _within(state.per_address, client_address(request), "from this address")
+    _within(state.per_address, client_address(request), "submissions from this address")
     fields = await _fields(request)
     bot = fields.pop(HONEYPOT, None) not in (None, "")
     fields.pop("submitted_at", None)
@@ -90,7 +90,7 @@ async def submit(request: Request) -> Response:
     except InputError as err:
         return JSONResponse({"detail": _problems(err)}, status_code=422)
     lead = parsed.lead if isinstance(parsed, OutreachInput) else parsed
-    _within(state.per_email, lead.normalized_email, "for this email address")
+    _within(state.per_email, lead.normalized_email, "submissions for this email address")
     if bot:
         log.info("honeypot filled: nothing started")
         return _accepted(request, _run_id(parsed), existing=False)
@@ -104,12 +104,7 @@ async def run_status(request: Request, run_id: str) -> PublicStatus:
     if not RUN_ID.fullmatch(run_id):
         raise HTTPException(400, "not a lead run id: expected lead-… or outreach-… as issued")
     state = doors(request)
-    if not state.status_reads.allow(client_address(request)):
-        raise HTTPException(
-            429,
-            "too many status reads; try again later",
-            headers={"Retry-After": str(state.status_reads.retry_after(client_address(request)))},
-        )
+    _within(state.status_reads, client_address(request), "status reads from this address")
     client = state.client
     try:
         info = await client.get_workflow_handle(run_id).describe()
@@ -207,7 +202,7 @@ def _within(window: SlidingWindow, key: str, what: str) -> None:
     if not window.allow(key):
         raise HTTPException(
             429,
-            f"too many submissions {what}; try again later",
+            f"too many {what}; try again later",
             headers={"Retry-After": str(window.retry_after(key))},
         )
 

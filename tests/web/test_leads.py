@@ -197,3 +197,12 @@ async def test_the_setting_decides_that_a_lead_starts_outreach(
     status = await outreach_http.get(f"/runs/{run_id}")
     assert status.status_code == 200 and status.json()["done"] is False
     await web.doors.client.get_workflow_handle(run_id).terminate("test over")
+
+
+async def test_status_reads_are_rate_limited_per_address(web: WebStack):
+    limit = web.doors.web.status_reads_per_address_per_minute
+    answers = [
+        (await web.http.get("/runs/lead-0123456789abcdef")).status_code for _ in range(limit + 1)
+    ]
+    assert answers[:limit] == [404] * limit
+    assert answers[-1] == 429
