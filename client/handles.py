@@ -12,6 +12,7 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from client.errors import InputError
 from models.lead import LeadIntakeStatus
@@ -31,7 +32,23 @@ Status = TriageStatus | OutreachStatus | LeadIntakeStatus
 
 
 async def workflow_type(client: Client, workflow_id: str) -> str:
-    return (await client.get_workflow_handle(workflow_id).describe()).workflow_type
+    try:
+        return (await client.get_workflow_handle(workflow_id).describe()).workflow_type
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise InputError(f"no run {workflow_id}: never started, or expired") from err
+        raise
+
+
+async def _signal(handle: WorkflowHandle[Any, Any], method: Any, *args: Any) -> None:
+    """A run that finished in the meantime takes no signal: that is the person's news,
+    not a crash."""
+    try:
+        await handle.signal(method, args=list(args))
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise InputError(f"{handle.id} has already finished: nothing was sent") from err
+        raise
 
 
 async def _reviewable(
@@ -52,39 +69,45 @@ async def _outreach(client: Client, workflow_id: str) -> WorkflowHandle[Any, Any
 
 async def approve(client: Client, workflow_id: str, reviewer: str = "") -> None:
     handle, kind = await _reviewable(client, workflow_id)
-    await handle.signal(kind.approve, reviewer)
+    await _signal(handle, kind.approve, reviewer)
 
 
 async def reject(client: Client, workflow_id: str, reason: str, reviewer: str = "") -> None:
     handle, kind = await _reviewable(client, workflow_id)
-    await handle.signal(kind.reject, args=[reason, reviewer])
+    await _signal(handle, kind.reject, reason, reviewer)
 
 
 async def edit_and_approve(client: Client, workflow_id: str, body: str, reviewer: str = "") -> str:
     """The workflow's validator refusing the text is input to correct: `InputError`."""
     handle, kind = await _reviewable(client, workflow_id)
-    try:
-        return await handle.execute_update(kind.edit_and_approve, args=[body, reviewer])
-    except WorkflowUpdateFailedError as err:
-        raise InputError(f"edit refused: {refusal(err)}") from err
+    return await _update(handle, "edit", kind.edit_and_approve, body, reviewer)
 
 
 async def lead_replied(client: Client, workflow_id: str) -> None:
-    await (await _outreach(client, workflow_id)).signal(LeadOutreachWorkflow.lead_replied)
+    await _signal(await _outreach(client, workflow_id), LeadOutreachWorkflow.lead_replied)
 
 
 async def unsubscribe(client: Client, workflow_id: str) -> None:
-    await (await _outreach(client, workflow_id)).signal(LeadOutreachWorkflow.unsubscribe)
+    await _signal(await _outreach(client, workflow_id), LeadOutreachWorkflow.unsubscribe)
 
 
 async def reschedule(
     client: Client, workflow_id: str, request: RescheduleRequest
 ) -> RescheduleAnswer:
     handle = await _outreach(client, workflow_id)
+    return await _update(handle, "reschedule", LeadOutreachWorkflow.reschedule, request)
+
+
+async def _update(handle: WorkflowHandle[Any, Any], what: str, method: Any, *args: Any) -> Any:
+    """The validator refusing, or the run having finished, is the person's to correct."""
     try:
-        return await handle.execute_update(LeadOutreachWorkflow.reschedule, request)
+        return await handle.execute_update(method, args=list(args))
     except WorkflowUpdateFailedError as err:
-        raise InputError(f"reschedule refused: {refusal(err)}") from err
+        raise InputError(f"{what} refused: {refusal(err)}") from err
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise InputError(f"{handle.id} has already finished: {what} not applied") from err
+        raise
 
 
 def refusal(err: WorkflowUpdateFailedError) -> str:

@@ -6,9 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Strict(BaseModel):
-    """Base for payloads: unknown keys are an error, not silently dropped."""
+    """Base for payloads: unknown keys are an error, not silently dropped; an error names
+    the field but never quotes its value (it may be personal data)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
 class Decision(Strict):

@@ -10,7 +10,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 from workflows.decision_log import DecisionLog
-from workflows.steps import CRM, ENRICH, LOCAL, MAIL, attempt, run_step
+from workflows.steps import BAD_INPUT, CRM, ENRICH, LOCAL, MAIL, attempt, run_step
 
 with workflow.unsafe.imports_passed_through():
     from activities.lead_intake import LeadIntakeActivities
@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 
-@workflow.defn
+@workflow.defn(failure_exception_types=BAD_INPUT)
 class LeadIntakeWorkflow:
     def __init__(self) -> None:
         self._log = DecisionLog()

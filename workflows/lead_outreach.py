@@ -15,6 +15,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 from workflows.outreach_steps import OutreachSteps
+from workflows.steps import BAD_INPUT
 
 with workflow.unsafe.imports_passed_through():
     from models.common import OutgoingEmail
@@ -35,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
 MAX_RESCHEDULE = timedelta(days=90)
 
 
-@workflow.defn
+@workflow.defn(failure_exception_types=BAD_INPUT)
 class LeadOutreachWorkflow(OutreachSteps):
     @workflow.run
     async def run(self, request: OutreachInput) -> OutreachResult:

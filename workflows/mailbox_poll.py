@@ -15,7 +15,7 @@ from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from workflows.steps import MAIL, run_step
+from workflows.steps import BAD_INPUT, MAIL, run_step
 from workflows.support_triage import SupportTriageWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 
-@workflow.defn
+@workflow.defn(failure_exception_types=BAD_INPUT)
 class MailboxPollWorkflow:
     @workflow.run
     async def run(self, request: MailboxPollInput) -> MailboxPollResult:

@@ -12,11 +12,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows.decision_log import DecisionLog
+
+BAD_INPUT: list[type[BaseException]] = [ValidationError]
+"""Every workflow fails its run, clearly, on input its models refuse (a run started
+around the front doors, e.g. with a 100,000-character body), instead of retrying a
+workflow task that can never succeed. The message names the field, never its value
+(`Strict` hides input in errors)."""
 
 
 @dataclass(frozen=True)

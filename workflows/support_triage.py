@@ -13,7 +13,7 @@ the final deadline.
 from temporalio import workflow
 
 from workflows.review import HumanReview
-from workflows.steps import MAIL, attempt
+from workflows.steps import BAD_INPUT, MAIL, attempt
 from workflows.triage_steps import TriageSteps
 
 with workflow.unsafe.imports_passed_through():
@@ -39,7 +39,7 @@ VERIFIED_SEND = "verified-auto-send"
 """Tickets started before this patch keep the 2026.11-1 decision (`triage_policy_v1`)."""
 
 
-@workflow.defn
+@workflow.defn(failure_exception_types=BAD_INPUT)
 class SupportTriageWorkflow(TriageSteps):
     def __init__(self) -> None:
         super().__init__()
