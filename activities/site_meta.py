@@ -23,6 +23,9 @@ SOCIAL_HOSTS = (
 )
 ORGANIZATION_TYPES = {"organization", "corporation", "localbusiness", "ngo", "onlinebusiness"}
 MAX_TEXT = 2000
+# The largest employers have about 2-3 million staff, so anything above 10 million is a
+# typo or garbage; it must not reach SQLite, whose integers overflow past 2**63.
+MAX_EMPLOYEES = 10_000_000
 
 
 @dataclass
@@ -97,19 +100,32 @@ def _is_org(node: dict[str, Any]) -> bool:
 
 
 def _employee_count(value: Any) -> int | None:
-    """Read numberOfEmployees in its usual shapes: 120, "120", "50-200", QuantitativeValue."""
+    """Read numberOfEmployees in its usual shapes: 120, "120", "50-200", QuantitativeValue.
+
+    The page is untrusted, so only a count in 1..MAX_EMPLOYEES survives; anything else
+    (0, negative, huge, NaN, infinity) becomes None instead of failing intake later.
+    """
+    count = _raw_employee_count(value)
+    return count if count is not None and 1 <= count <= MAX_EMPLOYEES else None
+
+
+def _raw_employee_count(value: Any) -> int | None:
     if isinstance(value, dict):
         for key in ("value", "maxValue", "minValue"):
             if key in value:
-                return _employee_count(value[key])
+                return _raw_employee_count(value[key])
         return None
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return int(value) if value >= 0 else None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if 1 <= value <= MAX_EMPLOYEES else None
     if isinstance(value, str):
-        numbers = [int(n) for n in re.findall(r"\d+", value.replace(",", ""))]
-        return max(numbers) if numbers else None
+        digits = [n.lstrip("0") or "0" for n in re.findall(r"\d+", value.replace(",", ""))]
+        if any(len(n) > len(str(MAX_EMPLOYEES)) for n in digits):
+            return None  # also keeps int() away from 5,000-digit strings, which it refuses
+        return max((int(n) for n in digits), default=None)
     return None
 
 

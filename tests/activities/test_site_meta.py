@@ -107,3 +107,27 @@ def test_example_sites(host: str, industry: str, employees: int, social: str):
     meta = parse_site((SITES / host / "index.html").read_text(), f"http://{host}/")
     assert (meta.industry, meta.employee_count) == (industry, employees)
     assert any(social in link for link in meta.social_links)
+
+
+@pytest.mark.parametrize(
+    "employees",
+    [
+        "99999999999999999999",
+        '"99999999999999999999"',
+        "1e300",
+        "Infinity",
+        "NaN",
+        "0",
+        "-5",
+        '{"value": 99999999999999999999}',
+        '"1-99999999999999999999"',
+        '"' + "9" * 5000 + '"',
+    ],
+)
+def test_absurd_employee_counts_are_dropped(employees: str):
+    """A huge number from a page once overflowed SQLite and failed intake; parse drops it."""
+    json_ld = f'{{"@type": "Organization", "name": "A", "numberOfEmployees": {employees}}}'
+    meta = parse_site(
+        page(f'<script type="application/ld+json">{json_ld}</script>'), "https://a.example/"
+    )
+    assert meta.employee_count is None and meta.site_name == "A"
