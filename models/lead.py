@@ -1,6 +1,7 @@
 """Lead payloads: the web-form submission and what intake learns about it."""
 
 import hashlib
+import re
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -11,6 +12,10 @@ from models.common import Decision, SendResult, Strict
 LeadSource = Literal["web_form", "referral", "webinar", "event", "partner", "ad", "other"]
 ProfileSource = Literal["website", "api", "email_domain"]
 Tier = Literal["A", "B", "C"]
+NOT_IN_A_NAME = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]|://|www\.|[@/<>]", re.I)
+"""A name or company that carries a link, an address or a line break would let the form
+relay text through our welcome email (`Welcome to Flowdesk, http://evil.example/login`);
+dots stay allowed (`Booking.com`)."""
 
 
 class LeadSubmission(Strict):
@@ -27,10 +32,15 @@ class LeadSubmission(Strict):
 
     @field_validator("name", "company")
     @classmethod
-    def _strip(cls, value: str) -> str:
+    def _single_line_plain(cls, value: str) -> str:
+        """Names go into subjects, greetings and prompts: one line of text, no links."""
         stripped = value.strip()
         if not stripped:
             raise ValueError("must not be blank")
+        if found := NOT_IN_A_NAME.search(stripped):
+            char = found.group(0)
+            what = repr(char) if char.isprintable() else "a line break or control character"
+            raise ValueError(f"must be one line of plain text, without {what}")
         return stripped
 
     @property

@@ -25,3 +25,26 @@ def test_outreach_options_take_the_leads_zone_over_the_default():
 def test_an_unknown_zone_is_input_error_naming_the_field():
     with pytest.raises(InputError, match="timezone: unknown time zone 'Mars/Olympus'"):
         parse_outreach(OUTREACH | {"timezone": "Mars/Olympus"}, OutreachSettings())
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("name", "Ada\r\nBcc: list@victim.example", "line break"),
+        ("company", "Welcome to Flowdesk, http://evil.example/login", "'://'"),
+        ("company", "www.evil.example", "'www.'"),
+        ("name", "ada@evil.example", "'@'"),
+        ("name", "Ada\u2028Lindqvist", "line break"),
+    ],
+)
+def test_names_that_would_relay_text_through_our_emails_are_refused(
+    field: str, value: str, why: str
+):
+    fields = dict(OUTREACH, **{field: value})
+    with pytest.raises(InputError, match=f"{field}: .*{why}"):
+        parse_outreach(fields, OutreachSettings())
+
+
+def test_ordinary_names_with_dots_and_ampersands_pass():
+    fields = dict(OUTREACH, name="Seán O'Brien", company="Booking.com & Sons")
+    assert parse_outreach(fields, OutreachSettings()).lead.company == "Booking.com & Sons"
