@@ -12,14 +12,14 @@ import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import parseaddr, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
+from activities.mail import single_address
 from models.support import MAX_BODY_CHARS, InboundEmail
 
 MAX_RAW_BYTES = 2_000_000
 TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 BLANKS = re.compile(r"\n\s*\n\s*\n+")
-SENDER = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 UNKNOWN_SENDER = "unknown@sender.invalid"
 
 
@@ -112,9 +112,9 @@ def _parse(raw: bytes) -> InboundEmail:
     if len(body) > MAX_BODY_CHARS:
         problems.append(f"body is {len(body)} characters; cut to {MAX_BODY_CHARS}")
         body = body[:MAX_BODY_CHARS]
-    sender = parseaddr(header(message, "From"))[1]
-    if not SENDER.match(sender):
-        problems.append("no usable sender address")
+    sender = single_address(header(message, "From"))
+    if sender is None:
+        problems.append("no usable sender address (From must be exactly one address)")
     received = None
     try:
         if date := header(message, "Date"):
@@ -123,7 +123,7 @@ def _parse(raw: bytes) -> InboundEmail:
     except (TypeError, ValueError):
         received = None
     return InboundEmail(
-        sender=sender[:320] if SENDER.match(sender) else UNKNOWN_SENDER,
+        sender=sender or UNKNOWN_SENDER,
         subject=" ".join(header(message, "Subject").split())[:998],
         body=body.strip(),
         message_id=_header(message, "Message-ID"),

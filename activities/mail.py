@@ -10,18 +10,21 @@ between a successful send and the ledger write yields a duplicate receivers can 
 import asyncio
 import hashlib
 import os
+import re
 import smtplib
 import socket
 import sqlite3
 import ssl
 from contextlib import closing
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import formatdate, getaddresses, parseaddr
 from pathlib import Path
 from typing import Protocol
 
 from activities.errors import Permanent
-from models.common import OutgoingEmail, SendResult
+from models.common import ADDRESS_PATTERN, MAX_ADDRESS_CHARS, OutgoingEmail, SendResult
+
+ADDRESS = re.compile(ADDRESS_PATTERN)
 
 
 class MailTransport(Protocol):
@@ -34,8 +37,21 @@ def key_digest(idempotency_key: str) -> str:
     return hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
 
 
+def single_address(value: str) -> str | None:
+    """The one address `value` names, or None when it names none or several: a header
+    like `=?utf-8?q?a=2Cb=40x=2Eorg?=` decodes to a list, and one reply must never
+    reach strangers."""
+    found = getaddresses([value])
+    if len(found) != 1 or len(found[0][1]) > MAX_ADDRESS_CHARS:
+        return None
+    return found[0][1] if ADDRESS.match(found[0][1]) else None
+
+
 def build_message(message: OutgoingEmail, sender: str) -> EmailMessage:
-    """An RFC 5322 message whose Message-ID is a function of the idempotency key."""
+    """An RFC 5322 message whose Message-ID is a function of the idempotency key; a `to`
+    that is not exactly one address is refused for good (retrying cannot fix it)."""
+    if single_address(message.to) is None:
+        raise Permanent("InvalidRecipient", "the recipient must be exactly one address")
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     mail = EmailMessage()
     mail["From"] = sender

@@ -16,7 +16,7 @@ from activities.wrapping import adapter_errors, heartbeating
 from agents.client import LlmClient
 from agents.triage import classify, draft_reply, topic_probabilities
 from config.escalation import EscalationPolicy
-from models.common import OutgoingEmail, SendResult
+from models.common import MAX_SUBJECT_CHARS, OutgoingEmail, SendResult
 from models.grounding import plain_text
 from models.support import (
     Classified,
@@ -37,8 +37,11 @@ REPLY_PREFIX = "Re: "
 
 
 def reply_subject(subject: str) -> str:
+    """The customer's subject, cut so the reply fits `OutgoingEmail`: inbound subjects may
+    run to 998 characters, and a reply that fails validation is never sent."""
     clean = subject.strip() or "your message"
-    return clean if clean.lower().startswith("re:") else REPLY_PREFIX + clean
+    replied = clean if clean.lower().startswith("re:") else REPLY_PREFIX + clean
+    return replied[:MAX_SUBJECT_CHARS].rstrip()
 
 
 @dataclass
@@ -97,7 +100,7 @@ class SupportTriageActivities:
             in_reply_to=reply.email.message_id,
         )
         with adapter_errors():
-            return await self.mail.send(message)
+            return await heartbeating(self.mail.send(message))
 
     def definitions(self) -> list:
         return [

@@ -4,6 +4,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_SUBJECT_CHARS = 300
+"""Outgoing subjects stay short enough for any client; replies cut the customer's subject."""
+MAX_ADDRESS_CHARS = 320
+"""RFC 3696's longest address (64 + @ + 255); anything longer is not an address."""
+ADDRESS_PATTERN = r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$"
+"""One bare address: no whitespace, commas or semicolons, so it can never be a list."""
+
 
 class Strict(BaseModel):
     """Base for payloads: unknown keys are an error, not silently dropped; an error names
@@ -28,8 +35,8 @@ class OutgoingEmail(Strict):
     at most once, so an activity retried after a successful send is harmless.
     """
 
-    to: str = Field(max_length=320)
-    subject: str = Field(max_length=300)
+    to: str = Field(max_length=MAX_ADDRESS_CHARS)
+    subject: str = Field(max_length=MAX_SUBJECT_CHARS)
     body: str = Field(max_length=50_000)
     idempotency_key: str = Field(min_length=1, max_length=300)
     in_reply_to: str | None = None

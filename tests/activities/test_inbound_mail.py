@@ -115,3 +115,36 @@ def test_mail_the_standard_library_chokes_on_still_becomes_a_ticket(raw: bytes):
     email = parse_email(raw)
     assert "hello" in email.body and email.sender == "a@b.example"
     email.model_dump_json()  # valid Unicode throughout: it can be stored and sent on
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        b"=?utf-8?q?postmaster=2Cbilling=2Cvictim=40example=2Eorg?=",
+        b"a@b.example, c@d.example",
+        b"=?utf-8?q?victim=40example=2Eorg=3B_billing=40example=2Eorg?=",
+    ],
+    ids=["encoded-comma-list", "plain-list", "encoded-semicolon-list"],
+)
+def test_a_sender_that_is_several_addresses_is_unknown(sender: bytes):
+    parsed = parse_email(b"From: " + sender + b"\r\nSubject: x\r\n\r\nhello\r\n")
+    assert parsed.sender == "unknown@sender.invalid"
+    assert "exactly one" in (parsed.parse_problem or "")
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        b"=?utf-8?q?Kim=0D=0ALee?= <kim@acme.example>",
+        b"=?utf-8?b?S2ltDQpMZWU=?= <kim@acme.example>",
+    ],
+    ids=["q-encoded", "b-encoded"],
+)
+def test_a_line_break_in_an_encoded_display_name_is_harmless(sender: bytes):
+    parsed = parse_email(b"From: " + sender + b"\r\nSubject: x\r\n\r\nhello\r\n")
+    assert parsed.sender == "kim@acme.example" and parsed.parse_problem is None
+
+
+def test_an_overlong_sender_is_unknown_not_cut_to_another_address():
+    parsed = parse_email(b"From: " + b"a" * 400 + b"@acme.example\r\n\r\nhello\r\n")
+    assert parsed.sender == "unknown@sender.invalid" and parsed.body == "hello"

@@ -153,6 +153,37 @@ async def test_refused_recipient_is_permanent(smtp_server, ca: trustme.CA, tmp_p
     assert refused.value.kind == "MailRejected" and not recorder.envelopes
 
 
+MANY = ["a@x.example, b@y.example", "a@x.example; b@y.example", "a@x.example b@y.example", ""]
+
+
+@pytest.mark.parametrize("to", MANY)
+async def test_smtp_refuses_a_to_that_is_not_one_address(
+    smtp_server, ca: trustme.CA, tmp_path: Path, to: str
+):
+    controller, recorder = smtp_server
+    with pytest.raises(Permanent) as refused:
+        await transport(controller, ca, tmp_path, starttls=False).send(message(to=to))
+    assert refused.value.kind == "InvalidRecipient" and not recorder.envelopes
+
+
+async def test_smtp_sends_a_named_recipient_to_that_one_address(
+    smtp_server, ca: trustme.CA, tmp_path: Path
+):
+    controller, recorder = smtp_server
+    await transport(controller, ca, tmp_path, starttls=False).send(
+        message(to="Ada Lovelace <ada@northwind.example>")
+    )
+    assert recorder.envelopes[0].rcpt_tos == ["ada@northwind.example"]
+
+
+@pytest.mark.parametrize("to", MANY)
+async def test_maildir_refuses_a_to_that_is_not_one_address(tmp_path: Path, to: str):
+    with pytest.raises(Permanent) as refused:
+        await MaildirTransport(tmp_path / "outbox", SENDER).send(message(to=to))
+    assert refused.value.kind == "InvalidRecipient"
+    assert not os.listdir(tmp_path / "outbox" / "new")
+
+
 def test_welcome_template_is_filled_for_each_tier():
     for tier in ("A", "B", "C"):
         subject, body = render_welcome(

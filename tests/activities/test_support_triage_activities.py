@@ -1,9 +1,11 @@
 """Support-triage activities against a scripted OpenAI-compatible server and a real KB."""
 
+import asyncio
 import json
 import mailbox
 from collections.abc import Iterator
 from datetime import timedelta
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from activities.mail import MaildirTransport
 from activities.support_triage import SupportTriageActivities
 from agents.client import LlmClient, LlmConfig
 from config.escalation import load_policy
+from models.common import MAX_SUBJECT_CHARS, OutgoingEmail, SendResult
 from models.support import DraftRequest, InboundEmail, ReplyEmail
 from tests.scripted_llm import Reply, ScriptedLlm
 
@@ -156,3 +159,34 @@ async def test_reply_is_threaded_and_sent_once(acts: SupportTriageActivities, tm
     assert message["Subject"] == "Re: Can't log in"
     assert message["In-Reply-To"] == "<q1@acme.example>"
     assert message["To"] == "kim@acme.example"
+
+
+async def test_reply_to_the_longest_subject_fits_the_outgoing_limit(
+    acts: SupportTriageActivities, tmp_path: Path
+):
+    email = EMAIL.model_copy(update={"subject": "x" * 998})
+    reply = ReplyEmail(email=email, body="Answer", idempotency_key="ticket-2/reply")
+    await ActivityEnvironment().run(acts.send_reply, reply)
+    [message] = list(mailbox.Maildir(tmp_path / "outbox", create=False))
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject.startswith("Re: xxx") and len(subject) == MAX_SUBJECT_CHARS
+
+
+class SlowTransport:
+    """A transport slower than one heartbeat interval, like an SMTP server that stalls."""
+
+    name = "slow"
+
+    async def send(self, message: OutgoingEmail) -> SendResult:
+        await asyncio.sleep(1.3)
+        return SendResult(message_id="<m@x>", transport=self.name, duplicate=False)
+
+
+async def test_sending_a_reply_heartbeats(acts: SupportTriageActivities):
+    beats: list[object] = []
+    env = ActivityEnvironment()
+    env.on_heartbeat = lambda *details: beats.append(details)
+    acts.mail = SlowTransport()
+    reply = ReplyEmail(email=EMAIL, body="Answer", idempotency_key="ticket-3/reply")
+    assert (await env.run(acts.send_reply, reply)).transport == "slow"
+    assert beats, "a stalled send must keep heartbeating so its timeout can be short"
