@@ -9,11 +9,13 @@ check and the connect (rebinding) cannot reach loopback or the metadata service.
 import asyncio
 import ipaddress
 import socket
+import zlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import httpx
+import idna
 
 from activities.errors import Permanent, Transient
 
@@ -22,6 +24,16 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 DEFAULT_PORTS = frozenset({80, 443, 8080, 8443})
 USER_AGENT = "FlowdeskBot/0.1 (+company enrichment)"
+# The sitemaps protocol's limit: real pages stay far below it, and a hostile 10,000-char
+# URL is refused before it reaches the parser, the resolver or the logs.
+MAX_URL_CHARS = 2048
+# Only gzip is asked for and accepted: it is inflated here, chunk by chunk, so a
+# compression bomb never holds more than `max_bytes` of output in memory.
+GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})
+# RFC 8215 local-use NAT64: a site-chosen translator may map it onto any private IPv4.
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+# NAT64 (RFC 6052) and deprecated IPv4-compatible addresses carry IPv4 in the low 32 bits.
+LOW_32_BITS_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
 
 
 async def system_resolve(host: str, port: int) -> list[str]:
@@ -34,15 +46,65 @@ async def system_resolve(host: str, port: int) -> list[str]:
 
 
 def is_public_address(ip: str) -> bool:
-    """True only for globally routable unicast addresses (IPv4-mapped IPv6 unwrapped).
+    """True only for globally routable unicast addresses, IPv4 inside IPv6 included.
 
     `is_global` is false for loopback, private, link-local (cloud metadata at
-    169.254.169.254), carrier-grade NAT, ULA (fd00:ec2::254), reserved and unspecified.
+    169.254.169.254), carrier-grade NAT, ULA (fd00:ec2::254), reserved and unspecified,
+    and for Teredo (2001::/32). NAT64, 6to4 and IPv4-compatible addresses count as
+    global, yet a translator or relay delivers them to the IPv4 they embed, so that
+    IPv4 must be public too.
     """
     addr = ipaddress.ip_address(ip.split("%", 1)[0])
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped is not None:
+            addr = addr.ipv4_mapped
+        elif addr in NAT64_LOCAL:
+            return False
+        else:
+            inner = _embedded_ipv4(addr)
+            if inner is not None and not _is_global(inner):
+                return False
+    return _is_global(addr)
+
+
+def _is_global(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return addr.is_global and not addr.is_multicast
+
+
+def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if any(addr in network for network in LOW_32_BITS_IPV4):
+        return ipaddress.IPv4Address(int(addr) & 0xFFFF_FFFF)
+    return None
+
+
+def _split(url: str) -> tuple[SplitResult, str]:
+    """Parse a URL and return it with its host in ASCII (IDNA A-label form).
+
+    Every malformation (bad IDNA, over-long label or URL, bad port or IPv6 literal)
+    becomes a `UrlRefused` refusal rather than an exception that fails the whole step.
+    """
+    if len(url) > MAX_URL_CHARS:
+        raise Permanent("UrlRefused", f"URL longer than {MAX_URL_CHARS} characters")
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
+        host = (parts.hostname or "").lower()
+        if not host.isascii() or "xn--" in host:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        elif host and ":" not in host:
+            host.encode("idna")  # raises UnicodeError on an empty or >63-character label
+    except ValueError as err:  # UnicodeError and idna.IDNAError are ValueErrors
+        raise Permanent("UrlRefused", f"malformed URL: {err}") from err
+    return parts, host
+
+
+def _follow(url: str, location: str) -> str:
+    try:
+        return urljoin(url, location)
+    except ValueError as err:
+        raise Permanent("UrlRefused", f"malformed redirect {location[:100]!r}: {err}") from err
 
 
 @dataclass(frozen=True)
@@ -89,17 +151,16 @@ class SafeFetcher:
                 location, page = await self._get_once(client, current)
                 if page is not None:
                     return page
-                current = urljoin(current, location)
+                current = _follow(current, location)
         raise Permanent("TooManyRedirects", f"more than {self._policy.max_redirects} redirects")
 
-    async def _pin(self, url: str) -> tuple[httpx.URL, str]:
-        """Check the URL and return it rewritten to a vetted IP, plus the original host."""
-        parts = urlsplit(url)
+    async def _pin(self, url: str) -> tuple[httpx.URL, str, str]:
+        """Check the URL; return it rewritten to a vetted IP, its ASCII host and Host header."""
+        parts, host = _split(url)
         if parts.scheme not in ("http", "https"):
             raise Permanent("UrlRefused", f"scheme {parts.scheme!r} is not http(s)")
         if parts.username or parts.password:
             raise Permanent("UrlRefused", "credentials in URLs are refused")
-        host = (parts.hostname or "").lower()
         if not host:
             raise Permanent("UrlRefused", "URL has no host")
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -114,14 +175,23 @@ class SafeFetcher:
             blocked = [ip for ip in addresses if not is_public_address(ip)]
             if blocked:
                 raise Permanent("UrlRefused", f"{host} resolves to non-public {blocked[0]}")
-        return httpx.URL(url).copy_with(host=addresses[0]), host
+        try:
+            pinned = httpx.URL(url).copy_with(host=addresses[0])
+        except httpx.InvalidURL as err:
+            raise Permanent("UrlRefused", f"malformed URL: {err}") from err
+        netloc = f"[{host}]" if ":" in host else host
+        return pinned, host, f"{netloc}:{parts.port}" if parts.port else netloc
 
     async def _get_once(
         self, client: httpx.AsyncClient, url: str
     ) -> tuple[str, FetchedPage | None]:
-        pinned, host = await self._pin(url)
-        netloc = urlsplit(url).netloc.rsplit("@", 1)[-1]
-        headers = {"Host": netloc, "User-Agent": USER_AGENT, "Accept": ", ".join(HTML_TYPES)}
+        pinned, host, host_header = await self._pin(url)
+        headers = {
+            "Host": host_header,
+            "User-Agent": USER_AGENT,
+            "Accept": ", ".join(HTML_TYPES),
+            "Accept-Encoding": "gzip",
+        }
         extensions = {"sni_hostname": host} if pinned.scheme == "https" else {}
         try:
             async with client.stream(
@@ -149,11 +219,39 @@ class SafeFetcher:
             raise Permanent("HttpRejected", f"HTTP {status} from {url}")
 
     async def _read_capped(self, response: httpx.Response) -> tuple[bytes, bool]:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size >= self._policy.max_bytes:
-                return b"".join(chunks)[: self._policy.max_bytes], True
-        return b"".join(chunks), False
+        """Read at most `max_bytes` of decoded body, inflating gzip no further than that.
+
+        httpx's own decoder inflates each network chunk whole (64 KB of gzip can become
+        64 MB), so the raw stream is read and inflated here with a bounded output size.
+        """
+        limit = self._policy.max_bytes
+        inflater = _inflater(response.headers.get("content-encoding", ""))
+        body = bytearray()
+        async for raw in response.aiter_raw():
+            pending = raw
+            while pending:
+                if inflater is None:
+                    piece, pending = pending, b""
+                else:
+                    piece = _inflate(inflater, pending, limit - len(body))
+                    pending = inflater.unconsumed_tail
+                body += piece
+                if len(body) >= limit:
+                    return bytes(body[:limit]), True
+        return bytes(body), False
+
+
+def _inflater(content_encoding: str) -> "zlib._Decompress | None":
+    encoding = content_encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in GZIP_ENCODINGS:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    raise Permanent("UnsupportedContent", f"content encoding {content_encoding!r}")
+
+
+def _inflate(inflater: "zlib._Decompress", data: bytes, room: int) -> bytes:
+    try:
+        return inflater.decompress(data, room)
+    except zlib.error as err:
+        raise Permanent("UnsupportedContent", f"corrupt gzip body: {err}") from err

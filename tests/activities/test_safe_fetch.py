@@ -1,8 +1,11 @@
 """The SSRF guard: what the website fetcher refuses, and that it connects where it checked."""
 
+import gzip
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -17,6 +20,7 @@ ALLOWED = "allowed.example"
 ALLOW_POLICY = FetchPolicy(
     timeout_s=2, allow_hosts=frozenset({ALLOWED}), static_hosts={ALLOWED: "127.0.0.1"}
 )
+CAPPED = replace(ALLOW_POLICY, max_bytes=4096)
 
 
 @pytest.mark.parametrize(
@@ -37,6 +41,15 @@ ALLOW_POLICY = FetchPolicy(
         ("::ffff:127.0.0.1", False),  # IPv4-mapped loopback
         ("::ffff:10.0.0.1", False),
         ("224.0.0.1", False),
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of the metadata service
+        ("64:ff9b::5db8:d70e", True),  # NAT64 of a public address
+        ("64:ff9b:1::a00:1", False),  # local-use NAT64 prefix
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of the metadata service
+        ("::127.0.0.1", False),  # IPv4-compatible loopback
+        ("::10.0.0.1", False),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # Teredo, client 127.0.0.1
     ],
 )
 def test_only_global_unicast_addresses_are_public(ip: str, public: bool):
@@ -73,6 +86,34 @@ async def test_host_resolving_to_a_private_address_is_refused(answer: list[str])
 
 
 @pytest.mark.parametrize(
+    "ip", ["64:ff9b::7f00:1", "2002:7f00:1::", "::127.0.0.1", "64:ff9b::a9fe:a9fe"]
+)
+async def test_ipv6_wrapping_a_private_ipv4_is_refused(ip: str):
+    fetcher = SafeFetcher(FetchPolicy(static_hosts={"wrapped.example": ip}))
+    with pytest.raises(Permanent) as refused:
+        await fetcher.fetch("http://wrapped.example/")
+    assert refused.value.kind == "UrlRefused"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://xn--a.com/",
+        "http://" + "a" * 64 + ".com/",
+        "http://example.com/" + "a" * 10_000,
+        "http://[::1/",
+        "http://example.com:99999/",
+        "http://example.com/a\x00b",
+    ],
+)
+async def test_malformed_urls_are_refused_not_crashed(url: str):
+    fetcher = SafeFetcher(FetchPolicy(), resolver=resolver_returning([PUBLIC_IP]))
+    with pytest.raises(Permanent) as refused:
+        await fetcher.fetch(url)
+    assert refused.value.kind == "UrlRefused"
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "ftp://example.com/",
@@ -89,13 +130,36 @@ async def test_refused_urls(url: str):
         await fetcher.fetch(url)
 
 
+def html_response(body: bytes) -> httpx.Response:
+    """A streamed response, as a real transport gives (the fetcher reads the raw stream)."""
+
+    async def stream():
+        yield body
+
+    return httpx.Response(200, headers={"content-type": "text/html"}, content=stream())
+
+
+async def test_unicode_host_is_checked_and_sent_in_idna_form():
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return html_response(b"ok")
+
+    resolve = resolver_returning([PUBLIC_IP])
+    fetcher = SafeFetcher(FetchPolicy(), resolver=resolve, transport=httpx.MockTransport(answer))
+    await fetcher.fetch("http://exämple.com/")
+    assert resolve.calls == ["xn--exmple-cua.com"]  # type: ignore[attr-defined]
+    assert seen[0].headers["host"] == "xn--exmple-cua.com"
+
+
 async def test_connection_is_pinned_to_the_checked_address():
     """DNS rebinding: a second lookup would say loopback; the fetcher never asks again."""
     seen: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, headers={"content-type": "text/html"}, text="<title>ok</title>")
+        return html_response(b"<title>ok</title>")
 
     resolve = resolver_returning([PUBLIC_IP], ["127.0.0.1"])
     fetcher = SafeFetcher(FetchPolicy(), resolver=resolve, transport=httpx.MockTransport(answer))
@@ -112,7 +176,7 @@ async def test_tls_keeps_the_name_for_sni():
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, headers={"content-type": "text/html"}, text="x")
+        return html_response(b"x")
 
     fetcher = SafeFetcher(
         FetchPolicy(),
@@ -151,11 +215,36 @@ async def test_redirects_within_the_allowed_host_are_followed_up_to_the_limit(si
 
 async def test_body_is_capped(site: LoopbackSite):
     site.html("/", "<p>" + "x" * 50_000)
-    policy = FetchPolicy(
-        max_bytes=4096, allow_hosts=ALLOW_POLICY.allow_hosts, static_hosts=ALLOW_POLICY.static_hosts
-    )
-    page = await SafeFetcher(policy).fetch(site.url("/", host=ALLOWED))
+    page = await SafeFetcher(CAPPED).fetch(site.url("/", host=ALLOWED))
     assert page.truncated and len(page.text) == 4096
+
+
+async def test_gzip_bomb_is_inflated_only_up_to_the_cap(site: LoopbackSite):
+    """50 MB of zeros gzip to ~50 KB; only max_bytes of it may ever sit in memory."""
+    bomb = gzip.compress(b"\0" * 50_000_000, compresslevel=9)
+    site.routes["/"] = (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, bomb)
+    tracemalloc.start()
+    try:
+        page = await SafeFetcher(CAPPED).fetch(site.url("/", host=ALLOWED))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert page.truncated and len(page.text) == 4096
+    assert peak < 5_000_000, f"peak {peak} bytes while inflating"
+
+
+async def test_gzip_body_is_decoded(site: LoopbackSite):
+    body = gzip.compress(b"<title>zipped</title>")
+    site.routes["/"] = (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, body)
+    page = await SafeFetcher(ALLOW_POLICY).fetch(site.url("/", host=ALLOWED))
+    assert page.text == "<title>zipped</title>" and not page.truncated
+
+
+async def test_unbounded_content_encodings_are_refused(site: LoopbackSite):
+    site.routes["/"] = (200, {"Content-Type": "text/html", "Content-Encoding": "br"}, b"\x0b")
+    with pytest.raises(Permanent) as refused:
+        await SafeFetcher(ALLOW_POLICY).fetch(site.url("/", host=ALLOWED))
+    assert refused.value.kind == "UnsupportedContent"
 
 
 @pytest.mark.parametrize(
