@@ -3,11 +3,11 @@
 from typing import Any, Protocol
 
 import httpx
-from pydantic import AliasChoices, BaseModel, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
 
 from activities.errors import Permanent, Transient
 from activities.safe_fetch import SafeFetcher
-from activities.site_meta import parse_site
+from activities.site_meta import MAX_EMPLOYEES, parse_site
 from models.lead import CompanyProfile
 
 
@@ -48,12 +48,17 @@ class _ApiCompany(BaseModel):
     industry: str | None = Field(default=None, validation_alias=AliasChoices("industry", "sector"))
     employee_count: int | None = Field(
         default=None,
-        ge=0,
         validation_alias=AliasChoices("employee_count", "employees", "headcount"),
     )
     social_links: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("social_links", "profiles")
     )
+
+    @field_validator("employee_count")
+    @classmethod
+    def _sane_count(cls, count: int | None) -> int | None:
+        """An implausible count is dropped, not stored: SQLite overflows past 2**63."""
+        return count if count is not None and 1 <= count <= MAX_EMPLOYEES else None
 
 
 class ApiEnrichment:

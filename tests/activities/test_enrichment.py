@@ -87,3 +87,11 @@ async def test_api_garbage_is_permanent(site: LoopbackSite, body: object):
     with pytest.raises(Permanent) as refused:
         await api(site).enrich("https://acme.example", HOST)
     assert refused.value.kind == "EnrichmentMalformed"
+
+
+@pytest.mark.parametrize("employees", [99999999999999999999, 0])
+async def test_api_absurd_employee_count_is_dropped(site: LoopbackSite, employees: int):
+    """Like a page's JSON-LD, a provider's huge count must not overflow SQLite at intake."""
+    reply(site, 200, {"name": "Acme", "employees": employees})
+    profile = await api(site).enrich("https://acme.example", HOST)
+    assert profile.name == "Acme" and profile.employee_count is None
