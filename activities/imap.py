@@ -19,7 +19,7 @@ from temporalio import activity
 
 from activities.errors import Permanent, Transient
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
-from activities.wrapping import adapter_errors
+from activities.wrapping import adapter_errors, heartbeating
 from models.mailbox import FetchedMail, MailBatch, MarkSeen
 
 BATCH_PAYLOAD_BYTES = 200_000
@@ -49,14 +49,14 @@ class MailboxActivities:
     @activity.defn(name="fetch_unseen_mail")
     async def fetch_unseen(self, limit: int) -> MailBatch:
         with imap_errors():
-            return await asyncio.to_thread(self._fetch, limit)
+            return await heartbeating(asyncio.to_thread(self._fetch, limit))
 
     @activity.defn(name="mark_mail_seen")
     async def mark_seen(self, request: MarkSeen) -> int:
         """How many were marked; none when the folder's UIDVALIDITY changed since the
         fetch (those messages are read again by the next poll)."""
         with imap_errors():
-            return await asyncio.to_thread(self._mark, request)
+            return await heartbeating(asyncio.to_thread(self._mark, request))
 
     def definitions(self) -> list:
         return [self.fetch_unseen, self.mark_seen]

@@ -91,7 +91,7 @@ class LeadIntakeActivities:
             idempotency_key=request.idempotency_key,
         )
         with adapter_errors():
-            return await self.mail.send(message)
+            return await heartbeating(self.mail.send(message))
 
     @activity.defn(name="record_intake_outcome")
     async def record_intake_outcome(self, outcome: IntakeOutcome) -> None:

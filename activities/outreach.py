@@ -144,7 +144,7 @@ class OutreachActivities:
             idempotency_key=email.idempotency_key,
         )
         with adapter_errors():
-            return await self.mail.send(message)
+            return await heartbeating(self.mail.send(message))
 
     @activity.defn(name="record_outreach_event")
     async def record_outreach_event(self, event: TimelineEvent) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from temporalio import activity
 
 from activities.mail import MailTransport
-from activities.wrapping import adapter_errors
+from activities.wrapping import adapter_errors, heartbeating
 from models.common import OutgoingEmail, SendResult
 
 
@@ -21,7 +21,7 @@ class ReviewActivities:
     @activity.defn(name="notify_on_call")
     async def notify_on_call(self, notice: OutgoingEmail) -> SendResult:
         with adapter_errors():
-            return await self.mail.send(notice)
+            return await heartbeating(self.mail.send(notice))
 
     def definitions(self) -> list:
         return [self.notify_on_call]

@@ -50,12 +50,16 @@ RESEARCH = StepOptions(timeout=timedelta(minutes=3), heartbeat=AGENT.heartbeat, 
 """Reading a few web pages, then an LLM call on them."""
 MAIL = StepOptions(
     timeout=timedelta(seconds=30),
+    heartbeat=timedelta(seconds=10),
     retry=RetryPolicy(
         initial_interval=timedelta(seconds=2),
         maximum_interval=timedelta(seconds=60),
         maximum_attempts=5,
     ),
 )
+"""A send, or a mailbox read: it heartbeats, so a send stuck past a dead worker is
+noticed in seconds and retried under its idempotency key, not sent twice after a
+timeout."""
 CRM = StepOptions(
     timeout=timedelta(seconds=15),
     retry=RetryPolicy(
