@@ -18,7 +18,7 @@ from activities.factory import knowledge_base, worker_activities
 from activities.knowledge_base import KnowledgeBase
 from config.doors import InboundSettings
 from config.escalation import EscalationPolicy, PolicyError, load_policy
-from config.loading import load_or_exit
+from config.loading import load_or_exit, start_logging
 from config.settings import (
     AppSettings,
     LlmSettings,
@@ -99,5 +99,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    start_logging()
     asyncio.run(main())

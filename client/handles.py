@@ -116,21 +116,26 @@ def refusal(err: WorkflowUpdateFailedError) -> str:
     return cause.message if isinstance(cause, ApplicationError) else str(cause)
 
 
-async def read_status(client: Client, workflow_id: str, timeout: timedelta | None = None) -> Status:
-    """Any run's status query, as its process's model; `timeout` bounds the wait for a
+STATUS_QUERIES: dict[str, tuple[Any, type[Status]]] = {
+    SupportTriageWorkflow.__name__: (SupportTriageWorkflow.status, TriageStatus),
+    LeadOutreachWorkflow.__name__: (LeadOutreachWorkflow.status, OutreachStatus),
+    LeadIntakeWorkflow.__name__: (LeadIntakeWorkflow.status, LeadIntakeStatus),
+}
+"""Each process's status query and the model it answers with, by workflow type."""
+
+
+async def query_status(
+    handle: WorkflowHandle[Any, Any], kind: str, timeout: timedelta | None = None
+) -> Status:
+    """The status query of a run of workflow type `kind`; `timeout` bounds the wait for a
     worker to answer (a web request must not hang on a worker that is down)."""
+    query, model = STATUS_QUERIES[kind]
+    return await handle.query(query, result_type=model, rpc_timeout=timeout)
+
+
+async def read_status(client: Client, workflow_id: str, timeout: timedelta | None = None) -> Status:
+    """Any run's status query, as its process's model."""
     kind = await workflow_type(client, workflow_id)
-    handle = client.get_workflow_handle(workflow_id)
-    if kind == SupportTriageWorkflow.__name__:
-        return await handle.query(
-            SupportTriageWorkflow.status, result_type=TriageStatus, rpc_timeout=timeout
-        )
-    if kind == LeadOutreachWorkflow.__name__:
-        return await handle.query(
-            LeadOutreachWorkflow.status, result_type=OutreachStatus, rpc_timeout=timeout
-        )
-    if kind == LeadIntakeWorkflow.__name__:
-        return await handle.query(
-            LeadIntakeWorkflow.status, result_type=LeadIntakeStatus, rpc_timeout=timeout
-        )
-    raise InputError(f"{workflow_id} is a {kind}, which this project does not run")
+    if kind not in STATUS_QUERIES:
+        raise InputError(f"{workflow_id} is a {kind}, which this project does not run")
+    return await query_status(client.get_workflow_handle(workflow_id), kind, timeout)

@@ -16,8 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from temporalio.client import Client, WorkflowExecution, WorkflowHandle, WorkflowQueryFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
+from client import handles
+from client.errors import InputError
 from models import search_attributes as sa
 from models.common import Decision
 from models.outreach import OutreachInput, OutreachStatus
@@ -35,6 +37,7 @@ KINDS: dict[str, Kind] = {
     SupportTriageWorkflow.__name__: "ticket",
     LeadOutreachWorkflow.__name__: "outreach",
 }
+WORKFLOW_TYPES: dict[Kind, str] = {kind: name for name, kind in KINDS.items()}
 
 
 @dataclass(frozen=True)
@@ -143,13 +146,11 @@ async def pending_runs(client: Client) -> AsyncIterator[tuple[str, str]]:
 
 async def read_run(client: Client, workflow_id: str) -> RunView | None:
     """The run with this id, or None when there is none a person reviews."""
-    handle = client.get_workflow_handle(workflow_id)
     try:
-        kind = KINDS.get((await handle.describe()).workflow_type)
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return None
-        raise
+        kind = KINDS.get(await handles.workflow_type(client, workflow_id))
+    except InputError:
+        return None
+    handle = client.get_workflow_handle(workflow_id)
     return None if kind is None else await _view(client, handle, kind)
 
 
@@ -180,13 +181,7 @@ async def start_input(client: Client, handle: WorkflowHandle[Any, Any], as_type:
 async def query_status(handle: WorkflowHandle[Any, Any], kind: Kind) -> Any:
     """The run's status query, or None when no worker answers in `QUERY_TIMEOUT`."""
     try:
-        if kind == "ticket":
-            return await handle.query(
-                SupportTriageWorkflow.status, result_type=TriageStatus, rpc_timeout=QUERY_TIMEOUT
-            )
-        return await handle.query(
-            LeadOutreachWorkflow.status, result_type=OutreachStatus, rpc_timeout=QUERY_TIMEOUT
-        )
+        return await handles.query_status(handle, WORKFLOW_TYPES[kind], QUERY_TIMEOUT)
     except (RPCError, WorkflowQueryFailedError):
         return None
 

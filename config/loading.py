@@ -1,10 +1,12 @@
-"""Loading settings at a process's start: every door and the worker stop the same way.
+"""A process's start: logging set up, and settings loaded, the same way in the worker
+and every door.
 
 A person starting a process with several bad variables should see all of them at once,
 each named, none echoed (a value may be a secret), and the process should exit 2
 before it connects to anything.
 """
 
+import logging
 import sys
 from typing import Any
 
@@ -28,3 +30,8 @@ def load_or_exit(*groups: type[BaseSettings]) -> tuple[Any, ...]:
         print("invalid configuration:\n  " + "\n  ".join(bad), file=sys.stderr)
         raise SystemExit(2)
     return tuple(loaded)
+
+
+def start_logging() -> None:
+    """One line per record, naming the logger, in every process of the project."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -13,7 +13,7 @@ import sys
 
 from client.options import triage_options
 from config.doors import InboundSettings
-from config.loading import load_or_exit
+from config.loading import load_or_exit, start_logging
 from config.settings import TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
 from inbound.schedule import SCHEDULE_ID, mailbox_schedule, write_schedule
@@ -67,7 +67,7 @@ def main() -> None:
     )
     parser.add_argument("command", nargs="?", choices=["listen", "schedule"], default="listen")
     command = parser.parse_args().command
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    start_logging()
     asyncio.run(schedule() if command == "schedule" else serve())
     exit_without_teardown(0)
 

@@ -9,7 +9,7 @@ import sys
 import uvicorn
 
 from config.doors import WebSettings
-from config.loading import load_or_exit
+from config.loading import load_or_exit, start_logging
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect
 from web.app import create_app
@@ -44,7 +44,7 @@ def main() -> None:
             raise SystemExit(2)
         print(hash_password(password))
         return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    start_logging()
     asyncio.run(serve())
 
 

@@ -42,7 +42,6 @@ from client.submit import Submitted, outreach_workflow_id, submit_lead, submit_o
 from client.views import QUERY_TIMEOUT
 from models.lead import LeadIntakeStatus, LeadSubmission, lead_workflow_id
 from models.outreach import OutreachInput, OutreachStatus
-from web.limits import SlidingWindow
 from web.state import TEMPLATES, Doors, client_address, doors
 
 router = APIRouter()
@@ -81,7 +80,7 @@ class PublicStatus(BaseModel):
 @router.post("/leads", status_code=202)
 async def submit(request: Request) -> Response:
     state = doors(request)
-    _within(state.per_address, client_address(request), "submissions from this address")
+    state.per_address.enforce(client_address(request), "submissions from this address")
     fields = await _fields(request)
     bot = fields.pop(HONEYPOT, None) not in (None, "")
     fields.pop("submitted_at", None)
@@ -90,7 +89,7 @@ async def submit(request: Request) -> Response:
     except InputError as err:
         return JSONResponse({"detail": _problems(err)}, status_code=422)
     lead = parsed.lead if isinstance(parsed, OutreachInput) else parsed
-    _within(state.per_email, lead.normalized_email, "submissions for this email address")
+    state.per_email.enforce(lead.normalized_email, "submissions for this email address")
     if bot:
         log.info("honeypot filled: nothing started")
         return _accepted(request, _run_id(parsed), existing=False)
@@ -104,7 +103,7 @@ async def run_status(request: Request, run_id: str) -> PublicStatus:
     if not RUN_ID.fullmatch(run_id):
         raise HTTPException(400, "not a lead run id: expected lead-… or outreach-… as issued")
     state = doors(request)
-    _within(state.status_reads, client_address(request), "status reads from this address")
+    state.status_reads.enforce(client_address(request), "status reads from this address")
     client = state.client
     try:
         info = await client.get_workflow_handle(run_id).describe()
@@ -196,15 +195,6 @@ def _run_id(parsed: LeadSubmission | OutreachInput) -> str:
     if isinstance(parsed, OutreachInput):
         return outreach_workflow_id(parsed.lead)
     return lead_workflow_id(parsed)
-
-
-def _within(window: SlidingWindow, key: str, what: str) -> None:
-    if not window.allow(key):
-        raise HTTPException(
-            429,
-            f"too many {what}; try again later",
-            headers={"Retry-After": str(window.retry_after(key))},
-        )
 
 
 def _unavailable() -> HTTPException:

@@ -9,6 +9,7 @@ accepted is lost.
 import time
 from collections import defaultdict, deque
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SWEEP_AT = 10_000
@@ -47,6 +48,15 @@ class SlidingWindow:
         self._swept = now
         for key in [k for k, events in self._events.items() if events[-1] <= now - self.seconds]:
             del self._events[key]
+
+    def enforce(self, key: str, what: str) -> None:
+        """Count one event for `key`, or refuse it: 429 naming `what`, with Retry-After."""
+        if not self.allow(key):
+            raise HTTPException(
+                429,
+                f"too many {what}; try again later",
+                headers={"Retry-After": str(self.retry_after(key))},
+            )
 
     def retry_after(self, key: str) -> int:
         """Seconds until the oldest event in the window expires."""

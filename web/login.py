@@ -59,8 +59,7 @@ def login(
     state = doors(request)
     if not same_origin(request):
         raise HTTPException(403, "sign in from this site's own login page")
-    if not state.logins.allow(client_address(request)):
-        raise HTTPException(429, "too many login attempts; wait a minute")
+    state.logins.enforce(client_address(request), "login attempts from this address")
     stored = state.web.users.get(username)
     known = verify_password(password, stored or UNKNOWN_USER)
     if stored is None or not known:
