@@ -28,6 +28,14 @@ class Decision(Strict):
     at: datetime
 
 
+class ListUnsubscribe(Strict):
+    """What `List-Unsubscribe` offers (RFC 2369, one-click per RFC 8058): the signed https
+    URL, absent when no link secret is configured, and the mailto the listener takes."""
+
+    url: str | None = Field(default=None, max_length=2000)
+    mailto: str = Field(max_length=MAX_ADDRESS_CHARS)
+
+
 class OutgoingEmail(Strict):
     """A message handed to a mail transport.
 
@@ -40,6 +48,7 @@ class OutgoingEmail(Strict):
     body: str = Field(max_length=50_000)
     idempotency_key: str = Field(min_length=1, max_length=300)
     in_reply_to: str | None = None
+    list_unsubscribe: ListUnsubscribe | None = None
 
 
 class SendResult(Strict):

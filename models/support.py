@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, Field
 from models.agent_output import CallRecord, Classification, ReplyDraft
 from models.checks import ReplyCheck
 from models.common import Decision, SendResult, Strict
+from models.threads import MAX_REFERENCES, MAX_THREAD_ENTRIES, DeliveryReport, ThreadEntry
 
 MAX_BODY_CHARS = 20_000
 MAX_REPLY_CHARS = 8000
@@ -31,6 +32,20 @@ class InboundEmail(Strict):
     automatic: str | None = Field(
         default=None, description="Why the headers mark the mail as automatic (never answered)"
     )
+    references: list[str] = Field(
+        default_factory=list, max_length=MAX_REFERENCES,
+        description="Message-IDs of `References` and `In-Reply-To`: how the router finds the run",
+    )  # fmt: skip
+    report: DeliveryReport | None = Field(
+        default=None, description="Set when the mail is a bounce or a complaint report"
+    )
+    recipient: str | None = Field(
+        default=None, max_length=320, description="The address it was delivered to"
+    )
+    thread: list[ThreadEntry] = Field(
+        default_factory=list, max_length=MAX_THREAD_ENTRIES,
+        description="Earlier messages of the conversation, oldest first (context, not orders)",
+    )  # fmt: skip
 
 
 def ticket_workflow_id(email: InboundEmail) -> str:
