@@ -14,8 +14,10 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
+from activities.delivery_reports import delivery_report, message_ids
 from activities.mail import single_address
 from models.support import MAX_BODY_CHARS, InboundEmail
+from models.threads import MAX_REFERENCES
 
 MAX_RAW_BYTES = 2_000_000
 TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
@@ -72,8 +74,11 @@ def header(message: EmailMessage, name: str) -> str:
     try:
         return clean_text(str(message.get(name, "") or ""))
     except Exception:  # noqa: BLE001 (any parser failure: the raw text is what we have)
-        raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), "")
-        return clean_text(str(raw))
+        return clean_text(raw_header(message, name))
+
+
+def raw_header(message: EmailMessage, name: str) -> str:
+    return str(next((v for k, v in message.raw_items() if k.lower() == name.lower()), ""))
 
 
 def automatic(message: EmailMessage) -> str | None:
@@ -131,7 +136,28 @@ def _parse(raw: bytes) -> InboundEmail:
         received_at=received,
         parse_problem="; ".join(problems) or None,
         automatic=automatic(message),
+        references=references(message),
+        report=delivery_report(message),
+        recipient=recipient(message),
     )
+
+
+def references(message: EmailMessage) -> list[str]:
+    """The parent (`In-Reply-To`) first, then the `References` chain, each id once. A
+    chain longer than the cap loses its oldest ids: the newest are the ones a run's
+    message log most likely holds. Read raw: ids are plain ASCII, and the header parser
+    takes seconds on a crafted megabyte-long chain."""
+    parent = message_ids(raw_header(message, "In-Reply-To"))[:1]
+    chain = [
+        found for found in message_ids(raw_header(message, "References")) if found not in parent
+    ]
+    return parent + chain[-(MAX_REFERENCES - len(parent)) :]
+
+
+def recipient(message: EmailMessage) -> str | None:
+    """`Delivered-To` names the mailbox that took the mail; `To` counts only when it is
+    one address, since a mail to several says nothing about which of ours it reached."""
+    return single_address(header(message, "Delivered-To")) or single_address(header(message, "To"))
 
 
 def _header(message: EmailMessage, name: str) -> str | None:

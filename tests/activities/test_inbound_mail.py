@@ -6,6 +6,7 @@ import pytest
 
 from activities.inbound_mail import parse_email
 from models.support import MAX_BODY_CHARS
+from models.threads import MAX_REFERENCES
 
 
 def message(**headers: str) -> EmailMessage:
@@ -28,6 +29,7 @@ def test_plain_text_mail():
     assert parsed.message_id == "<abc@acme.example>"
     assert parsed.in_reply_to == "<prev@flowdesk.example>"
     assert parsed.received_at is not None and parsed.parse_problem is None
+    assert parsed.references == ["<prev@flowdesk.example>"] and parsed.report is None
 
 
 def test_multipart_prefers_plain_text():
@@ -148,3 +150,59 @@ def test_a_line_break_in_an_encoded_display_name_is_harmless(sender: bytes):
 def test_an_overlong_sender_is_unknown_not_cut_to_another_address():
     parsed = parse_email(b"From: " + b"a" * 400 + b"@acme.example\r\n\r\nhello\r\n")
     assert parsed.sender == "unknown@sender.invalid" and parsed.body == "hello"
+
+
+def threaded(headers: str) -> list[str]:
+    raw = f"From: a@b.example\r\n{headers}\r\n\r\nhello\r\n".encode("utf-8", "surrogateescape")
+    email = parse_email(raw)  # a lone surrogate in `headers` stands for a raw Latin-1 byte
+    email.model_dump_json()
+    return email.references
+
+
+@pytest.mark.parametrize(
+    ("headers", "references"),
+    [
+        ("In-Reply-To: <c@x.example>\r\nReferences: <a@x.example> <b@x.example>\r\n"
+         " <c@x.example>", ["<c@x.example>", "<a@x.example>", "<b@x.example>"]),
+        ("References: <a@x.example>\r\n\t<b@x.example>", ["<a@x.example>", "<b@x.example>"]),
+        ("References: <a@x.example>,<a@x.example> <b@x.example>", ["<a@x.example>", "<b@x.example>"]),
+        ('In-Reply-To: Your message of "Tue, 24 Nov" <c@x.example> (Kim)', ["<c@x.example>"]),
+        ("In-Reply-To: <c@x.example> <d@x.example>", ["<c@x.example>"]),
+        ("In-Reply-To: c@x.example\r\nReferences: <no-at-sign> <> <@> <a b@x>", []),
+        ("In-Reply-To: <\r\nReferences: <<<<a@x.example>> <b@x", ["<a@x.example>"]),
+        ("References: <" + "a" * 990 + "@x.example>", []),
+        ("References: <caf\udce9@x.example> <b@x.example>", ["<b@x.example>"]),
+        ("", []),
+    ],
+    ids=["reply-first", "folded", "duplicates", "old-style-phrase", "several-parents", "no-ids",
+         "broken-brackets", "overlong-id", "undecodable", "none"],
+)  # fmt: skip
+def test_references_name_the_parent_first_then_the_chain(headers: str, references: list[str]):
+    assert threaded(headers) == references
+
+
+def test_a_long_chain_keeps_the_parent_and_the_newest_references():
+    chain = [f"<m{n}@x.example>" for n in range(200)]
+    found = threaded(f"In-Reply-To: {chain[150]}\r\nReferences: {' '.join(chain)}")
+    newest = [ref for ref in chain if ref != chain[150]][-(MAX_REFERENCES - 1) :]
+    assert found == [chain[150], *newest] and len(found) == MAX_REFERENCES
+    assert threaded(f"References: {' '.join(chain)}") == chain[-MAX_REFERENCES:]
+
+
+@pytest.mark.parametrize(
+    ("headers", "recipient"),
+    [
+        ("Delivered-To: support@flowdesk.example\r\nTo: team@flowdesk.example", "support@flowdesk.example"),
+        ("To: Flowdesk Support <support@flowdesk.example>", "support@flowdesk.example"),
+        ("To: support@flowdesk.example, sales@flowdesk.example", None),
+        ("To: =?utf-8?q?support=40flowdesk.example=2C_sales=40flowdesk.example?=", None),
+        ("Delivered-To: not an address\r\nTo: support@flowdesk.example", "support@flowdesk.example"),
+        ("To: undisclosed-recipients:;", None),
+        ("", None),
+    ],
+    ids=["delivered-to", "single-to", "several-to", "encoded-list", "broken-delivered-to",
+         "undisclosed", "none"],
+)  # fmt: skip
+def test_the_recipient_is_the_one_mailbox_it_reached(headers: str, recipient: str | None):
+    raw = f"From: a@b.example\r\n{headers}\r\n\r\nhello\r\n".encode()
+    assert parse_email(raw).recipient == recipient
