@@ -16,19 +16,44 @@ import socket
 import sqlite3
 import ssl
 from contextlib import closing
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import Policy
+from email.policy import default as default_policy
 from email.utils import formatdate, getaddresses, parseaddr
 from pathlib import Path
 from typing import Protocol
 
 from activities.errors import Permanent
-from models.common import ADDRESS_PATTERN, MAX_ADDRESS_CHARS, OutgoingEmail, SendResult
+from models.common import (
+    ADDRESS_PATTERN,
+    MAX_ADDRESS_CHARS,
+    ListUnsubscribe,
+    OutgoingEmail,
+    SendResult,
+)
 
 ADDRESS = re.compile(ADDRESS_PATTERN)
 
 
+class VerbatimHeader(UnstructuredHeader):
+    """Written as given: the default folder turns a word longer than a line (any
+    unsubscribe URL) into an RFC 2047 encoded word, which no mail client follows."""
+
+    def fold(self, *, policy: Policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+HEADERS = HeaderRegistry()
+HEADERS.map_to_type("list-unsubscribe", VerbatimHeader)
+MAIL_POLICY = default_policy.clone(header_factory=HEADERS)
+
+
 class MailTransport(Protocol):
     name: str
+    sender: str
+    """The From address; its domain ends every Message-ID, so `message_id` can name a
+    message before it is sent."""
 
     async def send(self, message: OutgoingEmail) -> SendResult: ...
 
@@ -47,21 +72,50 @@ def single_address(value: str) -> str | None:
     return found[0][1] if ADDRESS.match(found[0][1]) else None
 
 
-def build_message(message: OutgoingEmail, sender: str) -> EmailMessage:
-    """An RFC 5322 message whose Message-ID is a function of the idempotency key; a `to`
-    that is not exactly one address is refused for good (retrying cannot fix it)."""
-    if single_address(message.to) is None:
+def recipient(message: OutgoingEmail) -> str:
+    """The one address the message goes to; anything else is refused for good (retrying
+    cannot fix it)."""
+    address = single_address(message.to)
+    if address is None:
         raise Permanent("InvalidRecipient", "the recipient must be exactly one address")
+    return address
+
+
+def message_id(idempotency_key: str, sender: str) -> str:
+    """A function of the key, so a retried send carries the same Message-ID and the CRM
+    can log it before the message leaves."""
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    mail = EmailMessage()
+    return f"<{key_digest(idempotency_key)}@{domain}>"
+
+
+def list_unsubscribe(offer: ListUnsubscribe) -> dict[str, str]:
+    """RFC 2369 `List-Unsubscribe`, plus RFC 8058's one-click POST only when there is an
+    https link to POST to: a mailto alone cannot take it."""
+    mailto = f"<mailto:{offer.mailto}?subject=unsubscribe>"
+    if offer.url is None:
+        return {"List-Unsubscribe": mailto}
+    return {
+        "List-Unsubscribe": f"<{offer.url}>, {mailto}",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def build_message(message: OutgoingEmail, sender: str) -> EmailMessage:
+    """Every transport builds here, so each one refuses the same recipients and names a
+    message alike."""
+    recipient(message)
+    mail = EmailMessage(policy=MAIL_POLICY)
     mail["From"] = sender
     mail["To"] = message.to
     mail["Subject"] = message.subject
     mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = f"<{key_digest(message.idempotency_key)}@{domain}>"
+    mail["Message-ID"] = message_id(message.idempotency_key, sender)
     if message.in_reply_to:
         mail["In-Reply-To"] = message.in_reply_to
         mail["References"] = message.in_reply_to
+    if message.list_unsubscribe is not None:
+        for name, value in list_unsubscribe(message.list_unsubscribe).items():
+            mail[name] = value
     mail.set_content(message.body)
     return mail
 
@@ -73,7 +127,7 @@ class MaildirTransport:
 
     def __init__(self, root: Path, sender: str) -> None:
         self.root = root
-        self._sender = sender
+        self.sender = sender
         for sub in ("tmp", "new", "cur"):
             (root / sub).mkdir(parents=True, exist_ok=True)
 
@@ -81,7 +135,7 @@ class MaildirTransport:
         return await asyncio.to_thread(self._deliver, message)
 
     def _deliver(self, message: OutgoingEmail) -> SendResult:
-        mail = build_message(message, self._sender)
+        mail = build_message(message, self.sender)
         digest = key_digest(message.idempotency_key)
         name = f"{digest}.flowdesk"
         if self._already_delivered(digest):
@@ -142,7 +196,8 @@ class SmtpTransport:
         timeout_s: float = 20.0,
         tls_context: ssl.SSLContext | None = None,
     ) -> None:
-        self._host, self._port, self._sender = host, port, sender
+        self._host, self._port = host, port
+        self.sender = sender
         self._ledger = ledger
         self._username, self._password = username, password
         self._starttls = starttls
@@ -156,7 +211,7 @@ class SmtpTransport:
         known = self._ledger.lookup(message.idempotency_key)
         if known is not None:
             return SendResult(message_id=known, transport=self.name, duplicate=True)
-        mail = build_message(message, self._sender)
+        mail = build_message(message, self.sender)
         try:
             self._submit(mail)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as err:

@@ -15,8 +15,8 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from activities.errors import Permanent
 from activities.lead_intake import render_welcome
-from activities.mail import MaildirTransport, SentLedger, SmtpTransport
-from models.common import OutgoingEmail
+from activities.mail import MaildirTransport, SentLedger, SmtpTransport, message_id
+from models.common import ListUnsubscribe, OutgoingEmail
 from models.lead import CompanyProfile, WelcomeEmailInput
 from tests.workflows.fakes import make_lead
 
@@ -41,6 +41,47 @@ async def test_maildir_delivers_a_readable_message_once(tmp_path: Path):
     assert mail.get_payload().strip() == "Hello Ada"
     assert mail["Message-ID"] == first.message_id == second.message_id
     assert not first.duplicate and second.duplicate
+
+
+async def test_the_message_id_is_known_before_sending(tmp_path: Path):
+    outbox = MaildirTransport(tmp_path / "outbox", SENDER)
+    expected = message_id("lead-1/welcome", outbox.sender)
+    assert expected.startswith("<") and expected.endswith("@flowdesk.example>")
+    assert (await outbox.send(message())).message_id == expected
+    [mail] = list(mailbox.Maildir(tmp_path / "outbox", create=False))
+    assert mail["Message-ID"] == expected
+
+
+LINK = "https://flowdesk.example/unsubscribe/" + "b3V0cmVhY2gtM2Y5YTJjNzFlMGI0" * 3 + ".0" * 16
+OFFERS = [
+    (
+        ListUnsubscribe(url=LINK, mailto="unsubscribe@flowdesk.example"),
+        f"<{LINK}>, <mailto:unsubscribe@flowdesk.example?subject=unsubscribe>",
+        "List-Unsubscribe=One-Click",
+    ),
+    (
+        ListUnsubscribe(mailto="unsubscribe@flowdesk.example"),
+        "<mailto:unsubscribe@flowdesk.example?subject=unsubscribe>",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("offer", "header", "one_click"), OFFERS)
+async def test_list_unsubscribe_headers_offer_one_click_only_with_a_link(
+    tmp_path: Path, offer: ListUnsubscribe, header: str, one_click: str | None
+):
+    outbox = MaildirTransport(tmp_path / "outbox", SENDER)
+    await outbox.send(message().model_copy(update={"list_unsubscribe": offer}))
+    [mail] = list(mailbox.Maildir(tmp_path / "outbox", create=False))
+    assert mail["List-Unsubscribe"] == header, "one line, never an encoded word"
+    assert mail["List-Unsubscribe-Post"] == one_click
+
+
+async def test_mail_without_an_offer_has_no_unsubscribe_headers(tmp_path: Path):
+    await MaildirTransport(tmp_path / "outbox", SENDER).send(message())
+    [mail] = list(mailbox.Maildir(tmp_path / "outbox", create=False))
+    assert mail["List-Unsubscribe"] is None and mail["List-Unsubscribe-Post"] is None
 
 
 async def test_message_read_by_a_mail_client_still_counts(tmp_path: Path):
@@ -135,12 +176,16 @@ async def test_smtp_starttls_with_auth_delivers_once(smtp_server, ca: trustme.CA
     assert len(recorder.envelopes) == 1
     assert recorder.envelopes[0].rcpt_tos == ["ada@northwind.example"]
     assert first.message_id.encode() in recorder.envelopes[0].content
+    assert first.message_id == message_id("lead-1/welcome", smtp.sender)
 
 
 async def test_smtp_plain_without_tls(smtp_server, ca: trustme.CA, tmp_path: Path):
     controller, recorder = smtp_server
-    await transport(controller, ca, tmp_path, starttls=False).send(message())
+    offer, header, _ = OFFERS[0]
+    sent = message().model_copy(update={"list_unsubscribe": offer})
+    await transport(controller, ca, tmp_path, starttls=False).send(sent)
     assert len(recorder.envelopes) == 1
+    assert f"List-Unsubscribe: {header}\r\n".encode() in recorder.envelopes[0].original_content
 
 
 async def test_refused_recipient_is_permanent(smtp_server, ca: trustme.CA, tmp_path: Path):
