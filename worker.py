@@ -10,13 +10,14 @@ import signal
 import sys
 from dataclasses import dataclass, fields
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.factory import knowledge_base, worker_activities
 from activities.knowledge_base import KnowledgeBase
-from config.doors import InboundSettings
+from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy, PolicyError, load_policy
 from config.loading import load_or_exit, start_logging
 from config.settings import (
@@ -43,6 +44,8 @@ class Settings:
     triage: TriageSettings
     outreach: OutreachSettings
     inbound: InboundSettings
+    web: WebSettings
+    """Read for its public URL only: the unsubscribe links the worker mints point there."""
 
 
 def load_settings() -> Settings:
@@ -60,6 +63,14 @@ def load_escalation_policy(settings: TriageSettings) -> EscalationPolicy:
         raise SystemExit(2) from None
 
 
+def summary(group: Any) -> dict[str, Any]:
+    """A group for the start-up log; of the web service's, only what the worker uses, so
+    reviewers' names and password hashes stay out of the worker's log."""
+    if isinstance(group, WebSettings):
+        return {"public_url": group.public_url}
+    return describe(group)
+
+
 def build_worker(
     client: Client, settings: Settings, kb: KnowledgeBase, policy: EscalationPolicy
 ) -> Worker:
@@ -69,7 +80,13 @@ def build_worker(
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
         activities=worker_activities(
-            settings.app, settings.llm, settings.outreach, settings.inbound, kb, policy
+            settings.app,
+            settings.llm,
+            settings.outreach,
+            settings.inbound,
+            settings.web,
+            kb,
+            policy,
         ),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
@@ -79,7 +96,11 @@ async def main() -> None:
     settings = load_settings()
     for field in fields(settings):
         group = getattr(settings, field.name)
-        log.info("%s: %s", type(group).__name__, describe(group))
+        log.info("%s: %s", type(group).__name__, summary(group))
+    if settings.app.link_secret is None:
+        log.warning(
+            "one-click unsubscribe links are off (mailto only): FLOWDESK_LINK_SECRET is unset"
+        )
     policy = load_escalation_policy(settings.triage)
     log.info("escalation policy %s: %d intents", policy.version, len(policy.intent))
     kb, report = knowledge_base(settings.app, settings.triage)

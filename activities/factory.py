@@ -6,13 +6,16 @@ from activities.imap import MailboxAccount, MailboxActivities
 from activities.knowledge_base import KnowledgeBase
 from activities.lead_intake import LeadIntakeActivities
 from activities.mail import MaildirTransport, MailTransport, SentLedger, SmtpTransport
+from activities.mail_routing import MailRoutingActivities
 from activities.outreach import OutreachActivities, ResearchLimits
+from activities.postbox import Postbox
 from activities.review import ReviewActivities
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.scoring import ScoringConfig
 from activities.support_triage import SupportTriageActivities
+from activities.unsubscribe_links import UnsubscribeLinks
 from agents.client import LlmClient, LlmConfig
-from config.doors import InboundSettings
+from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy
 from config.settings import AppSettings, LlmSettings, OutreachSettings, TriageSettings
 
@@ -56,11 +59,25 @@ def mail_transport(settings: AppSettings) -> MailTransport:
     return MaildirTransport(settings.outbox_dir, settings.mail_from)
 
 
-def lead_intake_activities(settings: AppSettings) -> LeadIntakeActivities:
+def unsubscribe_links(
+    app: AppSettings, web: WebSettings, inbound: InboundSettings
+) -> UnsubscribeLinks:
+    """The same for the worker, which mints links, and the web service, which checks them."""
+    secret = app.link_secret.get_secret_value().encode() if app.link_secret else None
+    return UnsubscribeLinks(secret, web.public_url, inbound.unsubscribe_address)
+
+
+def postbox(app: AppSettings, web: WebSettings, inbound: InboundSettings) -> Postbox:
+    return Postbox(
+        mail_transport(app), SqliteCrm(app.crm_path), unsubscribe_links(app, web, inbound)
+    )
+
+
+def lead_intake_activities(settings: AppSettings, mail: Postbox) -> LeadIntakeActivities:
     return LeadIntakeActivities(
         enrichment=enrichment_provider(settings),
         crm=SqliteCrm(settings.crm_path),
-        mail=mail_transport(settings),
+        postbox=mail,
         scoring=ScoringConfig(
             target_industries=tuple(settings.scoring_target_industries),
             tier_a_min=settings.scoring_tier_a_min,
@@ -93,21 +110,19 @@ def knowledge_base(app: AppSettings, triage: TriageSettings) -> tuple[KnowledgeB
 
 
 def support_triage_activities(
-    app: AppSettings, llm: LlmSettings, kb: KnowledgeBase, policy: EscalationPolicy
+    llm: LlmSettings, kb: KnowledgeBase, policy: EscalationPolicy, mail: Postbox
 ) -> SupportTriageActivities:
-    return SupportTriageActivities(
-        llm=llm_client(llm), kb=kb, mail=mail_transport(app), policy=policy
-    )
+    return SupportTriageActivities(llm=llm_client(llm), kb=kb, postbox=mail, policy=policy)
 
 
 def outreach_activities(
-    app: AppSettings, llm: LlmSettings, outreach: OutreachSettings
+    app: AppSettings, llm: LlmSettings, outreach: OutreachSettings, mail: Postbox
 ) -> OutreachActivities:
     return OutreachActivities(
         llm=llm_client(llm),
         fetcher=SafeFetcher(fetch_policy(app, outreach.research_max_bytes)),
         crm=SqliteCrm(app.crm_path),
-        mail=mail_transport(app),
+        postbox=mail,
         limits=ResearchLimits(max_pages=outreach.research_max_pages),
     )
 
@@ -132,14 +147,18 @@ def worker_activities(
     llm: LlmSettings,
     outreach: OutreachSettings,
     inbound: InboundSettings,
+    web: WebSettings,
     kb: KnowledgeBase,
     policy: EscalationPolicy,
 ) -> list:
-    """Every activity the worker hosts, each process's, the review gate's and the mailbox's."""
+    """Every activity the worker hosts, each process's, the review gate's, the mail
+    router's and the mailbox's; all of them send through one postbox."""
+    mail = postbox(app, web, inbound)
     return [
-        *lead_intake_activities(app).definitions(),
-        *support_triage_activities(app, llm, kb, policy).definitions(),
-        *outreach_activities(app, llm, outreach).definitions(),
-        *ReviewActivities(mail=mail_transport(app)).definitions(),
+        *MailRoutingActivities(SqliteCrm(app.crm_path)).definitions(),
+        *lead_intake_activities(app, mail).definitions(),
+        *support_triage_activities(llm, kb, policy, mail).definitions(),
+        *outreach_activities(app, llm, outreach, mail).definitions(),
+        *ReviewActivities(postbox=mail).definitions(),
         *mailbox_activities(inbound),
     ]

@@ -12,7 +12,7 @@ from temporalio import activity
 
 from activities.crm import Crm
 from activities.enrichment import EnrichmentProvider
-from activities.mail import MailTransport
+from activities.postbox import Postbox
 from activities.scoring import ScoringConfig, score_lead
 from activities.wrapping import adapter_errors, heartbeating
 from models.common import OutgoingEmail, SendResult
@@ -64,7 +64,7 @@ def render_welcome(request: WelcomeEmailInput) -> tuple[str, str]:
 class LeadIntakeActivities:
     enrichment: EnrichmentProvider
     crm: Crm
-    mail: MailTransport
+    postbox: Postbox
     scoring: ScoringConfig
 
     @activity.defn(name="enrich_company")
@@ -91,7 +91,9 @@ class LeadIntakeActivities:
             idempotency_key=request.idempotency_key,
         )
         with adapter_errors():
-            return await heartbeating(self.mail.send(message))
+            return await heartbeating(
+                self.postbox.send(message, activity.info().workflow_id, "intake")
+            )
 
     @activity.defn(name="record_intake_outcome")
     async def record_intake_outcome(self, outcome: IntakeOutcome) -> None:

@@ -13,8 +13,8 @@ from temporalio import activity
 
 from activities.crm import Crm
 from activities.errors import Permanent, Transient
-from activities.mail import MailTransport
 from activities.page_text import looks_binary, pages_worth_reading, read_page
+from activities.postbox import Postbox
 from activities.safe_fetch import SafeFetcher
 from activities.wrapping import adapter_errors, heartbeating
 from agents.client import LlmClient
@@ -79,7 +79,7 @@ class OutreachActivities:
     llm: LlmClient
     fetcher: SafeFetcher
     crm: Crm
-    mail: MailTransport
+    postbox: Postbox
     limits: ResearchLimits
 
     async def _read(self, url: str) -> tuple[PageExcerpt, list[str]]:
@@ -144,7 +144,9 @@ class OutreachActivities:
             idempotency_key=email.idempotency_key,
         )
         with adapter_errors():
-            return await heartbeating(self.mail.send(message))
+            return await heartbeating(
+                self.postbox.send(message, activity.info().workflow_id, "outreach")
+            )
 
     @activity.defn(name="record_outreach_event")
     async def record_outreach_event(self, event: TimelineEvent) -> bool:

@@ -9,19 +9,21 @@ from dataclasses import dataclass
 
 from temporalio import activity
 
-from activities.mail import MailTransport
+from activities.postbox import Postbox
 from activities.wrapping import adapter_errors, heartbeating
 from models.common import OutgoingEmail, SendResult
 
 
 @dataclass
 class ReviewActivities:
-    mail: MailTransport
+    postbox: Postbox
 
     @activity.defn(name="notify_on_call")
     async def notify_on_call(self, notice: OutgoingEmail) -> SendResult:
         with adapter_errors():
-            return await heartbeating(self.mail.send(notice))
+            return await heartbeating(
+                self.postbox.send(notice, activity.info().workflow_id, "notice")
+            )
 
     def definitions(self) -> list:
         return [self.notify_on_call]

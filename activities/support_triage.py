@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from temporalio import activity
 
 from activities.knowledge_base import KnowledgeBase
-from activities.mail import MailTransport
+from activities.postbox import Postbox
 from activities.wrapping import adapter_errors, heartbeating
 from agents.client import LlmClient
 from agents.triage import classify, draft_reply, topic_probabilities
@@ -48,7 +48,7 @@ def reply_subject(subject: str) -> str:
 class SupportTriageActivities:
     llm: LlmClient
     kb: KnowledgeBase
-    mail: MailTransport
+    postbox: Postbox
     policy: EscalationPolicy
 
     @activity.defn(name="screen_email")
@@ -83,15 +83,21 @@ class SupportTriageActivities:
             for aid, title, text in await asyncio.to_thread(self.kb.articles, ids)
         ]
         topic = request.classification.topic if request.classification else "unknown"
+        email = request.email
+        earlier = [
+            ("customer" if e.direction == "in" else "us", e.subject, e.body) for e in email.thread
+        ]
         with adapter_errors():
             result = await heartbeating(
-                draft_reply(self.llm, request.email.subject, request.email.body, topic, articles)
+                draft_reply(self.llm, email.subject, email.body, topic, articles, earlier)
             )
         sources = {aid: f"{title}\n{text}" for aid, title, text in articles}
         return DraftedReply(draft=result.output, call=result.record, sources=sources)
 
     @activity.defn(name="send_reply")
     async def send_reply(self, reply: ReplyEmail) -> SendResult:
+        """Logged under this ticket's run, so the customer's answer, which quotes the
+        reply's Message-ID, finds the ticket again."""
         message = OutgoingEmail(
             to=reply.email.sender,
             subject=reply_subject(reply.email.subject),
@@ -100,7 +106,9 @@ class SupportTriageActivities:
             in_reply_to=reply.email.message_id,
         )
         with adapter_errors():
-            return await heartbeating(self.mail.send(message))
+            return await heartbeating(
+                self.postbox.send(message, activity.info().workflow_id, "support")
+            )
 
     def definitions(self) -> list:
         return [

@@ -32,8 +32,10 @@ from activities.crm import SqliteCrm
 from activities.enrichment import WebsiteEnrichment
 from activities.lead_intake import LeadIntakeActivities
 from activities.mail import MaildirTransport
+from activities.postbox import Postbox
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.scoring import ScoringConfig
+from activities.unsubscribe_links import UnsubscribeLinks
 from devstack.sites import serve
 from models import search_attributes
 from models.lead import LeadIntakeInput, LeadSubmission
@@ -73,10 +75,14 @@ async def measure(
 
 def intake_activities(site_port: int, data: Path) -> LeadIntakeActivities:
     policy = FetchPolicy(allow_hosts=frozenset({HOST}), static_hosts={HOST: "127.0.0.1"})
+    crm = SqliteCrm(data / "crm.sqlite3")
+    outbox = MaildirTransport(data / "outbox", "Flowdesk <hello@flowdesk.example>")
+    # a welcome offers no unsubscribe, so these links are never minted
+    links = UnsubscribeLinks(None, "http://bench.invalid", "unsubscribe@bench.invalid")
     return LeadIntakeActivities(
         enrichment=WebsiteEnrichment(SafeFetcher(policy)),
-        crm=SqliteCrm(data / "crm.sqlite3"),
-        mail=MaildirTransport(data / "outbox", "Flowdesk <hello@flowdesk.example>"),
+        crm=crm,
+        postbox=Postbox(outbox, crm, links),
         scoring=ScoringConfig(("robotics",), 60, 30),
     )
 

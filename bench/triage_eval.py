@@ -33,12 +33,13 @@ import httpx
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
-from activities.factory import support_triage_activities
+from activities.factory import postbox, support_triage_activities
 from activities.inbound_mail import parse_email
 from activities.knowledge_base import KnowledgeBase
 from bench.triage_cases import Case, load_cases, to_rfc822
 from bench.triage_metrics import Row, choose_threshold, reliability, summarize, threshold_table
 from client.options import triage_options
+from config.doors import InboundSettings, WebSettings
 from config.escalation import load_policy
 from config.settings import AppSettings, LlmSettings, TriageSettings
 from devstack.time_skipping import start_time_skipping
@@ -195,7 +196,10 @@ async def main() -> None:
             for skipped in indexed.skipped:
                 print(f"skipped {skipped}", file=sys.stderr)
             app = AppSettings(data_dir=Path(scratch), mail_transport="maildir")
-            acts = support_triage_activities(app, llm_settings, kb, load_policy(triage.policy_file))
+            mail = postbox(app, WebSettings(), InboundSettings())
+            acts = support_triage_activities(
+                llm_settings, kb, load_policy(triage.policy_file), mail
+            )
             options = triage_options(triage)
             rows = await run_cases(
                 cases, acts.definitions(), options,

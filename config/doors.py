@@ -80,6 +80,10 @@ class InboundSettings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=8025, ge=1, le=65535)
     support_address: str = "support@flowdesk.example"
+    unsubscribe_address: str = Field(
+        default="unsubscribe@flowdesk.example",
+        description="The mailto of List-Unsubscribe; the SMTP listener accepts it",
+    )
     imap_host: str | None = None
     imap_port: int = Field(default=993, ge=1, le=65535)
     imap_username: str | None = None

@@ -22,6 +22,8 @@ TRIAGE = TriageOptions()
 OUTREACH = OutreachOptions()
 """The per-run option models hold every business default; settings only name them in
 the environment, so a default is stated once."""
+MIN_LINK_SECRET_CHARS = 32
+"""A shorter secret could be guessed from the links it signs."""
 
 
 def _minutes(span: timedelta) -> int:
@@ -99,6 +101,9 @@ class AppSettings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
+    link_secret: SecretStr | None = Field(
+        default=None, description="Signs one-click unsubscribe links; shared by worker and web"
+    )
 
     scoring_target_industries: CommaList = Field(
         default_factory=lambda: ["robotics", "manufacturing", "logistics", "software"]
@@ -109,6 +114,16 @@ class AppSettings(BaseSettings):
     _split = field_validator("fetch_allow_hosts", "scoring_target_industries", mode="before")(
         _split_commas
     )
+
+    @field_validator("link_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_LINK_SECRET_CHARS:
+            raise ValueError(
+                f"must be at least {MIN_LINK_SECRET_CHARS} characters "
+                "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return value
 
     @field_validator("fetch_static_hosts", mode="before")
     @classmethod
@@ -258,7 +273,7 @@ def describe(settings: BaseSettings) -> dict[str, Any]:
     for name, value in settings.model_dump().items():
         if isinstance(getattr(settings, name), SecretStr):
             shown[name] = "set"
-        elif value is None and name.endswith(("key", "password")):
+        elif value is None and name.endswith(("key", "password", "secret")):
             shown[name] = "unset"
         else:
             shown[name] = str(value) if isinstance(value, Path) else value

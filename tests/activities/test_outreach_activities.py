@@ -16,12 +16,12 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.crm import SqliteCrm
-from activities.mail import MaildirTransport
 from activities.outreach import OutreachActivities, ResearchLimits
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from agents.client import LlmClient, LlmConfig
 from models.lead import CompanyProfile
 from models.outreach import ResearchRequest, TimelineEvent, Touch, TouchDraftRequest, TouchEmail
+from tests.activities.mailing import LINKS, maildir_postbox
 from tests.conftest import LoopbackSite
 from tests.scripted_llm import Reply, ScriptedLlm
 from tests.workflows.fakes import make_lead
@@ -57,7 +57,7 @@ def activities(llm: ScriptedLlm, tmp_path: Path, max_bytes: int = 20_000) -> Out
         llm=LlmClient(LlmConfig(base_url=llm.base_url, api_key="k", models={"default": "m"})),
         fetcher=SafeFetcher(policy),
         crm=SqliteCrm(tmp_path / "crm.sqlite3"),
-        mail=MaildirTransport(tmp_path / "outbox", "hello@flowdesk.example"),
+        postbox=maildir_postbox(tmp_path, "hello@flowdesk.example"),
         limits=ResearchLimits(max_pages=4, page_chars=1500),
     )
 
@@ -199,7 +199,10 @@ async def test_sending_a_touch_twice_delivers_once_and_logs_once(llm: ScriptedLl
     recorded = [await ActivityEnvironment().run(acts.record_outreach_event, event) for _ in "ab"]
 
     assert not first.duplicate and again.duplicate
-    assert len(mailbox.Maildir(tmp_path / "outbox")) == 1
+    [sent] = list(mailbox.Maildir(tmp_path / "outbox"))
+    assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = sent["List-Unsubscribe"].split(",")[0].strip("<> ")
+    assert LINKS.verify(link.rpartition("/")[2]) == ActivityEnvironment().info.workflow_id
     assert recorded == [True, False]
     with sqlite3.connect(tmp_path / "crm.sqlite3") as db:
         kinds = db.execute("SELECT kind FROM timeline ORDER BY id").fetchall()

@@ -1,6 +1,7 @@
 """Support-triage activities against a scripted OpenAI-compatible server and a real KB."""
 
 import asyncio
+import dataclasses
 import json
 import mailbox
 from collections.abc import Iterator
@@ -12,13 +13,16 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.crm import SqliteCrm
 from activities.knowledge_base import KnowledgeBase
-from activities.mail import MaildirTransport
+from activities.postbox import Postbox
 from activities.support_triage import SupportTriageActivities
 from agents.client import LlmClient, LlmConfig
 from config.escalation import load_policy
 from models.common import MAX_SUBJECT_CHARS, OutgoingEmail, SendResult
 from models.support import DraftRequest, InboundEmail, ReplyEmail
+from models.threads import Suppression
+from tests.activities.mailing import LINKS, maildir_postbox
 from tests.scripted_llm import Reply, ScriptedLlm
 
 KB_DIR = Path(__file__).parents[2] / "kb" / "articles"
@@ -49,7 +53,7 @@ def acts(llm: ScriptedLlm, tmp_path: Path) -> SupportTriageActivities:
     return SupportTriageActivities(
         llm=client,
         kb=kb,
-        mail=MaildirTransport(tmp_path / "outbox", "support@flowdesk.example"),
+        postbox=maildir_postbox(tmp_path, "support@flowdesk.example"),
         policy=load_policy(),
     )
 
@@ -159,6 +163,33 @@ async def test_reply_is_threaded_and_sent_once(acts: SupportTriageActivities, tm
     assert message["Subject"] == "Re: Can't log in"
     assert message["In-Reply-To"] == "<q1@acme.example>"
     assert message["To"] == "kim@acme.example"
+    assert message["List-Unsubscribe"] is None, "an answer the customer asked for is no list"
+
+
+async def test_the_customers_answer_to_a_reply_finds_the_ticket(
+    acts: SupportTriageActivities, tmp_path: Path
+):
+    reply = ReplyEmail(email=EMAIL, body="Use Forgot password?", idempotency_key="ticket-1/reply")
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, workflow_id="ticket-1")
+    sent = await env.run(acts.send_reply, reply)
+
+    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+    answer_references = ["<q1@acme.example>", sent.message_id]
+    run = await crm.find_run(answer_references)
+    assert run is not None and (run.workflow_id, run.process) == ("ticket-1", "support")
+    [logged] = await crm.thread("ticket-1", 10)
+    assert (logged.direction, logged.subject) == ("out", "Re: Can't log in")
+
+
+async def test_no_reply_reaches_a_suppressed_address(acts: SupportTriageActivities, tmp_path: Path):
+    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+    await crm.suppress(Suppression(address="Kim@Acme.example", reason="bounced", source="test"))
+    reply = ReplyEmail(email=EMAIL, body="Answer", idempotency_key="ticket-4/reply")
+    with pytest.raises(ApplicationError) as refused:
+        await ActivityEnvironment().run(acts.send_reply, reply)
+    assert refused.value.type == "Suppressed" and refused.value.non_retryable
+    assert not list(mailbox.Maildir(tmp_path / "outbox", create=False))
 
 
 async def test_reply_to_the_longest_subject_fits_the_outgoing_limit(
@@ -176,17 +207,18 @@ class SlowTransport:
     """A transport slower than one heartbeat interval, like an SMTP server that stalls."""
 
     name = "slow"
+    sender = "support@flowdesk.example"
 
     async def send(self, message: OutgoingEmail) -> SendResult:
         await asyncio.sleep(1.3)
         return SendResult(message_id="<m@x>", transport=self.name, duplicate=False)
 
 
-async def test_sending_a_reply_heartbeats(acts: SupportTriageActivities):
+async def test_sending_a_reply_heartbeats(acts: SupportTriageActivities, tmp_path: Path):
     beats: list[object] = []
     env = ActivityEnvironment()
     env.on_heartbeat = lambda *details: beats.append(details)
-    acts.mail = SlowTransport()
+    acts.postbox = Postbox(SlowTransport(), SqliteCrm(tmp_path / "crm.sqlite3"), LINKS)
     reply = ReplyEmail(email=EMAIL, body="Answer", idempotency_key="ticket-3/reply")
     assert (await env.run(acts.send_reply, reply)).transport == "slow"
     assert beats, "a stalled send must keep heartbeating so its timeout can be short"

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from activities.factory import support_triage_activities
+from activities.factory import postbox, support_triage_activities
 from activities.inbound_mail import parse_email
 from activities.knowledge_base import KnowledgeBase
 from bench.triage_cases import Case, load_cases, safe_answerable, to_rfc822
 from bench.triage_eval import run_cases
 from bench.triage_metrics import Row, unsafe, wrong_answer
 from client.options import triage_options
+from config.doors import InboundSettings, WebSettings
 from config.escalation import load_policy
 from config.settings import AppSettings, LlmSettings, TriageSettings
 from tests.bench.personas import Persona, guesser, liar, obedient, oracle
@@ -52,7 +53,8 @@ async def run_persona(
         servers.append(server)
         llm = LlmSettings(OPENAI_BASE_URL=server.base_url, FLOWDESK_LLM_MODEL="scripted")
         app = AppSettings(data_dir=tmp_path, mail_transport="maildir")
-        acts = support_triage_activities(app, llm, kb, load_policy())
+        mail = postbox(app, WebSettings(), InboundSettings())
+        acts = support_triage_activities(llm, kb, load_policy(), mail)
         return await run_cases(
             CASES, acts.definitions(), triage_options(TriageSettings()), parallel=6
         )

@@ -5,6 +5,7 @@ from pydantic import ValidationError
 
 import worker
 from config.settings import AppSettings, LlmSettings, TemporalSettings, TriageSettings, describe
+from web.auth import hash_password
 
 
 def test_lists_and_host_maps_from_env(monkeypatch: pytest.MonkeyPatch):
@@ -71,6 +72,32 @@ def test_describe_never_shows_secrets():
     for secret in ("tmprl-secret-key", "hunter2", "api-secret", "sk-secret"):
         assert secret not in shown
     assert "'api_key': 'set'" in shown
+
+
+def test_a_short_link_secret_is_refused_and_never_shown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setenv("FLOWDESK_LINK_SECRET", "too-short-to-sign-links")
+    with pytest.raises(SystemExit):
+        worker.load_settings()
+    err = capsys.readouterr().err
+    assert "FLOWDESK_LINK_SECRET" in err and "at least 32 characters" in err
+    assert "too-short-to-sign-links" not in err
+
+    monkeypatch.setenv("FLOWDESK_LINK_SECRET", "a-link-secret-long-enough-to-sign-links")
+    settings = worker.load_settings()
+    assert describe(settings.app)["link_secret"] == "set"
+    assert "a-link-secret" not in str([worker.summary(group) for group in vars(settings).values()])
+    assert describe(AppSettings(link_secret=None))["link_secret"] == "unset"
+
+
+def test_the_worker_logs_only_the_web_address_of_the_web_settings(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setenv("FLOWDESK_WEB_USERS", f"rita:{hash_password('pw')}")
+    monkeypatch.setenv("FLOWDESK_WEB_PUBLIC_URL", "https://flowdesk.example.com/")
+    shown = worker.summary(worker.load_settings().web)
+    assert shown == {"public_url": "https://flowdesk.example.com"}
 
 
 def test_worker_refuses_bad_configuration_naming_the_variable(

@@ -15,7 +15,6 @@ from temporalio.worker import Worker
 from activities.crm import SqliteCrm
 from activities.inbound_mail import parse_email
 from activities.knowledge_base import KnowledgeBase
-from activities.mail import MaildirTransport
 from activities.outreach import OutreachActivities, ResearchLimits
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.support_triage import SupportTriageActivities
@@ -26,6 +25,7 @@ from models.grounding import stems, support
 from models.lead import CompanyProfile
 from models.outreach import OutreachOptions, ResearchRequest, TouchDraftRequest, known_facts
 from models.support import TriageInput
+from tests.activities.mailing import maildir_postbox
 from tests.conftest import LoopbackSite
 from tests.workflows.fakes import make_lead
 from workflows.outreach_policy import check_touch
@@ -75,7 +75,7 @@ async def triage(
     acts = SupportTriageActivities(
         llm=LlmClient(LlmConfig(base_url=base_url, api_key="local", models={"default": "local"})),
         kb=kb,
-        mail=MaildirTransport(tmp_path / "outbox", "support@flowdesk.example"),
+        postbox=maildir_postbox(tmp_path, "support@flowdesk.example"),
         policy=load_policy(),
     )
     email = parse_email((ROOT / "examples" / "support" / eml).read_bytes())
@@ -146,7 +146,7 @@ async def test_real_model_outreach_is_grounded_and_an_injected_promise_never_pas
         llm=LlmClient(LlmConfig(base_url=local_llm, api_key="local", models={"default": "local"})),
         fetcher=SafeFetcher(policy),
         crm=SqliteCrm(tmp_path / "crm.sqlite3"),
-        mail=MaildirTransport(tmp_path / "outbox", "hello@flowdesk.example"),
+        postbox=maildir_postbox(tmp_path, "hello@flowdesk.example"),
         limits=ResearchLimits(max_pages=OutreachSettings().research_max_pages),
     )
     lead = make_lead(

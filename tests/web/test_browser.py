@@ -21,7 +21,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.factory import knowledge_base, support_triage_activities
+from activities.factory import knowledge_base, postbox, support_triage_activities
+from config.doors import InboundSettings
 from config.escalation import load_policy
 from config.settings import (
     AppSettings,
@@ -76,11 +77,12 @@ async def served(
     app_settings = AppSettings(data_dir=tmp_path)
     triage = TriageSettings(kb_dir=Path(__file__).parents[2] / "kb" / "articles")
     kb, _ = knowledge_base(app_settings, triage)
-    real = support_triage_activities(app_settings, LlmSettings(), kb, load_policy())
-    fakes = [*FakeIntake().activities(), *FakeOutreach().activities(), *weak_fake().activities()]
-    activities = {activity_name(a): a for a in fakes} | {"send_reply": real.send_reply}
     port = free_port()
     settings = web_settings(port=port, public_url=f"http://127.0.0.1:{port}")
+    mail = postbox(app_settings, settings, InboundSettings())
+    real = support_triage_activities(LlmSettings(), kb, load_policy(), mail)
+    fakes = [*FakeIntake().activities(), *FakeOutreach().activities(), *weak_fake().activities()]
+    activities = {activity_name(a): a for a in fakes} | {"send_reply": real.send_reply}
     doors = Doors(
         settings, TemporalSettings(task_queue=task_queue), triage, OutreachSettings(),
         dev_env.client,

@@ -11,11 +11,11 @@ from temporalio.worker import Worker
 from activities.crm import SqliteCrm
 from activities.enrichment import WebsiteEnrichment
 from activities.lead_intake import LeadIntakeActivities, render_welcome
-from activities.mail import MaildirTransport
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from client.submit import submit_lead
 from models.common import OutgoingEmail, SendResult
 from models.lead import LeadIntakeInput, WelcomeEmailInput
+from tests.activities.mailing import maildir_postbox
 from tests.conftest import LoopbackSite
 from tests.workflows.fakes import SCORING, make_lead
 from workflows.lead_intake import LeadIntakeWorkflow
@@ -34,7 +34,7 @@ def real_activities(site: LoopbackSite, data: Path) -> LeadIntakeActivities:
     return LeadIntakeActivities(
         enrichment=WebsiteEnrichment(SafeFetcher(policy)),
         crm=SqliteCrm(data / "crm.sqlite3"),
-        mail=MaildirTransport(data / "outbox", "Flowdesk <hello@flowdesk.example>"),
+        postbox=maildir_postbox(data),
         scoring=SCORING,
     )
 
@@ -83,13 +83,15 @@ async def test_send_retried_after_success_delivers_once(
     @activity.defn(name="send_welcome_email")
     async def send_then_crash(request: WelcomeEmailInput) -> SendResult:
         subject, body = render_welcome(request)
-        sent = await acts.mail.send(
+        sent = await acts.postbox.send(
             OutgoingEmail(
                 to=request.lead.normalized_email,
                 subject=subject,
                 body=body,
                 idempotency_key=request.idempotency_key,
-            )
+            ),
+            activity.info().workflow_id,
+            "intake",
         )
         if activity.info().attempt == 1:
             raise RuntimeError("worker lost after the send")

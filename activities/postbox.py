@@ -1,0 +1,53 @@
+"""The one way mail leaves: every activity that sends calls `Postbox.send`, never a
+transport, so no process can forget the suppression list, the message log or the
+unsubscribe headers.
+
+The Message-ID is logged before the transport is called: an answer can then never
+arrive before the CRM knows its thread. A send that fails after the log write leaves a
+logged message that was never delivered; the retry sends it under the same key and
+the same Message-ID, so the log is right again.
+"""
+
+from activities.crm import Crm
+from activities.errors import Permanent
+from activities.mail import MailTransport, message_id, recipient
+from activities.unsubscribe_links import UnsubscribeLinks
+from models.common import OutgoingEmail, SendResult
+from models.threads import MAX_THREAD_BODY, MessageRecord, Process
+
+SUPPRESSED = "Suppressed"
+"""The failure type workflows test for: retrying cannot unsuppress an address."""
+
+
+class Postbox:
+    def __init__(self, transport: MailTransport, crm: Crm, links: UnsubscribeLinks) -> None:
+        self._transport = transport
+        self._crm = crm
+        self._links = links
+
+    async def send(self, message: OutgoingEmail, workflow_id: str, process: Process) -> SendResult:
+        """Only outreach mail offers an unsubscribe: a support answer or a welcome is
+        what the person asked for, not a list they are on."""
+        address = recipient(message)
+        reason = await self._crm.suppression(address)
+        if reason is not None:
+            raise Permanent(
+                SUPPRESSED,
+                f"the address is on the suppression list ({reason}); nothing was sent",
+            )
+        if process == "outreach":
+            message = message.model_copy(
+                update={"list_unsubscribe": self._links.offer(workflow_id)}
+            )
+        await self._crm.record_message(
+            MessageRecord(
+                message_id=message_id(message.idempotency_key, self._transport.sender),
+                workflow_id=workflow_id,
+                process=process,
+                direction="out",
+                address=address,
+                subject=message.subject,
+                body=message.body[:MAX_THREAD_BODY],
+            )
+        )
+        return await self._transport.send(message)
