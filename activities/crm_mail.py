@@ -55,7 +55,10 @@ def address_key(address: str) -> str:
 def record_message(db: sqlite3.Connection, record: MessageRecord, at: str) -> bool:
     cursor = db.execute(
         "INSERT INTO messages (message_id, workflow_id, process, direction, address, subject, "
-        "body, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+        "body, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET "
+        "workflow_id = excluded.workflow_id, process = excluded.process, direction = 'out', "
+        "address = excluded.address, subject = excluded.subject, body = excluded.body "
+        "WHERE messages.direction = 'in' AND excluded.direction = 'out'",
         (
             record.message_id,
             record.workflow_id,

@@ -13,10 +13,18 @@ from activities.errors import Permanent
 from activities.mail import MailTransport, message_id, recipient
 from activities.unsubscribe_links import UnsubscribeLinks
 from models.common import OutgoingEmail, SendResult
-from models.threads import MAX_THREAD_BODY, MessageRecord, Process
+from models.threads import MAX_THREAD_BODY, MessageRecord, Process, SuppressionReason
 
 SUPPRESSED = "Suppressed"
 """The failure type workflows test for: retrying cannot unsuppress an address."""
+ANSWERS: set[Process] = {"support", "notice"}
+"""Mail a person asked for (the answer to their ticket, an on-call notice): only a bounce
+stops it. Unsubscribing from outreach, or reporting it as spam, must not leave a
+customer's support question unanswered."""
+
+
+def refuses(process: Process, reason: SuppressionReason) -> bool:
+    return reason == "bounced" or process not in ANSWERS
 
 
 class Postbox:
@@ -30,7 +38,7 @@ class Postbox:
         what the person asked for, not a list they are on."""
         address = recipient(message)
         reason = await self._crm.suppression(address)
-        if reason is not None:
+        if reason is not None and refuses(process, reason):
             raise Permanent(
                 SUPPRESSED,
                 f"the address is on the suppression list ({reason}); nothing was sent",

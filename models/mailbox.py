@@ -8,6 +8,7 @@ instead of marking other messages seen.
 from pydantic import Field
 
 from models.common import Strict
+from models.routing import RouteOptions
 from models.support import InboundEmail, TriageOptions
 
 
@@ -31,10 +32,14 @@ class MailboxPollInput(Strict):
 
     options: TriageOptions
     batch: int = Field(ge=1, description="At most this many unseen messages per poll")
+    routing: RouteOptions | None = Field(
+        default=None, description="Route each message (schedules written before: tickets only)"
+    )
 
 
 class MailboxPollResult(Strict):
-    """Ticket workflow ids only: a poll's result holds no mail."""
+    """Run ids only (router runs; tickets for polls from before the router): a poll's
+    result holds no mail."""
 
     started: list[str]
     existing: list[str]

@@ -48,12 +48,16 @@ class InboundEmail(Strict):
     )  # fmt: skip
 
 
-def ticket_workflow_id(email: InboundEmail) -> str:
-    """One run per message, whichever door it came through: the Message-ID when present,
-    else sender + subject + body; hashed, so no address is in the id."""
+def message_digest(email: InboundEmail) -> str:
+    """One name per message, whichever door it came through: the Message-ID when present,
+    else sender + subject + body; hashed, so no address is in an id made from it."""
     usable = email.message_id and "@" in email.message_id  # `<` or `<>` identify nothing
     key = email.message_id if usable else f"{email.sender}|{email.subject}|{email.body}"
-    return f"ticket-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def ticket_workflow_id(email: InboundEmail) -> str:
+    return f"ticket-{message_digest(email)}"
 
 
 TICKET_SUMMARY = "Support ticket"
@@ -178,6 +182,11 @@ class TriageStatus(Strict):
     reply: SendResult | None
     agent_calls: list[CallRecord]
     decisions: list[Decision]
+    round: int = Field(default=1, description="Triage rounds: one more per follow-up mail")
+    email: InboundEmail | None = Field(
+        default=None, description="The message this round answers (a follow-up after round 1)"
+    )
+    conversation: list[ThreadEntry] = Field(default_factory=list)
 
 
 class TriageResult(Strict):

@@ -8,7 +8,7 @@ the customer answered is reopened as a new ticket carrying that log as its threa
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import AwareDatetime, Field
 
@@ -23,6 +23,7 @@ MAX_THREAD_BODY = 4000
 MAX_THREAD_ENTRIES = 10
 """Earlier messages a ticket carries: the newest ones, enough for any real conversation."""
 MAX_REFERENCES = 50
+MAX_SUBJECT = 998
 MAX_REPLY_EXCERPT = 500
 
 
@@ -39,7 +40,7 @@ class ThreadEntry(Strict):
     """One earlier message of a conversation, as context for the agent and the reviewer."""
 
     direction: Direction
-    subject: str = Field(default="", max_length=998)
+    subject: str = Field(default="", max_length=MAX_SUBJECT)
     body: str = Field(default="", max_length=MAX_THREAD_BODY)
     at: datetime
 
@@ -48,12 +49,12 @@ class MessageRecord(Strict):
     """One row of the CRM's message log: the Message-ID, the run and the process it
     belongs to, and the text, cut to `MAX_THREAD_BODY`."""
 
-    message_id: str = Field(min_length=3, max_length=998)
+    message_id: str = Field(min_length=1, max_length=998)
     workflow_id: str = Field(min_length=1, max_length=300)
     process: Process
     direction: Direction
     address: str = Field(max_length=MAX_ADDRESS_CHARS)
-    subject: str = Field(default="", max_length=998)
+    subject: str = Field(default="", max_length=MAX_SUBJECT)
     body: str = Field(default="", max_length=MAX_THREAD_BODY)
 
 
@@ -75,7 +76,22 @@ class LeadReply(Strict):
     `automatic` (an out-of-office, an auto-responder) means the cadence goes on."""
 
     message_id: str | None = Field(default=None, max_length=998)
-    subject: str = Field(default="", max_length=998)
+    subject: str = Field(default="", max_length=MAX_SUBJECT)
     excerpt: str = Field(default="", max_length=MAX_REPLY_EXCERPT)
     received_at: AwareDatetime | None = None
     automatic: str | None = Field(default=None, max_length=300)
+
+
+class HasText(Protocol):
+    subject: str
+    body: str
+
+
+def entry(direction: Direction, email: HasText, at: datetime) -> ThreadEntry:
+    """A message as the conversation keeps it: subject and body, the body cut to fit."""
+    return ThreadEntry(
+        direction=direction,
+        subject=email.subject[:MAX_SUBJECT],
+        body=email.body[:MAX_THREAD_BODY],
+        at=at,
+    )

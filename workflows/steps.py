@@ -69,6 +69,17 @@ CRM = StepOptions(
     ),
 )
 """The record of truth: worth more patience than a lookup."""
+ROUTING = StepOptions(
+    timeout=CRM.timeout,
+    retry=RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        maximum_interval=timedelta(minutes=5),
+        maximum_attempts=0,
+    ),
+)
+"""The mail router's CRM reads and suppressions: the sender was told 250, so the message
+exists only in the router's history; it waits for the CRM as long as it takes rather
+than fail and lose it."""
 ENRICH = StepOptions(
     timeout=timedelta(seconds=30),
     heartbeat=timedelta(seconds=5),

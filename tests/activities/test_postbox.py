@@ -140,3 +140,26 @@ async def test_a_link_the_worker_mints_is_one_the_web_service_accepts(tmp_path: 
     assert link.startswith("https://flowdesk.example.com/unsubscribe/")
     checker = unsubscribe_links(app, WebSettings(public_url="https://elsewhere.example"), inbound)
     assert checker.verify(link.rpartition("/")[2]) == "outreach-1"
+
+
+@pytest.mark.parametrize(
+    ("reason", "process", "sent"),
+    [
+        ("unsubscribed", "outreach", False),
+        ("complained", "intake", False),
+        ("unsubscribed", "support", True),
+        ("complained", "support", True),
+        ("bounced", "support", False),
+        ("unsubscribed", "notice", True),
+    ],
+)
+async def test_unsubscribing_stops_outreach_but_not_the_answer_to_a_ticket(
+    tmp_path: Path, reason: str, process: str, sent: bool
+):
+    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+    await crm.suppress(Suppression(address=LEAD, reason=reason, source="t"))  # type: ignore[arg-type]
+    try:
+        await maildir_postbox(tmp_path).send(touch(), "run-1", process)  # type: ignore[arg-type]
+    except Permanent as refused:
+        assert refused.kind == "Suppressed"
+    assert len(outbox(tmp_path)) == (1 if sent else 0)

@@ -1,0 +1,58 @@
+"""The router's CRM steps on a real SQLite CRM: what a bounce or an unsubscribe mail may
+suppress, and which run a message's headers name."""
+
+from pathlib import Path
+
+from activities.crm import SqliteCrm
+from activities.mail_routing import MailRoutingActivities
+from models.routing import RouteOptions, RouteRequest, SuppressRequest
+from models.support import InboundEmail
+from models.threads import MessageRecord
+
+LEAD = "ada@northwind.example"
+OPTIONS = RouteOptions(
+    support_address="support@flowdesk.example", unsubscribe_address="unsubscribe@flowdesk.example"
+)
+
+
+def sent(message_id: str, workflow_id: str = "outreach-1", direction: str = "out") -> MessageRecord:
+    return MessageRecord(
+        message_id=message_id, workflow_id=workflow_id, process="outreach",
+        direction=direction, address=LEAD, subject="Picking arms",
+    )  # type: ignore[arg-type]  # fmt: skip
+
+
+async def test_a_report_cannot_suppress_an_address_we_never_mailed(tmp_path: Path):
+    routing = MailRoutingActivities(SqliteCrm(tmp_path / "crm.sqlite3"))
+    forged = SuppressRequest(
+        address="ceo@customer.example", reason="bounced", source="bounce report",
+        only_if_mailed=True,
+    )  # fmt: skip
+    done = await routing.suppress_address(forged)
+    assert not done.found
+    assert await routing.suppression_of("ceo@customer.example") is None
+
+
+async def test_a_report_suppresses_an_address_we_mailed_and_names_its_runs(tmp_path: Path):
+    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+    await crm.record_message(sent("<t1@flowdesk.example>"))
+    routing = MailRoutingActivities(crm)
+    request = SuppressRequest(
+        address=LEAD.upper(), reason="bounced", source="b", only_if_mailed=True
+    )
+    done = await routing.suppress_address(request)
+    assert done.found and done.newly and done.outreach_runs == ["outreach-1"]
+    assert await routing.suppression_of(LEAD) == "bounced"
+
+
+async def test_our_own_message_id_cannot_be_claimed_first_by_an_inbound_mail(tmp_path: Path):
+    """Message-IDs of our sends are predictable; a stranger's mail logged under one first
+    must not capture the answers to our real email."""
+    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+    await crm.record_message(sent("<t2@flowdesk.example>", "ticket-evil", "in"))
+    await crm.record_message(sent("<t2@flowdesk.example>", "outreach-1", "out"))
+    answer = InboundEmail(sender=LEAD, body="Yes!", references=["<t2@flowdesk.example>"])
+    facts = await MailRoutingActivities(crm).look_up_mail(
+        RouteRequest(email=answer, options=OPTIONS)
+    )
+    assert facts.run is not None and facts.run.workflow_id == "outreach-1"
