@@ -1,5 +1,6 @@
 """The support-triage agents: classify an inbound email, draft a reply from KB articles."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from agents.client import LlmClient, Structured
@@ -126,8 +127,26 @@ cited a second, unused article in 16 of 56 safe answerable development cases (ea
 by `cited_sources_used`); a question that needs two articles goes to a person."""
 
 
-def email_text(subject: str, body: str) -> str:
-    return f"Subject: {subject}\n\n{body[:MAX_EMAIL_CHARS]}"
+MAX_EARLIER_CHARS = 3000
+"""Characters of earlier messages a follow-up's draft sees, newest kept first."""
+
+
+def email_text(subject: str, body: str, earlier: Sequence[tuple[str, str, str]] = ()) -> str:
+    """The mail as the agent reads it; `earlier` is the conversation before it as
+    (who, subject, body), oldest first, shown after the mail inside the same fence so
+    it stays data. Without it the text is what it always was."""
+    text = f"Subject: {subject}\n\n{body[:MAX_EMAIL_CHARS]}"
+    if not earlier:
+        return text
+    shown: list[str] = []
+    budget = MAX_EARLIER_CHARS
+    for who, earlier_subject, earlier_body in reversed(earlier):
+        part = f"[{who}] Subject: {earlier_subject}\n{earlier_body}"[:budget]
+        shown.insert(0, part)
+        budget -= len(part)
+        if budget <= 0:
+            break
+    return text + "\n\nEarlier in this conversation (oldest first):\n\n" + "\n\n".join(shown)
 
 
 async def classify(llm: LlmClient, subject: str, body: str) -> Structured[Classification]:
@@ -144,13 +163,19 @@ async def topic_probabilities(llm: LlmClient, subject: str, body: str) -> Labell
 
 
 async def draft_reply(
-    llm: LlmClient, subject: str, body: str, topic: str, articles: list[tuple[str, str, str]]
+    llm: LlmClient,
+    subject: str,
+    body: str,
+    topic: str,
+    articles: list[tuple[str, str, str]],
+    earlier: Sequence[tuple[str, str, str]] = (),
 ) -> Structured[ReplyDraft]:
-    """`articles` are (id, title, text) of retrieved KB articles; their text is data too."""
+    """`articles` are (id, title, text) of retrieved KB articles; their text is data too,
+    as is `earlier`, the conversation before this mail (see `email_text`)."""
     listing = "\n\n".join(f"Article {aid}: {title}\n{text}" for aid, title, text in articles)
     messages = DRAFT.render(
         topic=topic,
-        email=fence("email", email_text(subject, body)),
+        email=fence("email", email_text(subject, body, earlier)),
         articles=fence("kb", listing or "(no articles found)"),
     )
     return await llm.structured(

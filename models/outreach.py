@@ -9,19 +9,23 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 from models.agent_output import CallRecord, OutreachDraft
 from models.common import Decision, SendResult, Strict
 from models.lead import CompanyProfile, LeadSubmission, Tier
+from models.threads import LeadReply
 
 MAX_OUTREACH_BODY = 3000
 TouchKind = Literal["first", "follow_up"]
 DraftSource = Literal["agent", "template", "edited"]
 Stage = Literal[
     "intake", "researching", "drafting", "awaiting_approval", "scheduled", "sending",
-    "following_up", "completed", "replied", "unsubscribed", "rejected", "escalated_unanswered",
-    "send_failed",
+    "following_up", "completed", "replied", "unsubscribed", "bounced", "suppressed", "rejected",
+    "escalated_unanswered", "send_failed",
 ]  # fmt: skip
 OutreachOutcome = Literal[
-    "completed", "replied", "unsubscribed", "rejected", "escalated_unanswered", "send_failed"
-]
-Stop = Literal["replied", "unsubscribed"]
+    "completed", "replied", "unsubscribed", "bounced", "suppressed", "rejected",
+    "escalated_unanswered", "send_failed",
+]  # fmt: skip
+Stop = Literal["replied", "unsubscribed", "bounced", "suppressed"]
+"""Why a cadence ended early: an answer, an unsubscribe, a bounce, or an address found
+on the suppression list (before the first send or at any later one)."""
 
 
 def check_timezone(name: str) -> str:
@@ -215,6 +219,7 @@ class OutreachState(Strict):
     agent_calls: list[CallRecord] = Field(default_factory=list)
     stop: Stop | None = None
     outcome: OutreachOutcome | None = None
+    reply: LeadReply | None = None
 
 
 class OutreachInput(Strict):
@@ -241,7 +246,7 @@ class OutreachStatus(OutreachState):
 
 class OutreachResult(Strict):
     outcome: OutreachOutcome
-    contact_id: int
+    contact_id: int | None = Field(description="None when the run ended before intake")
     sent: list[SentTouch]
     decisions: list[Decision]
 

@@ -5,8 +5,11 @@ Deterministic steps are the workflow's: the child intake, the checks and which t
 goes out (`outreach_policy`), who approves (`review`), every timer and the cadence
 (`cadence`). Agent steps are activities with timeouts, bounded retries and a fallback:
 if research or drafting fails, a template built from the enrichment data goes to a
-person. `lead_replied` and `unsubscribe` stop the cadence at once; `reschedule` moves
-the next touch. After `touches_per_run` follow-ups the run continues as new with its
+person. `lead_replied` (unless the reply is automatic), `unsubscribe` and `bounced` stop
+the cadence at once; the mail router (`mail_router`) sends them when the lead answers,
+clicks the unsubscribe link or the address bounces. A lead on the suppression list ends
+the run before anything is done, and a send refused by it ends the cadence. `reschedule`
+moves the next touch. After `touches_per_run` follow-ups the run continues as new with its
 state (`OutreachState`) as the next run's input, so history stays small.
 """
 
@@ -29,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         RescheduleRequest,
         Stop,
     )
+    from models.threads import LeadReply
     from workflows.cadence import first_touch, next_follow_up
     from workflows.outreach_policy import edit_problems, edited_touch, split_subject
     from workflows.outreach_templates import MAX_EDITED_BODY
@@ -42,6 +46,8 @@ class LeadOutreachWorkflow(OutreachSteps):
     async def run(self, request: OutreachInput) -> OutreachResult:
         self._input = request
         if request.carry is None:
+            if await self._suppressed(request):
+                return await self._finish("suppressed")
             stopped = await self._first_touch(request)
             if stopped is not None:
                 return await self._finish(stopped)
@@ -72,7 +78,7 @@ class LeadOutreachWorkflow(OutreachSteps):
         if not await self._wait_until(first_touch(workflow.now(), request.options)):
             return state.stop
         assert state.pending is not None
-        return None if await self._send(request, state.pending) else "send_failed"
+        return None if await self._send(request, state.pending) else state.stop or "send_failed"
 
     async def _approval(self, request: OutreachInput) -> OutreachOutcome | None:
         self._set_stage("awaiting_approval", needs_human=True)
@@ -108,7 +114,7 @@ class LeadOutreachWorkflow(OutreachSteps):
             if state.stop:
                 return state.stop
             if not await self._send(request, choice.touch):
-                return "send_failed"
+                return state.stop or "send_failed"
             sent_here += 1
             if next_follow_up(state.sent, options) is not None and (
                 sent_here >= options.touches_per_run
@@ -146,10 +152,7 @@ class LeadOutreachWorkflow(OutreachSteps):
         self._set_stage(outcome)
         self._log.add("outcome", outcome, f"{len(state.sent)} touch(es) sent")
         if state.contact_id is not None and outcome != "completed":
-            await self._record(
-                f"outcome-{outcome}", f"outreach_{outcome}", {"touches": len(state.sent)}
-            )
-        assert state.contact_id is not None
+            await self._record(f"outcome-{outcome}", f"outreach_{outcome}", self._outcome_detail())
         return OutreachResult(
             outcome=outcome, contact_id=state.contact_id, sent=state.sent,
             decisions=self._log.entries,
@@ -182,7 +185,7 @@ class LeadOutreachWorkflow(OutreachSteps):
         self._upsert_next()
         return state.stop is None
 
-    def _stop_cadence(self, reason: Stop) -> None:
+    def _stop_cadence(self, reason: Stop, how: str) -> None:
         state = self._state
         if state.outcome is not None or state.stop is not None:
             self._log.add(
@@ -190,15 +193,25 @@ class LeadOutreachWorkflow(OutreachSteps):
             )
             return
         state.stop = reason
-        self._log.add("signal", reason, "cadence stopped; nothing more will be sent")
+        self._log.add("signal", reason, f"{how}; cadence stopped, nothing more will be sent")
 
     @workflow.signal
-    def lead_replied(self) -> None:
-        self._stop_cadence("replied")
+    def lead_replied(self, reply: LeadReply | None = None) -> None:
+        """`reply` is what the mail router matched (None from `starter.py replied`)."""
+        if reply is not None and reply.automatic:
+            self._log.add("reply", "automatic, cadence goes on", reply.automatic)
+            return
+        if reply is not None and self._state.stop is None:
+            self._state.reply = reply
+        self._stop_cadence("replied", "the lead answered" if reply else "marked by a person")
 
     @workflow.signal
-    def unsubscribe(self) -> None:
-        self._stop_cadence("unsubscribed")
+    def unsubscribe(self, source: str = "") -> None:
+        self._stop_cadence("unsubscribed", source or "marked by a person")
+
+    @workflow.signal
+    def bounced(self) -> None:
+        self._stop_cadence("bounced", "the address bounced and is suppressed")
 
     @workflow.signal
     def approve(self, reviewer: str = "") -> None:

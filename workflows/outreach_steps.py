@@ -8,14 +8,16 @@ query, the UI and continue-as-new read the same object.
 """
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 from workflows.decision_log import DecisionLog
 from workflows.review import HumanReview
-from workflows.steps import AGENT, CRM, MAIL, RESEARCH, attempt
+from workflows.steps import AGENT, CRM, MAIL, RESEARCH, attempt, failure_cause, run_step
 
 with workflow.unsafe.imports_passed_through():
+    from activities.mail_routing import MailRoutingActivities
     from activities.outreach import OutreachActivities
+    from activities.postbox import SUPPRESSED
     from models import search_attributes as sa
     from models.common import SendResult
     from models.lead import LeadIntakeInput
@@ -46,6 +48,8 @@ with workflow.unsafe.imports_passed_through():
 
 REPLY_CHECKER = "reply-checker"
 """Runs started before it keep the 2026.11-1 outreach checks (`outreach_policy_v1`)."""
+SUPPRESSION_LIST = "suppression-list"
+"""Runs started before it did not consult the suppression list at their start."""
 
 
 class OutreachSteps:
@@ -56,6 +60,19 @@ class OutreachSteps:
         self._state = OutreachState()
         self._moved = False
         """Set by `reschedule` to wake the timer of the planned touch."""
+
+    async def _suppressed(self, request: OutreachInput) -> bool:
+        """A lead who unsubscribed, bounced or complained is never researched or mailed."""
+        if not workflow.patched(SUPPRESSION_LIST):
+            return False
+        reason = await attempt(
+            self._log, "suppression", "list unavailable, each send checks it again",
+            MailRoutingActivities.suppression_of, request.lead.normalized_email, CRM,
+            "check the suppression list",
+        )  # fmt: skip
+        if reason is not None:
+            self._log.add("suppression", "on the list", f"address {reason}; nothing will be sent")
+        return reason is not None
 
     async def _intake(self, request: OutreachInput) -> None:
         self._set_stage("intake")
@@ -152,13 +169,17 @@ class OutreachSteps:
     async def _send(self, request: OutreachInput, touch: Touch) -> bool:
         self._set_stage("sending")
         key = f"{workflow.info().workflow_id}/touch-{touch.number}"
-        result: SendResult | None = await attempt(
-            self._log, "send", f"touch {touch.number} not sent",
-            OutreachActivities.send_outreach_email,
-            TouchEmail(to=request.lead.normalized_email, touch=touch, idempotency_key=key),
-            MAIL, f"send touch {touch.number} ({touch.source})",
-        )  # fmt: skip
-        if result is None:
+        try:
+            result: SendResult = await run_step(
+                OutreachActivities.send_outreach_email,
+                TouchEmail(to=request.lead.normalized_email, touch=touch, idempotency_key=key),
+                MAIL, f"send touch {touch.number} ({touch.source})",
+            )  # fmt: skip
+        except ActivityError as err:
+            self._log.add("send", f"touch {touch.number} not sent", failure_cause(err))
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == SUPPRESSED:
+                self._state.stop = "suppressed"
             return False
         self._state.sent.append(
             SentTouch(**touch.model_dump(exclude={"facts"}), sent_at=workflow.now(), result=result)
@@ -196,6 +217,18 @@ class OutreachSteps:
             self._log, "crm", f"{kind} not recorded", OutreachActivities.record_outreach_event,
             event, CRM, f"CRM timeline: {kind}",
         )  # fmt: skip
+
+    def _outcome_detail(self) -> dict[str, str | int | None]:
+        """The CRM timeline's record of how the run ended; a reply's own words included."""
+        detail: dict[str, str | int | None] = {"touches": len(self._state.sent)}
+        if (reply := self._state.reply) is not None:
+            detail |= {
+                "reply_subject": reply.subject,
+                "reply_excerpt": reply.excerpt,
+                "reply_message_id": reply.message_id,
+                "reply_received_at": reply.received_at.isoformat() if reply.received_at else None,
+            }
+        return detail
 
     @property
     def _hours(self) -> BusinessHours:

@@ -8,6 +8,11 @@ is ever auto-sent on a fallback path, and nothing the reply checker or the escal
 policy objects to (`triage_policy`). Human review waits for `approve`, `reject` or the `edit_and_approve`
 update (`workflows/review.py`); at the SLA it emails on-call and keeps waiting until
 the final deadline.
+
+The customer may write again while the ticket is open (`customer_replied`, sent by the
+mail router): the wait for a person ends and the ticket is triaged again, the new mail
+answered with the conversation so far as context, for at most `MAX_ROUNDS` rounds; a
+follow-up that arrives while a reply is being sent gets its own round after it.
 """
 
 from temporalio import workflow
@@ -31,10 +36,15 @@ with workflow.unsafe.imports_passed_through():
         TriageResult,
         TriageStatus,
     )
+    from models.threads import MAX_THREAD_ENTRIES, ThreadEntry, entry
     from workflows.triage_policy import evaluate
     from workflows.triage_policy_v1 import TriagePolicy
     from workflows.triage_policy_v1 import evaluate as evaluate_v1
 
+MAX_ROUNDS = 5
+"""Triage rounds per ticket: past it, later mail stays with the person who reviews. A
+conversation with this many answers (reopened tickets carry theirs) is never answered
+automatically again: two auto-responders must not talk forever."""
 VERIFIED_SEND = "verified-auto-send"
 """Tickets started before this patch keep the 2026.11-1 decision (`triage_policy_v1`)."""
 
@@ -48,16 +58,46 @@ class SupportTriageWorkflow(TriageSteps):
         self._outcome: TicketOutcome | None = None
         self._reply: SendResult | None = None
         self._review = HumanReview(self._log)
+        self._round = 1
+        self._email: InboundEmail | None = None
+        self._follow_ups: list[InboundEmail] = []
+        self._conversation: list[ThreadEntry] = []
 
     @workflow.run
     async def run(self, request: TriageInput) -> TriageResult:
         email = request.email
+        self._conversation = [*email.thread, entry("in", email, workflow.now())]
+        outcome = await self._triage(request, email)
+        while self._follow_ups and self._round < MAX_ROUNDS:
+            email = self._next_round()
+            outcome = await self._triage(request, email)
+        return await self._finish(outcome or "escalated_unanswered")
+
+    def _next_round(self) -> InboundEmail:
+        """The newest follow-up, with everything before it (earlier follow-ups included)
+        as its thread; the round's evidence and review start afresh."""
+        for earlier in self._follow_ups[:-1]:
+            self._conversation.append(entry("in", earlier, workflow.now()))
+        email = self._follow_ups[-1].model_copy(
+            update={"thread": self._conversation[-MAX_THREAD_ENTRIES:]}
+        )
+        self._conversation.append(entry("in", email, workflow.now()))
+        self._follow_ups = []
+        self._round += 1
+        self._screening, self._classified, self._hits, self._drafted = None, None, [], None
+        self._evaluation, self._review = None, HumanReview(self._log)
+        self._log.add("round", f"round {self._round}", "the customer wrote again: triaged anew")
+        return email
+
+    async def _triage(self, request: TriageInput, email: InboundEmail) -> TicketOutcome | None:
+        """One round: its outcome, or None when a follow-up interrupted the review."""
+        self._email = email
         if not email.body.strip() and not email.parse_problem:
             self._log.add("intake", "closed", "empty email: nothing to answer")
-            return await self._finish("closed_no_reply")
+            return "closed_no_reply"
         if email.parse_problem:
             self._log.add("intake", "flagged", email.parse_problem)
-        if not workflow.patched(VERIFIED_SEND):
+        if self._round == 1 and not workflow.patched(VERIFIED_SEND):
             return await self._run_v1(request)
 
         self._screening = await self._screen(email)
@@ -66,7 +106,7 @@ class SupportTriageWorkflow(TriageSteps):
         if email.automatic or never:
             why = email.automatic or "; ".join(f"{m.name} ({m.evidence!r})" for m in never)
             self._log.add("intake", "closed without reply", f"automatic message: {why}")
-            return await self._finish("closed_no_reply")
+            return "closed_no_reply"
         self._classified = await self._classify(email)
         self._hits = await self._search(email)
         self._drafted = await self._draft_reply(email)
@@ -74,9 +114,9 @@ class SupportTriageWorkflow(TriageSteps):
             email, self._screening, self._classified, self._hits, self._drafted, request.options
         )
         workflow.upsert_search_attributes([sa.TICKET_TOPIC.value_set(self._evaluation.topic or "")])
-        return await self._decide(request)
+        return await self._decide(request, email)
 
-    async def _run_v1(self, request: TriageInput) -> TriageResult:
+    async def _run_v1(self, request: TriageInput) -> TicketOutcome | None:
         """Tickets started before verified auto-send replay the decision they began with."""
         email, options = request.email, request.options
         self._classified = await self._classify(email)
@@ -88,9 +128,9 @@ class SupportTriageWorkflow(TriageSteps):
             threshold=options.threshold, strong_retrieval=options.strong_retrieval
         )
         self._evaluation = evaluate_v1(email, self._classification, self._hits, self._draft, policy)
-        return await self._decide(request)
+        return await self._decide(request, email)
 
-    async def _decide(self, request: TriageInput) -> TriageResult:
+    async def _decide(self, request: TriageInput, email: InboundEmail) -> TicketOutcome | None:
         evaluation = self._evaluation
         assert evaluation is not None
         self._needs_human = not evaluation.auto_send
@@ -106,12 +146,16 @@ class SupportTriageWorkflow(TriageSteps):
             self._log.add(
                 "check", f"reply checks {evaluation.check.version}", evaluation.check.summary()
             )
+        answers = sum(e.direction == "out" for e in self._conversation)
+        if evaluation.auto_send and answers >= MAX_ROUNDS:
+            self._log.add("evaluate", "human review", f"{answers} answers in this conversation")
+            return await self._human_review(request, email)
         if evaluation.auto_send and self._draft is not None:
             self._log.add("evaluate", "auto-send", why)
-            sent = await self._send(request.email, self._reply_body())
-            return await self._finish("auto_sent" if sent else "escalated_unanswered")
+            sent = await self._send(email, self._reply_body())
+            return "auto_sent" if sent else "escalated_unanswered"
         self._log.add("evaluate", "human review", why)
-        return await self._human_review(request)
+        return await self._human_review(request, email)
 
     def _reply_body(self) -> str:
         """The checked email; tickets from before the reply form send the draft as written."""
@@ -126,26 +170,32 @@ class SupportTriageWorkflow(TriageSteps):
             return self._evaluation.topic
         return self._classification.topic if self._classification else None
 
-    async def _human_review(self, request: TriageInput) -> TriageResult:
+    async def _human_review(
+        self, request: TriageInput, email: InboundEmail
+    ) -> TicketOutcome | None:
         options = request.options
         self._stage = "awaiting_human"
         decided = await self._review.wait(
-            options.sla, options.final_deadline, self._sla_notice(request)
-        )
+            options.sla, options.final_deadline, self._sla_notice(request),
+            extra_stop=lambda: bool(self._follow_ups) and self._round < MAX_ROUNDS,
+        )  # fmt: skip
+        if self._review.decision is None and self._follow_ups and self._round < MAX_ROUNDS:
+            self._log.add("review", "superseded", "the customer wrote again before a decision")
+            return None
         if not decided or self._review.decision is None:
-            return await self._finish("escalated_unanswered")
+            return "escalated_unanswered"
         action, detail = self._review.decision
         if action == "reject":
-            return await self._finish("rejected")
+            return "rejected"
         body = detail if action == "edit" else self._reply_body()
-        sent = await self._send(request.email, body)
-        if not sent:
-            return await self._finish("escalated_unanswered")
-        return await self._finish("sent_after_edit" if action == "edit" else "sent_after_approval")
+        if not await self._send(email, body):
+            return "escalated_unanswered"
+        return "sent_after_edit" if action == "edit" else "sent_after_approval"
 
     async def _send(self, email: InboundEmail, body: str) -> bool:
         self._stage = "sending"
-        key = f"{workflow.info().workflow_id}/reply"
+        suffix = "" if self._round == 1 else f"-{self._round}"
+        key = f"{workflow.info().workflow_id}/reply{suffix}"
         reply = await attempt(
             self._log, "send", "failed", SupportTriageActivities.send_reply,
             ReplyEmail(email=email, body=body, idempotency_key=key),
@@ -154,6 +204,8 @@ class SupportTriageWorkflow(TriageSteps):
         if reply is None:
             return False
         self._reply = reply
+        sent = email.model_copy(update={"subject": f"Re: {email.subject}", "body": body})
+        self._conversation.append(entry("out", sent, workflow.now()))
         self._log.add("send", "already sent" if reply.duplicate else "sent", reply.transport)
         return True
 
@@ -186,6 +238,14 @@ class SupportTriageWorkflow(TriageSteps):
             reply=self._reply,
             decisions=self._log.entries,
         )
+
+    @workflow.signal
+    def customer_replied(self, email: InboundEmail) -> None:
+        self._follow_ups.append(email)
+        if self._round + len(self._follow_ups) > MAX_ROUNDS:
+            self._log.add("follow-up", "kept for the reviewer", f"past {MAX_ROUNDS} rounds")
+        else:
+            self._log.add("follow-up", "received", "will be triaged with the conversation")
 
     @workflow.signal
     def approve(self, reviewer: str = "") -> None:
@@ -224,4 +284,7 @@ class SupportTriageWorkflow(TriageSteps):
             reply=self._reply,
             agent_calls=self._calls,
             decisions=self._log.entries,
+            round=self._round,
+            email=self._email,
+            conversation=self._conversation,
         )

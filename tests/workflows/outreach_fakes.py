@@ -78,6 +78,9 @@ class FakeOutreach:
     events: list[TimelineEvent] = field(default_factory=list)
     notices: list[OutgoingEmail] = field(default_factory=list)
     draft_requests: list[TouchDraftRequest] = field(default_factory=list)
+    suppressed: dict[str, str] = field(default_factory=dict)
+    send_error: ApplicationError | None = None
+    """Address -> reason, as the CRM's suppression list would answer."""
 
     def activities(self) -> list:
         @activity.defn(name="research_company")
@@ -98,6 +101,8 @@ class FakeOutreach:
 
         @activity.defn(name="send_outreach_email")
         async def send(email: TouchEmail) -> SendResult:
+            if self.send_error:
+                raise self.send_error
             self.sent.append(email)
             return SendResult(
                 message_id=f"<t{email.touch.number}@flowdesk.example>",
@@ -115,4 +120,8 @@ class FakeOutreach:
             self.notices.append(notice)
             return SendResult(message_id="<n1@flowdesk.example>", transport="fake", duplicate=False)
 
-        return [research, draft, send, record, notify, *self.intake.activities()]
+        @activity.defn(name="suppression_of")
+        async def suppression_of(address: str) -> str | None:
+            return self.suppressed.get(address)
+
+        return [research, draft, send, record, notify, suppression_of, *self.intake.activities()]

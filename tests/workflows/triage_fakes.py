@@ -92,6 +92,7 @@ class FakeTriage:
     sent: list[ReplyEmail] = field(default_factory=list)
     notices: list[OutgoingEmail] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
+    draft_requests: list[DraftRequest] = field(default_factory=list)
 
     def _count(self, name: str) -> None:
         self.calls[name] = self.calls.get(name, 0) + 1
@@ -128,6 +129,7 @@ class FakeTriage:
         @activity.defn(name="draft_reply")
         async def draft(request: DraftRequest) -> DraftedReply:
             self._count("draft_reply")
+            self.draft_requests.append(request)
             if self.draft_error:
                 raise self.draft_error
             assert self.draft is not None
