@@ -8,8 +8,10 @@ its history.
 from datetime import timedelta
 
 from client.errors import validated
+from config.doors import InboundSettings
 from config.settings import OutreachSettings, TriageSettings
 from models.outreach import BusinessHours, OutreachOptions
+from models.routing import RouteOptions
 from models.support import TriageOptions
 
 
@@ -21,6 +23,16 @@ def triage_options(settings: TriageSettings) -> TriageOptions:
         on_call=settings.on_call,
         allow=settings.reply_allowlist,
         signature=settings.signature,
+    )
+
+
+def route_options(inbound: InboundSettings, triage: TriageSettings) -> RouteOptions:
+    """What the mail router needs: the addresses that mean support and unsubscribe, and
+    the options of the tickets it starts."""
+    return RouteOptions(
+        triage=triage_options(triage),
+        support_address=inbound.support_address,
+        unsubscribe_address=inbound.unsubscribe_address,
     )
 
 

@@ -15,6 +15,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models.lead import LeadIntakeInput, LeadSubmission, lead_workflow_id
 from models.outreach import OutreachInput
+from models.routing import ROUTER_SUMMARY, RouteOptions, RouteRequest, router_workflow_id
 from models.support import (
     TICKET_SUMMARY,
     InboundEmail,
@@ -24,6 +25,7 @@ from models.support import (
 )
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.mail_router import MailRouterWorkflow
 from workflows.support_triage import SupportTriageWorkflow
 
 
@@ -81,6 +83,21 @@ async def submit_ticket(
         ticket_workflow_id(email),
         task_queue=task_queue,
         static_summary=TICKET_SUMMARY,
+    )
+
+
+async def submit_mail(
+    client: Client, task_queue: str, email: InboundEmail, options: RouteOptions
+) -> Submitted:
+    """Inbound mail goes to the router, which finds the run it belongs to (or starts a
+    ticket); a redelivered message finds its router run and starts nothing."""
+    return await start_once(
+        client,
+        MailRouterWorkflow.run,
+        RouteRequest(email=email, options=options),
+        router_workflow_id(email),
+        task_queue=task_queue,
+        static_summary=ROUTER_SUMMARY,
     )
 
 

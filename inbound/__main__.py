@@ -10,24 +10,26 @@ import asyncio
 import logging
 import signal
 import sys
+from email.utils import parseaddr
 
-from client.options import triage_options
+from client.options import route_options
 from config.doors import InboundSettings
 from config.loading import load_or_exit, start_logging
-from config.settings import TemporalSettings, TriageSettings
+from config.settings import AppSettings, TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
 from inbound.schedule import SCHEDULE_ID, mailbox_schedule, write_schedule
-from inbound.smtp import SupportInbox, listen
+from inbound.smtp import Inbox, listen
 
 log = logging.getLogger("flowdesk.inbound")
 
 
 async def serve() -> None:
-    inbound, temporal, triage = load_or_exit(InboundSettings, TemporalSettings, TriageSettings)
-    client = await connect(temporal)
-    handler = SupportInbox(
-        client, temporal.task_queue, triage_options(triage), inbound.support_address
+    inbound, temporal, triage, app = load_or_exit(
+        InboundSettings, TemporalSettings, TriageSettings, AppSettings
     )
+    client = await connect(temporal)
+    reply_address = parseaddr(app.mail_from)[1]
+    handler = Inbox(client, temporal.task_queue, route_options(inbound, triage), reply_address)
     domain = inbound.support_address.rpartition("@")[2]
     server = await listen(handler, inbound.smtp_host, inbound.smtp_port, hostname=domain)
     stop = asyncio.Event()
@@ -35,7 +37,7 @@ async def serve() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     log.info(
-        "SMTP listener on %s:%d starts tickets on task queue %r",
+        "SMTP listener on %s:%d routes mail on task queue %r",
         inbound.smtp_host,
         inbound.smtp_port,
         temporal.task_queue,

@@ -26,7 +26,7 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
-from client.options import triage_options
+from client.options import route_options, triage_options
 from config.doors import InboundSettings
 from config.settings import TriageSettings
 from models.mailbox import MailboxPollInput
@@ -40,7 +40,11 @@ def mailbox_schedule(inbound: InboundSettings, triage: TriageSettings, task_queu
     return Schedule(
         action=ScheduleActionStartWorkflow(
             MailboxPollWorkflow.run,
-            MailboxPollInput(options=triage_options(triage), batch=inbound.imap_batch),
+            MailboxPollInput(
+                options=triage_options(triage),
+                batch=inbound.imap_batch,
+                routing=route_options(inbound, triage),
+            ),
             id=SCHEDULE_ID,
             task_queue=task_queue,
             static_summary="Support mailbox poll",

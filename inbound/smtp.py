@@ -1,15 +1,18 @@
-"""The SMTP door: mail for the support address becomes one support-triage run.
+"""The SMTP door: each message for one of our addresses becomes one mail-router run.
 
-The sending server is told `250` only once Temporal has the run (or already had it:
-the ticket id comes from the Message-ID, so a redelivered message is one ticket).
-When the run cannot be started, whatever the reason, the answer is `451`: the sender
-keeps the message and retries, so no mail is lost silently. Only the support address
-is accepted (`550` for any other), and a message over `MAX_RAW_BYTES`, the most
-`parse_email` reads, is refused with `552` before it is stored.
+Our addresses are the support address, the address outreach is sent from (where leads
+answer and bounces return) and the unsubscribe address of `List-Unsubscribe`; the
+router (`workflows.mail_router`) decides whether the message is a ticket, an answer to
+a run, an unsubscribe or a bounce. The sending server is told `250` only once Temporal
+has the router run (or already had it: its id comes from the Message-ID, so a
+redelivered message is routed once). When the run cannot be started, whatever the
+reason, the answer is `451`: the sender keeps the message and retries, so no mail is
+lost silently. Any other address gets `550`, and a message over `MAX_RAW_BYTES`, the
+most `parse_email` reads, is refused with `552` before it is stored.
 
 aiosmtpd's `SMTP` protocol is served on the caller's event loop (what aiosmtpd's
 threaded `Controller` does on a loop of its own), so the handler awaits the Temporal
-client on the loop that created it. Logs name the ticket id only, never an address
+client on the loop that created it. Logs name the router run only, never an address
 or a subject; aiosmtpd's own log, which names sender and recipients, is kept to
 warnings.
 """
@@ -23,31 +26,34 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
-from client.submit import submit_ticket
-from models.support import TriageOptions, ticket_workflow_id
+from client.submit import submit_mail
+from models.routing import RouteOptions, router_workflow_id
 
 log = logging.getLogger("flowdesk.inbound")
 AIOSMTPD_LOG = "mail.log"
-ACCEPTED = "250 2.0.0 Ticket {} accepted"
-NO_MAILBOX = "550 5.1.1 No such mailbox here: only the support address takes mail"
-TRY_LATER = "451 4.3.0 Ticket could not be started, try again later"
+ACCEPTED = "250 2.0.0 Message accepted as {}"
+NO_MAILBOX = "550 5.1.1 No such mailbox here"
+TRY_LATER = "451 4.3.0 Message could not be routed, try again later"
 
 
-class SupportInbox:
-    """The aiosmtpd handler: accepts the support address and starts one ticket per message."""
+class Inbox:
+    """The aiosmtpd handler: accepts our addresses and starts one router run per message."""
 
     def __init__(
-        self, client: Client, task_queue: str, options: TriageOptions, support_address: str
+        self, client: Client, task_queue: str, options: RouteOptions, reply_address: str
     ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.options = options
-        self.support_address = support_address.casefold()
+        self.addresses = {
+            a.casefold()
+            for a in (options.support_address, options.unsubscribe_address, reply_address)
+        }
 
     async def handle_RCPT(  # noqa: N802
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        if address.casefold() != self.support_address:
+        if address.casefold() not in self.addresses:
             return NO_MAILBOX
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
@@ -55,19 +61,20 @@ class SupportInbox:
     async def handle_DATA(  # noqa: N802
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
-        ticket = "unparsed"
+        run = "unparsed"
         try:
             email = parse_email(envelope.original_content or b"")
-            ticket = ticket_workflow_id(email)
-            submitted = await submit_ticket(self.client, self.task_queue, email, self.options)
+            email = email.model_copy(update={"recipient": envelope.rcpt_tos[0].casefold()})
+            run = router_workflow_id(email)
+            submitted = await submit_mail(self.client, self.task_queue, email, self.options)
         except Exception as err:  # every failure to start is temporary to the sender
-            log.error("ticket %s not started (%s): answered 451", ticket, _reason(err))
+            log.error("mail %s not routed (%s): answered 451", run, _reason(err))
             return TRY_LATER
         if submitted.existing:
-            log.info("ticket %s already started: no new run", ticket)
+            log.info("mail %s already routed: no new run", run)
         else:
-            log.info("ticket %s started", ticket)
-        return ACCEPTED.format(ticket)
+            log.info("mail %s routing", run)
+        return ACCEPTED.format(run)
 
 
 def _reason(err: Exception) -> str:

@@ -8,9 +8,10 @@ import sys
 
 import uvicorn
 
-from config.doors import WebSettings
+from activities.factory import unsubscribe_links
+from config.doors import InboundSettings, WebSettings
 from config.loading import load_or_exit, start_logging
-from config.settings import OutreachSettings, TemporalSettings, TriageSettings
+from config.settings import AppSettings, OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect
 from web.app import create_app
 from web.auth import hash_password
@@ -20,13 +21,15 @@ log = logging.getLogger("flowdesk.web")
 
 
 async def serve() -> None:
-    web, temporal, triage, outreach = load_or_exit(
-        WebSettings, TemporalSettings, TriageSettings, OutreachSettings
-    )
+    web, temporal, triage, outreach, app_settings, inbound = load_or_exit(
+        WebSettings, TemporalSettings, TriageSettings, OutreachSettings, AppSettings,
+        InboundSettings,
+    )  # fmt: skip
     if not web.users:
         log.warning("no reviewers configured (FLOWDESK_WEB_USERS): the inbox lets nobody in")
     client = await connect(temporal)
-    app = create_app(Doors(web, temporal, triage, outreach, client))
+    links = unsubscribe_links(app_settings, web, inbound)
+    app = create_app(Doors(web, temporal, triage, outreach, client, links))
     config = uvicorn.Config(app, host=web.host, port=web.port, log_level="info", access_log=False)
     log.info("web service on %s (inbox %s/review)", web.public_url, web.public_url)
     await uvicorn.Server(config).serve()

@@ -1,4 +1,5 @@
-"""The web service: the lead form endpoint, run status and the reviewer inbox.
+"""The web service: the lead form endpoint, run status, the reviewer inbox and the
+one-click unsubscribe link.
 
 `create_app` takes a connected Temporal client so tests can hand it the test server's;
 `python -m web` connects with the settings and serves it with uvicorn.
@@ -11,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from web import leads, login, review
+from web import leads, login, review, unsubscribe
 from web.limits import BodyLimit
 from web.state import Doors
 
@@ -24,6 +25,7 @@ def create_app(doors: Doors) -> FastAPI:
     app.include_router(login.router)
     app.include_router(leads.router)
     app.include_router(review.router)
+    app.include_router(unsubscribe.router)
 
     @app.exception_handler(login.LoginRequired)
     async def _to_login(_: Request, error: login.LoginRequired) -> Response:

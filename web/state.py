@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
 
+from activities.unsubscribe_links import UnsubscribeLinks
 from config.doors import WebSettings
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from web.auth import COOKIE, Session, SessionSigner
@@ -24,6 +25,8 @@ class Doors:
     triage: TriageSettings
     outreach: OutreachSettings
     client: Client
+    links: UnsubscribeLinks | None = None
+    """Checks one-click unsubscribe tokens; None (no link secret) refuses every link."""
     signer: SessionSigner = field(init=False)
     per_address: SlidingWindow = field(init=False)
     per_email: SlidingWindow = field(init=False)

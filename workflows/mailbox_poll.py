@@ -1,31 +1,33 @@
-"""One poll of the production support mailbox: unseen mail in, one ticket run per message.
+"""One poll of the production mailbox: unseen mail in, one mail-router run per message.
 
 A Temporal Schedule (`inbound.schedule`) starts this run every `imap_poll_seconds`; its
-skip policy means one poll at a time. Each message becomes a child `SupportTriageWorkflow`
-under its ticket id (from the Message-ID, as the SMTP door does), abandoned on close
-so the ticket outlives the poll, and never run twice: a ticket id that exists, even
-closed, is refused by Temporal and counts as started. Messages are marked seen only
+skip policy means one poll at a time. Each message becomes a child `MailRouterWorkflow`
+under its router id (from the Message-ID, as the SMTP door does), abandoned on close
+so the routing outlives the poll, and never run twice: an id that exists, even
+closed, is refused by Temporal and counts as started. (Schedules written before the
+router start a `SupportTriageWorkflow` per message instead, as they always did.) Messages are marked seen only
 after every start was acknowledged; a poll that fails before that leaves them unseen
 for the next one, which finds their tickets already started.
 """
 
 import asyncio
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from workflows.mail_router import MailRouterWorkflow
 from workflows.steps import BAD_INPUT, MAIL, run_step
 from workflows.support_triage import SupportTriageWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.imap import MailboxActivities
     from models.mailbox import MailboxPollInput, MailboxPollResult, MarkSeen
+    from models.routing import ROUTER_SUMMARY, RouteRequest, router_workflow_id
     from models.support import (
         TICKET_SUMMARY,
-        InboundEmail,
         TriageInput,
-        TriageOptions,
         ticket_workflow_id,
     )
 
@@ -37,13 +39,26 @@ class MailboxPollWorkflow:
         batch = await run_step(
             MailboxActivities.fetch_unseen, request.batch, MAIL, "Fetch unseen support mail"
         )
-        tickets = [ticket_workflow_id(mail.email) for mail in batch.messages]
-        new = await asyncio.gather(
-            *(
-                self._start_ticket(ticket, mail.email, request.options)
+        if request.routing is not None:
+            routing = request.routing
+            tickets = [router_workflow_id(mail.email) for mail in batch.messages]
+            starts = [
+                self._start(
+                    MailRouterWorkflow.run, RouteRequest(email=mail.email, options=routing),
+                    run, ROUTER_SUMMARY,
+                )
+                for run, mail in zip(tickets, batch.messages, strict=True)
+            ]  # fmt: skip
+        else:
+            tickets = [ticket_workflow_id(mail.email) for mail in batch.messages]
+            starts = [
+                self._start(
+                    SupportTriageWorkflow.run, TriageInput(email=mail.email, options=request.options),
+                    ticket, TICKET_SUMMARY,
+                )
                 for ticket, mail in zip(tickets, batch.messages, strict=True)
-            )
-        )
+            ]  # fmt: skip
+        new = await asyncio.gather(*starts)
         marked = 0
         if batch.messages:
             seen = MarkSeen(uidvalidity=batch.uidvalidity, uids=[m.uid for m in batch.messages])
@@ -54,23 +69,23 @@ class MailboxPollWorkflow:
             marked=marked,
         )
         workflow.logger.info(
-            "mailbox poll: %d new tickets, %d already started, %d marked seen",
+            "mailbox poll: %d new runs, %d already started, %d marked seen",
             len(result.started),
             len(result.existing),
             marked,
         )
         return result
 
-    async def _start_ticket(self, ticket: str, email: InboundEmail, options: TriageOptions) -> bool:
-        """True when this poll started the ticket run, False when it already existed."""
+    async def _start(self, run: Any, arg: Any, workflow_id: str, summary: str) -> bool:
+        """True when this poll started the run, False when it already existed."""
         try:
             await workflow.start_child_workflow(
-                SupportTriageWorkflow.run,
-                TriageInput(email=email, options=options),
-                id=ticket,
+                run,
+                arg,
+                id=workflow_id,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary=TICKET_SUMMARY,
+                static_summary=summary,
             )
             return True
         except WorkflowAlreadyStartedError:

@@ -3,7 +3,16 @@ replays their histories and the history recorder records them."""
 
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.mail_router import MailRouterWorkflow
 from workflows.mailbox_poll import MailboxPollWorkflow
 from workflows.support_triage import SupportTriageWorkflow
+from workflows.suppressing import UnsubscribeWorkflow
 
-WORKFLOWS = [LeadIntakeWorkflow, SupportTriageWorkflow, LeadOutreachWorkflow, MailboxPollWorkflow]
+WORKFLOWS = [
+    LeadIntakeWorkflow,
+    SupportTriageWorkflow,
+    LeadOutreachWorkflow,
+    MailboxPollWorkflow,
+    MailRouterWorkflow,
+    UnsubscribeWorkflow,
+]

@@ -1,5 +1,5 @@
 """The SMTP door against the real dev server: what a sending mail server is told, and
-that every accepted message is exactly one ticket run."""
+that every accepted message is routed exactly once (here: a new ticket each)."""
 
 import asyncio
 import logging
@@ -16,14 +16,19 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.crm import SqliteCrm
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
-from inbound.smtp import SupportInbox, listen
-from models.support import TriageOptions, ticket_workflow_id
+from activities.mail_routing import MailRoutingActivities
+from inbound.smtp import Inbox, listen
+from models.routing import RouteOptions, RouteResult, router_workflow_id
+from models.support import ticket_workflow_id
 from tests.workflows.triage_fakes import FakeTriage
+from workflows.mail_router import MailRouterWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 SUPPORT = "support@flowdesk.example"
+OPTIONS = RouteOptions(support_address=SUPPORT, unsubscribe_address="unsubscribe@flowdesk.example")
 SENDER = "kim@acme.example"
 SUBJECT = "Invoice for October"
 
@@ -61,7 +66,7 @@ async def send(port: int, raw: bytes, **kwargs) -> tuple[int, str]:
 
 
 async def serving(client: Client, task_queue: str) -> asyncio.Server:
-    inbox = SupportInbox(client, task_queue, TriageOptions(), SUPPORT)
+    inbox = Inbox(client, task_queue, OPTIONS, "hello@flowdesk.example")
     return await listen(inbox, "127.0.0.1", 0, hostname="flowdesk.example")
 
 
@@ -70,13 +75,17 @@ def port_of(server: asyncio.Server) -> int:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def door(dev_env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[int]:
-    """The listener's port, with a worker running tickets on fake triage activities."""
+async def door(
+    dev_env: WorkflowEnvironment, task_queue: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[int]:
+    """The listener's port, with a worker routing mail (real CRM) and running tickets on
+    fake triage activities."""
+    crm = SqliteCrm(tmp_path_factory.mktemp("crm") / "crm.sqlite3")
     async with Worker(
         dev_env.client,
         task_queue=task_queue,
-        workflows=[SupportTriageWorkflow],
-        activities=FakeTriage().activities(),
+        workflows=[SupportTriageWorkflow, MailRouterWorkflow],
+        activities=[*FakeTriage().activities(), *MailRoutingActivities(crm).definitions()],
         workflow_runner=workflow_runner(),
     ):
         server = await serving(dev_env.client, task_queue)
@@ -98,10 +107,17 @@ async def test_a_message_starts_one_ticket_under_its_message_id(
     refused = await asyncio.to_thread(_sendmail, door, raw)
 
     assert refused == {}
+    await routed(dev_env, raw)
     handle = dev_env.client.get_workflow_handle_for(SupportTriageWorkflow.run, ticket)
     assert (await handle.result()).outcome == "auto_sent"
-    assert f"ticket {ticket} started" in caplog.text
+    assert f"mail {router_workflow_id(parse_email(raw))} routing" in caplog.text
     assert SENDER not in caplog.text and SUBJECT not in caplog.text
+
+
+async def routed(env: WorkflowEnvironment, raw: bytes) -> RouteResult:
+    """What the router run of a delivered message did."""
+    run = router_workflow_id(parse_email(raw))
+    return await env.client.get_workflow_handle_for(MailRouterWorkflow.run, run).result()
 
 
 def _sendmail(port: int, raw: bytes) -> dict:
@@ -117,11 +133,13 @@ async def test_the_same_message_again_is_accepted_without_a_second_run(
     ticket = ticket_workflow_id(parse_email(raw))
 
     first = await send(door, raw)
+    await routed(dev_env, raw)
     await dev_env.client.get_workflow_handle(ticket).result()
     again = await send(door, raw)
 
-    assert first == again == (250, f"2.0.0 Ticket {ticket} accepted")
-    assert f"ticket {ticket} already started" in caplog.text
+    run = router_workflow_id(parse_email(raw))
+    assert first == again == (250, f"2.0.0 Message accepted as {run}")
+    assert f"mail {run} already routed" in caplog.text
     for _ in range(50):  # visibility lags the start a little on the dev server
         if await runs_with_id(dev_env.client, ticket):
             break
@@ -135,8 +153,9 @@ async def test_a_message_without_message_id_gets_the_fallback_ticket_id(
     raw = message(None, body=f"Where is my invoice? Ref {uuid.uuid4()}")
     ticket = ticket_workflow_id(parse_email(raw))
 
-    assert await send(door, raw) == (250, f"2.0.0 Ticket {ticket} accepted")
-    assert (await dev_env.client.get_workflow_handle(ticket).describe()).id == ticket
+    run = router_workflow_id(parse_email(raw))
+    assert await send(door, raw) == (250, f"2.0.0 Message accepted as {run}")
+    assert (await routed(dev_env, raw)).runs == [ticket]
 
 
 async def test_another_recipient_is_refused_with_550(door: int):
@@ -191,6 +210,6 @@ async def test_a_message_the_parser_chokes_on_is_still_a_ticket(
     ).encode()
     ticket = ticket_workflow_id(parse_email(raw))
 
-    assert await send(door, raw) == (250, f"2.0.0 Ticket {ticket} accepted")
-    status = await dev_env.client.get_workflow_handle(ticket).describe()
-    assert status.id == ticket
+    run = router_workflow_id(parse_email(raw))
+    assert await send(door, raw) == (250, f"2.0.0 Message accepted as {run}")
+    assert (await routed(dev_env, raw)).runs == [ticket]

@@ -1,0 +1,52 @@
+"""One-click unsubscribe (RFC 8058): the link every outreach email carries in
+`List-Unsubscribe`.
+
+Mailbox providers POST `List-Unsubscribe=One-Click` to the link without a cookie or a
+page, so the POST acts at once; a person who opens the link gets a page with a confirm
+button that makes the same POST (a GET must not act: link scanners fetch every URL in
+a mail). The token is an HMAC over the outreach run's id (`activities.unsubscribe_links`),
+so a forged or altered link is refused and names nothing; a valid one starts the
+`UnsubscribeWorkflow`, which suppresses the address the run mailed and stops every
+cadence to it. Using a link twice is harmless: the second start finds the first run.
+"""
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from client.submit import start_once
+from models.routing import OneClickRequest
+from web.state import TEMPLATES, client_address, doors
+from workflows.suppressing import UNSUBSCRIBE_SUMMARY, UnsubscribeWorkflow
+
+router = APIRouter()
+INVALID = "This unsubscribe link is not valid. Reply to the email with 'unsubscribe' instead."
+
+
+def _run_of(request: Request, token: str) -> str:
+    state = doors(request)
+    state.status_reads.enforce(client_address(request), "requests from this address")
+    workflow_id = state.links.verify(token) if state.links else None
+    if workflow_id is None:
+        raise HTTPException(status_code=404, detail=INVALID)
+    return workflow_id
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+async def confirm_page(request: Request, token: str) -> HTMLResponse:
+    _run_of(request, token)
+    return TEMPLATES.TemplateResponse(request, "unsubscribe.html", {"done": False})
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+async def unsubscribe(request: Request, token: str) -> HTMLResponse:
+    workflow_id = _run_of(request, token)
+    state = doors(request)
+    await start_once(
+        state.client,
+        UnsubscribeWorkflow.run,
+        OneClickRequest(workflow_id=workflow_id),
+        f"unsubscribe-{workflow_id}",
+        task_queue=state.temporal.task_queue,
+        static_summary=UNSUBSCRIBE_SUMMARY,
+    )
+    return TEMPLATES.TemplateResponse(request, "unsubscribe.html", {"done": True})

@@ -1,0 +1,174 @@
+"""The mail router: every inbound message, whichever door it came through (the SMTP
+listener or the IMAP poll), is one run of this workflow, which tells the run the message
+belongs to.
+
+The CRM's message log names the run (`In-Reply-To`/`References` are looked up, never
+guessed); `mail_routes.choose_route` decides what the message is. An answer to an
+outreach email signals `lead_replied` (an auto-reply is passed on marked as such, so
+the run logs why its cadence goes on), unsubscribe wording signals `unsubscribe` and
+suppresses the address, a bounce or complaint suppresses every address it names and
+stops every cadence to them, and an answer to a support reply reaches its ticket, or,
+if that ticket is closed, starts a new one carrying the conversation so far.
+"""
+
+from temporalio import workflow
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.steps import BAD_INPUT, CRM, ROUTING, attempt, run_step
+from workflows.support_triage import SupportTriageWorkflow
+from workflows.suppressing import Suppressing
+
+with workflow.unsafe.imports_passed_through():
+    from activities.mail_routing import MailRoutingActivities
+    from models.routing import MailFacts, RouteRequest, RouteResult, SuppressRequest
+    from models.support import TICKET_SUMMARY, InboundEmail, TriageInput, ticket_workflow_id
+    from models.threads import (
+        MAX_REPLY_EXCERPT,
+        MAX_THREAD_BODY,
+        LeadReply,
+        MessageRecord,
+        Process,
+        SuppressionReason,
+        ThreadEntry,
+    )
+    from workflows.mail_routes import Route, choose_route
+    from workflows.reply_intent import new_text
+
+MAX_SOURCE, MAX_AUTOMATIC = 200, 300
+"""What `Suppression.source` and `LeadReply.automatic` hold of a route's reason."""
+INBOUND_ID = "<{}.in@flowdesk.invalid>"
+"""The log's name for a message that came without a usable Message-ID of its own."""
+
+
+@workflow.defn(failure_exception_types=BAD_INPUT)
+class MailRouterWorkflow(Suppressing):
+    @workflow.run
+    async def run(self, request: RouteRequest) -> RouteResult:
+        facts: MailFacts = await run_step(
+            MailRoutingActivities.look_up_mail, request, ROUTING, "look up the conversation"
+        )
+        route = choose_route(request.email, facts, request.options)
+        self._log.add("route", route.kind, route.why)
+        if route.kind in ("bounce", "complaint"):
+            result = await self._report(request.email, route)
+        elif route.kind == "unsubscribe":
+            result = await self._unsubscribe(request.email, route)
+        elif route.kind in ("outreach_reply", "outreach_auto_reply"):
+            result = await self._outreach_reply(request.email, route)
+        elif route.kind == "ticket_follow_up":
+            result = await self._ticket_follow_up(request, route, facts.thread)
+        elif route.kind == "new_ticket":
+            result = await self._new_ticket(request, [])
+        else:
+            result = RouteResult(kind=route.kind, note=route.why)
+        self._log.add("outcome", result.kind, result.note or ", ".join(result.runs) or "no run")
+        return result
+
+    async def _report(self, email: InboundEmail, route: Route) -> RouteResult:
+        """Every address a bounce or complaint names is suppressed; when it names none,
+        the address of the run its original message belongs to."""
+        assert email.report is not None
+        reason: SuppressionReason = "bounced" if route.kind == "bounce" else "complained"
+        source = f"{route.kind} report"
+        if email.report.recipients:
+            requests = [
+                SuppressRequest(address=address, reason=reason, source=source, only_if_mailed=True)
+                for address in email.report.recipients
+            ]
+        elif route.target:
+            requests = [SuppressRequest(workflow_id=route.target, reason=reason, source=source)]
+        else:
+            requests = []
+        stopped: list[str] = []
+        for suppress in requests:
+            stopped += await self._suppress_and_stop(suppress)
+        note = f"{len(requests)} address(es) suppressed, {len(stopped)} cadence(s) stopped"
+        return RouteResult(kind=route.kind, runs=stopped, note=note)
+
+    async def _unsubscribe(self, email: InboundEmail, route: Route) -> RouteResult:
+        source = route.why[:MAX_SOURCE]
+        stopped = await self._suppress_and_stop(
+            SuppressRequest(
+                address=email.sender, reason="unsubscribed", source=source, only_if_mailed=True
+            ),
+            also=route.target,
+        )
+        if route.target:
+            mailed = SuppressRequest(workflow_id=route.target, reason="unsubscribed", source=source)
+            stopped += [r for r in await self._suppress_and_stop(mailed) if r not in stopped]
+        if route.target:
+            await self._record(email, route.target, "outreach")
+        return RouteResult(
+            kind="unsubscribe", runs=stopped, note=f"{len(stopped)} cadence(s) stopped"
+        )
+
+    async def _outreach_reply(self, email: InboundEmail, route: Route) -> RouteResult:
+        assert route.target is not None
+        automatic = route.why[:MAX_AUTOMATIC] if route.kind == "outreach_auto_reply" else None
+        reply = LeadReply(
+            message_id=email.message_id,
+            subject=email.subject,
+            excerpt=new_text(email.body)[:MAX_REPLY_EXCERPT],
+            received_at=email.received_at,
+            automatic=automatic,
+        )
+        await self._record(email, route.target, "outreach")
+        if await self._signal(route.target, LeadOutreachWorkflow.lead_replied, reply):
+            return RouteResult(kind=route.kind, runs=[route.target])
+        return RouteResult(
+            kind=route.kind, note="the outreach run had already ended; kept in the CRM log"
+        )
+
+    async def _ticket_follow_up(
+        self, request: RouteRequest, route: Route, thread: list[ThreadEntry]
+    ) -> RouteResult:
+        """The open ticket re-triages with the conversation; a closed one is reopened as a
+        new ticket that carries it."""
+        assert route.target is not None
+        email = request.email
+        if await self._signal(route.target, SupportTriageWorkflow.customer_replied, email):
+            await self._record(email, route.target, "support")
+            return RouteResult(kind="ticket_follow_up", runs=[route.target])
+        reopened = await self._new_ticket(request, thread)
+        return reopened.model_copy(
+            update={"kind": "ticket_reopened", "note": f"ticket {route.target} was closed"}
+        )
+
+    async def _new_ticket(self, request: RouteRequest, thread: list[ThreadEntry]) -> RouteResult:
+        email = request.email.model_copy(update={"thread": thread})
+        ticket = ticket_workflow_id(email)
+        try:
+            await workflow.start_child_workflow(
+                SupportTriageWorkflow.run,
+                TriageInput(email=email, options=request.options.triage),
+                id=ticket,
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                static_summary=TICKET_SUMMARY,
+            )
+            note = f"{len(thread)} earlier message(s) carried" if thread else ""
+        except WorkflowAlreadyStartedError:
+            note = "the ticket already existed"
+        await self._record(email, ticket, "support")
+        return RouteResult(kind="new_ticket", runs=[ticket], note=note)
+
+    async def _record(self, email: InboundEmail, workflow_id: str, process: Process) -> None:
+        """The message joins its run's log, so a later answer to it finds the run too."""
+        usable = email.message_id and "@" in email.message_id
+        record = MessageRecord(
+            message_id=email.message_id
+            if usable
+            else INBOUND_ID.format(workflow.info().workflow_id),
+            workflow_id=workflow_id,
+            process=process,
+            direction="in",
+            address=email.sender,
+            subject=email.subject,
+            body=email.body[:MAX_THREAD_BODY],
+        )
+        await attempt(
+            self._log, "crm", "message not logged", MailRoutingActivities.record_inbound_mail,
+            record, CRM, "log the message in the CRM",
+        )  # fmt: skip
