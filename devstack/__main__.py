@@ -1,27 +1,42 @@
-"""`python -m devstack up|down|demo`: what `make demo` and `make down` call."""
+"""`python -m devstack up|down|demo`: what `make demo` and `make down` call.
+
+`python -m devstack reply RUN [TEXT]` answers the newest email of an outreach run as the
+lead would (`--out-of-office` sends an auto-reply instead); `python -m devstack
+unsubscribe-link RUN` prints that email's one-click unsubscribe URL."""
 
 import argparse
 import asyncio
 import sys
 
 from config.temporal import exit_without_teardown
-from devstack import stack
+from devstack import lead_mail, stack
 from devstack.demo import run_demo
 from devstack.processes import StackError
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
-    parser.add_argument("action", choices=("up", "down", "demo"))
-    action = parser.parse_args().action
+    parser.add_argument("action", choices=("up", "down", "demo", "reply", "unsubscribe-link"))
+    parser.add_argument("run", nargs="?", help="outreach run id (reply, unsubscribe-link)")
+    parser.add_argument("text", nargs="?", default="Thanks, this sounds useful. Can we talk?")
+    parser.add_argument("--out-of-office", action="store_true")
+    args = parser.parse_args()
+    action = args.action
+    if action in ("reply", "unsubscribe-link") and not args.run:
+        parser.error(f"{action} needs the outreach run id")
     try:
-        if action == "down":
+        if action == "reply":
+            subject = lead_mail.answer(args.run, args.text, args.out_of_office)
+            print(f"answered {args.run} ({subject!r}); `starter.py status {args.run}` shows it")
+        elif action == "unsubscribe-link":
+            print(lead_mail.unsubscribe_link(args.run))
+        elif action == "down":
             stack.down()
         elif action == "up":
             stack.up()
         else:
             asyncio.run(run_demo(stack.temporal_settings()))
-    except StackError as err:
+    except (StackError, lead_mail.NoEmail, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0

@@ -7,21 +7,25 @@ for a person is left in the reviewer inbox, where the demo's last line points.
 import email
 import json
 import smtplib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
 from activities.inbound_mail import parse_email
+from client.handles import edit_and_approve, reschedule
 from client.inputs import parse_lead, parse_outreach
 from client.submit import submit_lead, submit_outreach
 from client.summaries import summarize_outreach
-from client.waiting import wait_for_decision, wait_for_outreach
+from client.waiting import wait_for_decision, wait_for_outreach, wait_for_stage
 from config.doors import InboundSettings, WebSettings
 from config.settings import OutreachSettings, TemporalSettings
 from config.temporal import connect
 from devstack.stack import DEMO_REVIEWER
+from models.outreach import OutreachStatus, RescheduleRequest
 from models.support import ticket_workflow_id
+from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.support_triage import SupportTriageWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +66,7 @@ async def run_demo(settings: TemporalSettings) -> None:
             for hold in status.evaluation.policy_hold[:3]:
                 print(f"{'':<24} held: {hold[:100]}")
     held_outreach = await run_outreach(client, settings)
+    await run_answerable(client, settings)
     print(f'\nTemporal UI: {settings.ui_url} — filter with LeadTier = "A" or NeedsHuman = true')
     user, password = DEMO_REVIEWER
     print(
@@ -99,3 +104,32 @@ async def run_outreach(client: Client, settings: TemporalSettings) -> int:
         'WorkflowType = "LeadOutreachWorkflow" AND NextTouchAt < "<ISO time>"'
     )
     return held
+
+
+async def run_answerable(client: Client, settings: TemporalSettings) -> None:
+    """An outreach run whose first email goes out now, so the lead can answer it: the demo
+    approves it as a reviewer would (with reviewed text) and moves the touch to now; its
+    follow-up stays scheduled until the lead's answer, or the one-click link, stops it."""
+    for path in sorted(EXAMPLES.glob("outreach-answered/*.json")):
+        request = parse_outreach(json.loads(path.read_text()), OutreachSettings())
+        run = await submit_outreach(client, settings.task_queue, request)
+        status = await wait_for_outreach(run.handle)
+        if status.stage == "awaiting_approval":
+            body = path.with_name(f"{path.stem}-reviewed.txt").read_text()
+            await edit_and_approve(client, run.handle.id, body, DEMO_REVIEWER[0])
+            status = await wait_for_outreach(run.handle, after_approval=True)
+        if status.stage == "scheduled" and not status.sent:
+            soon = datetime.now(UTC) + timedelta(seconds=2)
+            await reschedule(client, run.handle.id, RescheduleRequest(at=soon))
+        status = await wait_for_stage(
+            run.handle, LeadOutreachWorkflow.status, OutreachStatus,
+            lambda s: bool(s.sent) and s.next_touch is not None or s.outcome is not None,
+        )  # fmt: skip
+        print()
+        print(summarize_outreach(run.handle.id, status))
+        print(
+            f"Answer it as the lead would:  .venv/bin/python -m devstack reply {run.handle.id}\n"
+            f"or use its one-click link:    curl -X POST -d List-Unsubscribe=One-Click "
+            f'"$(.venv/bin/python -m devstack unsubscribe-link {run.handle.id})"\n'
+            f"then: .venv/bin/python starter.py status {run.handle.id}"
+        )

@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,20 @@ def demo_env() -> dict[str, str]:
         "FLOWDESK_DATA_DIR": str(VAR / "data"),
         "FLOWDESK_FETCH_STATIC_HOSTS": ",".join(f"{h}=127.0.0.1" for h in hosts),
         "FLOWDESK_FETCH_ALLOW_HOSTS": ",".join(hosts),
+        "FLOWDESK_LINK_SECRET": link_secret(),
     }
+
+
+def link_secret() -> str:
+    """The demo's unsubscribe-link key: made once per checkout and kept (owner-only) in
+    var/, so the worker that mints links and the web service that checks them agree
+    across restarts; production sets FLOWDESK_LINK_SECRET itself."""
+    path = VAR / "link-secret"
+    if not path.exists():
+        VAR.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def temporal_settings() -> TemporalSettings:
