@@ -1,6 +1,7 @@
 """Records the workflow histories the replay tests check; rerun only on purpose.
 
-    .venv/bin/python -m tests.histories.record
+    .venv/bin/python -m tests.histories.record          # every history
+    .venv/bin/python -m tests.histories.record replies  # only those of replies and follow-ups
 
 A replay failure after a code change means in-flight runs would break: either keep
 the old behaviour behind `workflow.patched(...)` or, when the change is intended and
@@ -10,6 +11,7 @@ that runs started before it still replay through their patched branches.
 """
 
 import asyncio
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -25,6 +27,7 @@ from devstack.time_skipping import start_time_skipping as start_test_server
 from models.lead import LeadIntakeInput
 from models.outreach import BusinessHours, OutreachInput, OutreachOptions
 from models.support import TriageInput, TriageOptions
+from models.threads import LeadReply
 from tests.workflows.fakes import FakeIntake, make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import FakeTriage, billing_email
@@ -96,10 +99,63 @@ async def record_outreach(env: WorkflowEnvironment) -> None:
     )  # fmt: skip
 
 
-async def main() -> None:
+async def _reply_after_an_auto_reply(
+    env: WorkflowEnvironment, handle: WorkflowHandle[Any, Any]
+) -> None:
+    while not (await handle.query(LeadOutreachWorkflow.status)).sent:
+        await env.sleep(timedelta(hours=1))
+    away = LeadReply(subject="Out of office", automatic="auto-submitted: auto-replied")
+    await handle.signal(LeadOutreachWorkflow.lead_replied, away)
+    await handle.signal(
+        LeadOutreachWorkflow.lead_replied, LeadReply(subject="Re: hi", excerpt="Yes")
+    )
+
+
+async def _follow_up_then_approve(
+    env: WorkflowEnvironment, handle: WorkflowHandle[Any, Any]
+) -> None:
+    await _approve_when_waiting_round(env, handle, 1, approve=False)
+    again = billing_email("Sorry, I meant the invoice for September.")
+    await handle.signal(SupportTriageWorkflow.customer_replied, again)
+    await _approve_when_waiting_round(env, handle, 2, approve=True)
+
+
+async def _approve_when_waiting_round(
+    env: WorkflowEnvironment, handle: WorkflowHandle[Any, Any], number: int, approve: bool
+) -> None:
+    while True:
+        status = await handle.query(SupportTriageWorkflow.status)
+        if status.round == number and status.stage == "awaiting_human":
+            break
+        await env.sleep(timedelta(seconds=1))
+    if approve:
+        await handle.signal(SupportTriageWorkflow.approve)
+
+
+async def record_replies(env: WorkflowEnvironment) -> None:
+    """Replies the mail router delivers: to an outreach run, and to an open ticket."""
+    auto = OutreachOptions(hours=BusinessHours(timezone="Europe/Berlin"), human_tiers=[])
+    await _record(
+        env, "outreach_auto_reply_then_reply", FakeOutreach().activities(),
+        LeadOutreachWorkflow.run, OutreachInput(lead=make_lead(), options=auto),
+        _reply_after_an_auto_reply,
+    )  # fmt: skip
+    weak = FakeTriage()
+    cited, other = weak.hits
+    weak.hits = [other.model_copy(update={"score": 9.0}), cited]
+    await _record(
+        env, "support_follow_up_round", weak.activities(), SupportTriageWorkflow.run,
+        TriageInput(email=billing_email(), options=TriageOptions()), _follow_up_then_approve,
+    )  # fmt: skip
+
+
+async def main(only_replies: bool) -> None:
     env = await start_test_server()
     lead = LeadIntakeInput(lead=make_lead())
     try:
+        await record_replies(env)
+        if only_replies:
+            return
         await _record(
             env, "lead_intake_happy", FakeIntake().activities(), LeadIntakeWorkflow.run, lead
         )
@@ -143,4 +199,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1:] == ["replies"]))
