@@ -157,6 +157,18 @@ async def test_one_click_stops_the_cadence_and_a_forged_link_is_refused(
         assert await stack.crm.suppression(LEAD.normalized_email) == "unsubscribed"
 
 
+async def close_ticket(env: WorkflowEnvironment, ticket: WorkflowHandle) -> None:
+    """A run left open without its worker stalls time skipping for every later test."""
+    for _ in range(100):
+        status = await ticket.query(SupportTriageWorkflow.status)
+        if status.outcome is not None:
+            return
+        if status.stage == "awaiting_human":
+            await ticket.signal(SupportTriageWorkflow.reject, "closed by the test")
+        await env.sleep(timedelta(seconds=1))
+    raise AssertionError("the ticket never closed")
+
+
 def customer_mail(subject: str, body: str, in_reply_to: str | None = None) -> EmailMessage:
     mail = EmailMessage()
     mail["From"], mail["To"] = "kim@acme.example", OPTIONS.support_address
@@ -168,8 +180,9 @@ def customer_mail(subject: str, body: str, in_reply_to: str | None = None) -> Em
 
 
 async def test_an_answer_reaches_the_open_ticket(
-    env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+    dev_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
 ):
+    env = dev_env  # tickets wait for people, not timers: the real server
     async with loop_stack(env, task_queue, tmp_path) as stack:
         stack.triage.hits = weak_fake().hits
         first = customer_mail("Invoice", "Where can I download the invoice for last month?")
@@ -182,8 +195,7 @@ async def test_an_answer_reaches_the_open_ticket(
         route = await routed(stack, again, to=OPTIONS.support_address)
         await env.sleep(timedelta(seconds=5))
         status = await ticket.query(SupportTriageWorkflow.status)
-        await ticket.signal(SupportTriageWorkflow.reject, "answered by phone")
-        await ticket.result()
+        await close_ticket(env, ticket)
 
         assert opened.kind == "new_ticket"
         assert route.kind == "ticket_follow_up" and route.runs == [ticket.id]
@@ -193,8 +205,9 @@ async def test_an_answer_reaches_the_open_ticket(
 
 
 async def test_an_answer_to_a_closed_ticket_opens_one_that_carries_the_thread(
-    env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+    dev_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
 ):
+    env = dev_env  # tickets wait for people, not timers: the real server
     async with loop_stack(env, task_queue, tmp_path) as stack:
         first = customer_mail("Invoice", "Where can I download the invoice for last month?")
         opened = await routed(stack, first, to=OPTIONS.support_address)
@@ -208,6 +221,7 @@ async def test_an_answer_to_a_closed_ticket_opens_one_that_carries_the_thread(
         route = await routed(stack, again, to=OPTIONS.support_address)
         reopened = env.client.get_workflow_handle(route.runs[0])
         started = await reopened.query(SupportTriageWorkflow.status)
+        await close_ticket(env, reopened)
 
         assert route.kind == "ticket_reopened" and route.runs[0] != ticket.id
         assert started.email is not None
