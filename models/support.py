@@ -48,11 +48,15 @@ class InboundEmail(Strict):
     )  # fmt: skip
 
 
+def usable_message_id(email: InboundEmail) -> str | None:
+    """The Message-ID if it can name the message: `<` or `<>` identify nothing."""
+    return email.message_id if email.message_id and "@" in email.message_id else None
+
+
 def message_digest(email: InboundEmail) -> str:
     """One name per message, whichever door it came through: the Message-ID when present,
     else sender + subject + body; hashed, so no address is in an id made from it."""
-    usable = email.message_id and "@" in email.message_id  # `<` or `<>` identify nothing
-    key = email.message_id if usable else f"{email.sender}|{email.subject}|{email.body}"
+    key = usable_message_id(email) or f"{email.sender}|{email.subject}|{email.body}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

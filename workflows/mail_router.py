@@ -12,18 +12,22 @@ if that ticket is closed, starts a new one carrying the conversation so far.
 """
 
 from temporalio import workflow
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.steps import BAD_INPUT, CRM, ROUTING, attempt, run_step
+from workflows.steps import BAD_INPUT, CRM, ROUTING, attempt, run_step, start_child_once
 from workflows.support_triage import SupportTriageWorkflow
 from workflows.suppressing import Suppressing
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail_routing import MailRoutingActivities
     from models.routing import MailFacts, RouteRequest, RouteResult, SuppressRequest
-    from models.support import TICKET_SUMMARY, InboundEmail, TriageInput, ticket_workflow_id
+    from models.support import (
+        TICKET_SUMMARY,
+        InboundEmail,
+        TriageInput,
+        ticket_workflow_id,
+        usable_message_id,
+    )
     from models.threads import (
         MAX_REPLY_EXCERPT,
         MAX_THREAD_BODY,
@@ -92,13 +96,11 @@ class MailRouterWorkflow(Suppressing):
         stopped = await self._suppress_and_stop(
             SuppressRequest(
                 address=email.sender, reason="unsubscribed", source=source, only_if_mailed=True
-            ),
-            also=route.target,
+            )
         )
         if route.target:
             mailed = SuppressRequest(workflow_id=route.target, reason="unsubscribed", source=source)
             stopped += [r for r in await self._suppress_and_stop(mailed) if r not in stopped]
-        if route.target:
             await self._record(email, route.target, "outreach")
         return RouteResult(
             kind="unsubscribe", runs=stopped, note=f"{len(stopped)} cadence(s) stopped"
@@ -139,28 +141,23 @@ class MailRouterWorkflow(Suppressing):
     async def _new_ticket(self, request: RouteRequest, thread: list[ThreadEntry]) -> RouteResult:
         email = request.email.model_copy(update={"thread": thread})
         ticket = ticket_workflow_id(email)
-        try:
-            await workflow.start_child_workflow(
-                SupportTriageWorkflow.run,
-                TriageInput(email=email, options=request.options.triage),
-                id=ticket,
-                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary=TICKET_SUMMARY,
-            )
-            note = f"{len(thread)} earlier message(s) carried" if thread else ""
-        except WorkflowAlreadyStartedError:
+        started = await start_child_once(
+            SupportTriageWorkflow.run,
+            TriageInput(email=email, options=request.options.triage),
+            ticket,
+            TICKET_SUMMARY,
+        )
+        if not started:
             note = "the ticket already existed"
+        else:
+            note = f"{len(thread)} earlier message(s) carried" if thread else ""
         await self._record(email, ticket, "support")
         return RouteResult(kind="new_ticket", runs=[ticket], note=note)
 
     async def _record(self, email: InboundEmail, workflow_id: str, process: Process) -> None:
         """The message joins its run's log, so a later answer to it finds the run too."""
-        usable = email.message_id and "@" in email.message_id
         record = MessageRecord(
-            message_id=email.message_id
-            if usable
-            else INBOUND_ID.format(workflow.info().workflow_id),
+            message_id=usable_message_id(email) or INBOUND_ID.format(workflow.info().workflow_id),
             workflow_id=workflow_id,
             process=process,
             direction="in",

@@ -11,14 +11,11 @@ for the next one, which finds their tickets already started.
 """
 
 import asyncio
-from typing import Any
 
 from temporalio import workflow
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from workflows.mail_router import MailRouterWorkflow
-from workflows.steps import BAD_INPUT, MAIL, run_step
+from workflows.steps import BAD_INPUT, MAIL, run_step, start_child_once
 from workflows.support_triage import SupportTriageWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -43,7 +40,7 @@ class MailboxPollWorkflow:
             routing = request.routing
             tickets = [router_workflow_id(mail.email) for mail in batch.messages]
             starts = [
-                self._start(
+                start_child_once(
                     MailRouterWorkflow.run, RouteRequest(email=mail.email, options=routing),
                     run, ROUTER_SUMMARY,
                 )
@@ -52,7 +49,7 @@ class MailboxPollWorkflow:
         else:
             tickets = [ticket_workflow_id(mail.email) for mail in batch.messages]
             starts = [
-                self._start(
+                start_child_once(
                     SupportTriageWorkflow.run, TriageInput(email=mail.email, options=request.options),
                     ticket, TICKET_SUMMARY,
                 )
@@ -75,18 +72,3 @@ class MailboxPollWorkflow:
             marked,
         )
         return result
-
-    async def _start(self, run: Any, arg: Any, workflow_id: str, summary: str) -> bool:
-        """True when this poll started the run, False when it already existed."""
-        try:
-            await workflow.start_child_workflow(
-                run,
-                arg,
-                id=workflow_id,
-                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary=summary,
-            )
-            return True
-        except WorkflowAlreadyStartedError:
-            return False

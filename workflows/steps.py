@@ -1,4 +1,5 @@
-"""How every workflow calls an activity: named option bundles and one way to fall back.
+"""How every workflow calls an activity (named option bundles and one way to fall back)
+and starts a child run that outlives it.
 
 Each kind of work (an agent call, a mail send, a CRM write...) has one bundle of
 timeout, retry policy and heartbeat, so the same work is retried the same way in
@@ -14,8 +15,8 @@ from typing import Any
 
 from pydantic import ValidationError
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 
 from workflows.decision_log import DecisionLog
 
@@ -99,6 +100,24 @@ def failure_cause(err: ActivityError) -> str:
     if isinstance(cause, ApplicationError):
         return f"{cause.type}: {cause.message}" if cause.type else cause.message
     return str(cause) or type(cause).__name__
+
+
+async def start_child_once(run: Any, arg: Any, workflow_id: str, summary: str) -> bool:
+    """Start a child run that outlives its parent (abandoned on close), at most once per
+    id: True when this call started it, False when a run with the id already existed
+    (even closed), so a retried or redelivered message starts nothing twice."""
+    try:
+        await workflow.start_child_workflow(
+            run,
+            arg,
+            id=workflow_id,
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=summary,
+        )
+    except WorkflowAlreadyStartedError:
+        return False
+    return True
 
 
 async def run_step(activity: Any, arg: Any, options: StepOptions, summary: str) -> Any:

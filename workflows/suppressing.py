@@ -25,9 +25,7 @@ class Suppressing:
     def __init__(self) -> None:
         self._log = DecisionLog()
 
-    async def _suppress_and_stop(
-        self, request: SuppressRequest, also: str | None = None
-    ) -> list[str]:
+    async def _suppress_and_stop(self, request: SuppressRequest) -> list[str]:
         """Suppress, then stop every outreach run that mailed the address: the list keeps
         new runs from sending, the signal ends the ones already waiting for their slot."""
         done = await run_step(
@@ -38,9 +36,8 @@ class Suppressing:
             self._log.add("suppress", "skipped", "no address to suppress")
             return []
         self._log.add("suppress", request.reason, "new" if done.newly else "already on the list")
-        runs = list(dict.fromkeys([*done.outreach_runs, *([also] if also else [])]))
         stopped = []
-        for run in runs:
+        for run in done.outreach_runs:
             if request.reason == "bounced":
                 sent = await self._signal(run, LeadOutreachWorkflow.bounced, None)
             else:
@@ -75,7 +72,7 @@ class UnsubscribeWorkflow(Suppressing):
         suppress = SuppressRequest(
             workflow_id=request.workflow_id, reason="unsubscribed", source=request.source
         )
-        stopped = await self._suppress_and_stop(suppress, also=request.workflow_id)
+        stopped = await self._suppress_and_stop(suppress)
         note = f"{len(stopped)} cadence(s) stopped"
         self._log.add("outcome", "unsubscribed", note)
         return RouteResult(kind="unsubscribe", runs=stopped, note=note)
