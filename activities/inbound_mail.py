@@ -20,6 +20,7 @@ from models.support import MAX_BODY_CHARS, InboundEmail
 from models.threads import MAX_REFERENCES
 
 MAX_RAW_BYTES = 2_000_000
+MAX_CHARSET_NAME = 40
 TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 BLANKS = re.compile(r"\n\s*\n\s*\n+")
 UNKNOWN_SENDER = "unknown@sender.invalid"
@@ -37,6 +38,8 @@ def clean_text(text: str) -> str:
 
 
 def _decode(part: EmailMessage) -> tuple[str, str | None]:
+    """The problem names the charset, cut to `MAX_CHARSET_NAME`: the sender chooses it,
+    and a person reads the problem on the ticket."""
     payload = part.get_payload(decode=True) or b""
     charset = part.get_content_charset() or "utf-8"
     try:
@@ -44,7 +47,8 @@ def _decode(part: EmailMessage) -> tuple[str, str | None]:
             raise LookupError(charset)
         return clean_text(payload.decode(charset)), None
     except (LookupError, UnicodeError):
-        return payload.decode("utf-8", errors="replace"), f"undecodable {charset} text"
+        named = charset[:MAX_CHARSET_NAME] + ("…" if len(charset) > MAX_CHARSET_NAME else "")
+        return payload.decode("utf-8", errors="replace"), f"undecodable {named} text"
 
 
 def _body(message: EmailMessage) -> tuple[str, str | None]:

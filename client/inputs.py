@@ -30,10 +30,14 @@ def read_file(path: Path, limit: int) -> bytes:
 
 
 def read_json_file(path: Path) -> dict[str, Any]:
+    """A file nested deeper than the parser's recursion limit (a few kilobytes of `[`)
+    is refused like any other broken JSON, not raised as a crash."""
     try:
         data = json.loads(read_file(path, MAX_INPUT_BYTES))
     except ValueError as err:
         raise InputError(f"{path} is not valid JSON: {err}") from err
+    except RecursionError:
+        raise InputError(f"{path} is not valid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise InputError(f"{path} must hold one JSON object")
     return data

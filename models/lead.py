@@ -12,10 +12,17 @@ from models.common import Decision, SendResult, Strict
 LeadSource = Literal["web_form", "referral", "webinar", "event", "partner", "ad", "other"]
 ProfileSource = Literal["website", "api", "email_domain"]
 Tier = Literal["A", "B", "C"]
-NOT_IN_A_NAME = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]|://|www\.|[@/<>]", re.I)
+NOT_IN_A_NAME = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|://|www\.|[@/<>]", re.I
+)
 """A name or company that carries a link, an address or a line break would let the form
-relay text through our welcome email (`Welcome to Flowdesk, http://evil.example/login`);
-dots stay allowed (`Booking.com`)."""
+relay text through our welcome email (`Welcome to Flowdesk, http://evil.example/login`),
+and a bidi override would show a person other text than the one stored; dots stay
+allowed (`Booking.com`)."""
+ENCODED_WORD = re.compile(r"=\?[^?]*\?[bq]\?", re.I)
+"""RFC 2047 forbids encoded-words in an address, and a mail header decodes them:
+`=?utf-8?q?a=2Cvictim=40example=2Eorg?=@evil.example` would be stored as one address
+and written into the welcome mail's `To` as another."""
 
 
 class LeadSubmission(Strict):
@@ -42,6 +49,13 @@ class LeadSubmission(Strict):
             what = repr(char) if char.isprintable() else "a line break or control character"
             raise ValueError(f"must be one line of plain text, without {what}")
         return stripped
+
+    @field_validator("email")
+    @classmethod
+    def _no_encoded_word(cls, value: str) -> str:
+        if ENCODED_WORD.search(value):
+            raise ValueError("must be a plain address, without an encoded-word (=?...?=)")
+        return value
 
     @property
     def normalized_email(self) -> str:

@@ -1,0 +1,1 @@
+"""The bad-input corpus: generated malformed inputs at every edge, and the checks on them."""
