@@ -18,6 +18,17 @@ WORTH_READING = re.compile(
 )
 BINARY_SHARE = 0.02
 """Above this share of NUL or undecodable characters, a 'text/html' page is binary."""
+MAX_TITLE = 300
+"""A `<title>` never closed runs to the end of the page: up to the fetch cap, a megabyte
+in the workflow payload and the prompt."""
+UNREADABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters and lone surrogates (a page 'encoded' as `unicode_escape` makes
+them): text that goes on to prompts, the CRM and mail must be printable Unicode."""
+
+
+def readable(text: str) -> str:
+    """One line of `text`: whitespace collapsed, control characters and surrogates dropped."""
+    return UNREADABLE.sub("", " ".join(text.split()))
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,10 @@ class _Reader(HTMLParser):
         if tag == "a":
             href = dict(attrs).get("href")
             if href:
-                self.links.append(urldefrag(urljoin(self.base_url, href)).url)
+                try:
+                    self.links.append(urldefrag(urljoin(self.base_url, href)).url)
+                except ValueError:  # e.g. `http://[::1`: a link no one can follow
+                    pass
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -73,9 +87,9 @@ def read_page(html: str, base_url: str, max_chars: int) -> PageText:
     reader = _Reader(base_url)
     reader.feed(html)
     reader.close()
-    lines = (" ".join(line.split()) for line in "".join(reader.parts).splitlines())
+    lines = (readable(line) for line in "".join(reader.parts).splitlines())
     text = "\n".join(line for line in lines if line)
-    title = " ".join("".join(reader.title).split()) or None
+    title = readable("".join(reader.title))[:MAX_TITLE] or None
     return PageText(title=title, text=text[:max_chars], links=reader.links)
 
 

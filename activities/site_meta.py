@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from activities.page_text import readable
+
 SOCIAL_HOSTS = (
     "linkedin.com",
     "twitter.com",
@@ -26,6 +28,7 @@ MAX_TEXT = 2000
 # The largest employers have about 2-3 million staff, so anything above 10 million is a
 # typo or garbage; it must not reach SQLite, whose integers overflow past 2**63.
 MAX_EMPLOYEES = 10_000_000
+MAX_NESTING = 3
 
 
 @dataclass
@@ -60,7 +63,10 @@ class _Collector(HTMLParser):
         elif tag == "script" and attr.get("type", "").lower() == "application/ld+json":
             self._ld_parts = []
         elif tag == "a" and attr.get("href"):
-            self.links.append(urljoin(self.base_url, attr["href"]))
+            try:
+                self.links.append(urljoin(self.base_url, attr["href"]))
+            except ValueError:  # e.g. `http://[::1`: one broken link must not lose the page
+                pass
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -77,9 +83,11 @@ class _Collector(HTMLParser):
 
 
 def _organizations(blob: str) -> list[dict[str, Any]]:
+    """Blocks that do not parse are skipped, and so is one nested past the parser's
+    recursion limit (`[[[[...`, a few kilobytes)."""
     try:
         data = json.loads(blob)
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     nodes = data if isinstance(data, list) else [data]
     found: list[dict[str, Any]] = []
@@ -109,11 +117,15 @@ def _employee_count(value: Any) -> int | None:
     return count if count is not None and 1 <= count <= MAX_EMPLOYEES else None
 
 
-def _raw_employee_count(value: Any) -> int | None:
+def _raw_employee_count(value: Any, depth: int = 0) -> int | None:
+    """A QuantitativeValue holds a number, not another one: nesting past `MAX_NESTING`
+    is garbage, and deep enough it would exhaust the stack."""
     if isinstance(value, dict):
+        if depth >= MAX_NESTING:
+            return None
         for key in ("value", "maxValue", "minValue"):
             if key in value:
-                return _raw_employee_count(value[key])
+                return _raw_employee_count(value[key], depth + 1)
         return None
     if isinstance(value, bool):
         return None
@@ -130,15 +142,19 @@ def _raw_employee_count(value: Any) -> int | None:
 
 
 def _clip(text: str | None) -> str | None:
+    """One line of printable text: names and descriptions go to the CRM and to mail."""
     if not text:
         return None
-    cleaned = " ".join(text.split())
-    return cleaned[:MAX_TEXT] or None
+    return readable(text)[:MAX_TEXT] or None
 
 
 def _is_social(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    return urlsplit(url).scheme in ("http", "https") and any(
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().removeprefix("www.")
+    except ValueError:  # sameAs is the page's word: `http://[::1` is no profile
+        return False
+    return parts.scheme in ("http", "https") and any(
         host == h or host.endswith("." + h) for h in SOCIAL_HOSTS
     )
 
