@@ -4,13 +4,35 @@ They live here, not in agents/, because workflows and payloads carry them: the l
 above read an agent's output without importing the code that produced it.
 """
 
-from typing import Literal, get_args
+import re
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Topic = Literal["billing", "technical", "account", "sales", "other"]
 TOPICS: tuple[str, ...] = get_args(Topic)
 """The topics in their fixed order: the classifier's labels, the fusion's axes."""
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAK = re.compile(r"[\r\n\x85\u2028\u2029]")
+
+
+def _printable(value: str) -> str:
+    """Model text goes into mail, the CRM and a reviewer's page: a NUL or an escape
+    sequence there is an endpoint fault, refused so the repair turn names it."""
+    if CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _one_line(value: str) -> str:
+    """A subject with a line break would be a second header, or a refused send."""
+    if LINE_BREAK.search(_printable(value)):
+        raise ValueError("must be one line")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+Line = Annotated[str, AfterValidator(_one_line)]
 Urgency = Literal["low", "normal", "high", "urgent"]
 PolicySignal = Literal[
     "legal_threat", "security_incident", "refund_request", "angry_customer", "churn_risk"
@@ -34,7 +56,7 @@ class Classification(BaseModel):
 class ReplyDraft(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    body: str = Field(min_length=1, max_length=1200, description="The reply, under 150 words")
+    body: Text = Field(min_length=1, max_length=1200, description="The reply, under 150 words")
     cited_article_ids: list[str] = Field(default_factory=list, max_length=5)
     confidence: float = Field(ge=0.0, le=1.0)
 
@@ -42,7 +64,7 @@ class ReplyDraft(BaseModel):
 class BriefPoint(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    text: str = Field(min_length=1, max_length=240)
+    text: Text = Field(min_length=1, max_length=240)
     source_url: str = Field(description="The page the point was read on")
 
 
@@ -51,8 +73,8 @@ class BriefDraft(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    summary: str = Field(min_length=1, max_length=600)
-    industry: str | None = Field(default=None, max_length=80)
+    summary: Text = Field(min_length=1, max_length=600)
+    industry: Line | None = Field(default=None, max_length=80)
     likely_needs: list[BriefPoint] = Field(default_factory=list, max_length=4)
     talking_points: list[BriefPoint] = Field(default_factory=list, max_length=5)
 
@@ -61,7 +83,7 @@ class FactUse(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     fact_id: str = Field(description="id of the sourced fact, e.g. P2 or C1")
-    claim: str = Field(min_length=1, max_length=240, description="The sentence that uses it")
+    claim: Text = Field(min_length=1, max_length=240, description="The sentence that uses it")
 
 
 class OutreachDraft(BaseModel):
@@ -69,8 +91,8 @@ class OutreachDraft(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    subject: str = Field(min_length=1, max_length=120)
-    body: str = Field(min_length=1, max_length=1500, description="Plain text, under 150 words")
+    subject: Line = Field(min_length=1, max_length=120)
+    body: Text = Field(min_length=1, max_length=1500, description="Plain text, under 150 words")
     facts: list[FactUse] = Field(default_factory=list, max_length=5)
     confidence: float = Field(ge=0.0, le=1.0)
 
