@@ -21,9 +21,10 @@ import argparse
 import asyncio
 import getpass
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
+from temporalio.client import Client
 
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from client import handles
@@ -34,7 +35,8 @@ from client.submit import Submitted, submit_lead, submit_outreach, submit_ticket
 from client.summaries import summarize_lead, summarize_outreach, summarize_ticket
 from client.views import pending_runs, upcoming_touches
 from client.waiting import wait_for_decision, wait_for_outreach
-from config.errors import problems
+from config.loading import load_or_exit
+from config.privacy import PrivacySettings
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
 from models.outreach import RescheduleRequest
@@ -45,23 +47,34 @@ LEAD_FLAGS = (
 )  # fmt: skip
 
 
-def announce(submitted: Submitted, settings: TemporalSettings) -> None:
+@dataclass(frozen=True)
+class Door:
+    """What every command needs: where Temporal is, and the keys of this deployment."""
+
+    temporal: TemporalSettings
+    privacy: PrivacySettings
+
+    async def connect(self) -> Client:
+        return await connect(self.temporal, self.privacy)
+
+
+def announce(submitted: Submitted, door: Door) -> None:
     workflow_id = submitted.handle.id
     if submitted.existing:
         state = submitted.status.name.lower() if submitted.status else "unknown"
         print(f"already submitted: run {workflow_id} exists ({state}); not starting another")
     else:
         print(f"started {workflow_id}")
-    print(f"UI: {settings.run_url(workflow_id)}")
+    print(f"UI: {door.temporal.run_url(workflow_id)}")
 
 
-async def cmd_lead(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def cmd_lead(args: argparse.Namespace, door: Door) -> int:
     fields = read_json_file(args.json) if args.json else {}
     fields |= {k: getattr(args, k) for k in LEAD_FLAGS if getattr(args, k) is not None}
     lead = parse_lead(fields)
-    client = await connect(settings)
-    submitted = await submit_lead(client, settings.task_queue, lead)
-    announce(submitted, settings)
+    client = await door.connect()
+    submitted = await submit_lead(client, door.temporal.task_queue, lead, door.privacy.id_key)
+    announce(submitted, door)
     if not args.no_wait:
         print(summarize_lead(await submitted.handle.result()))
     return 0
@@ -78,25 +91,29 @@ def parse_ticket(args: argparse.Namespace) -> InboundEmail:
     return validated(InboundEmail, fields, "email")
 
 
-async def cmd_support(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def cmd_support(args: argparse.Namespace, door: Door) -> int:
     email = parse_ticket(args)
     options = triage_options(TriageSettings())
-    client = await connect(settings)
-    submitted = await submit_ticket(client, settings.task_queue, email, options)
-    announce(submitted, settings)
+    client = await door.connect()
+    submitted = await submit_ticket(
+        client, door.temporal.task_queue, email, options, door.privacy.id_key
+    )
+    announce(submitted, door)
     if not args.no_wait:
         print(summarize_ticket(submitted.handle.id, await wait_for_decision(submitted.handle)))
     return 0
 
 
-async def cmd_outreach(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def cmd_outreach(args: argparse.Namespace, door: Door) -> int:
     fields = read_json_file(args.json)
     if args.timezone:
         fields["timezone"] = args.timezone
     request = parse_outreach(fields, OutreachSettings())
-    client = await connect(settings)
-    submitted = await submit_outreach(client, settings.task_queue, request)
-    announce(submitted, settings)
+    client = await door.connect()
+    submitted = await submit_outreach(
+        client, door.temporal.task_queue, request, door.privacy.id_key
+    )
+    announce(submitted, door)
     if not args.no_wait:
         print(summarize_outreach(submitted.handle.id, await wait_for_outreach(submitted.handle)))
     return 0
@@ -107,63 +124,63 @@ def sent(name: str, workflow_id: str) -> int:
     return 0
 
 
-async def cmd_approve(args: argparse.Namespace, settings: TemporalSettings) -> int:
-    await handles.approve(await connect(settings), args.workflow_id, args.reviewer)
+async def cmd_approve(args: argparse.Namespace, door: Door) -> int:
+    await handles.approve(await door.connect(), args.workflow_id, args.reviewer)
     return sent("approve", args.workflow_id)
 
 
-async def cmd_reject(args: argparse.Namespace, settings: TemporalSettings) -> int:
-    await handles.reject(await connect(settings), args.workflow_id, args.reason, args.reviewer)
+async def cmd_reject(args: argparse.Namespace, door: Door) -> int:
+    await handles.reject(await door.connect(), args.workflow_id, args.reason, args.reviewer)
     return sent("reject", args.workflow_id)
 
 
-async def cmd_replied(args: argparse.Namespace, settings: TemporalSettings) -> int:
-    await handles.lead_replied(await connect(settings), args.workflow_id)
+async def cmd_replied(args: argparse.Namespace, door: Door) -> int:
+    await handles.lead_replied(await door.connect(), args.workflow_id)
     return sent("lead_replied", args.workflow_id)
 
 
-async def cmd_unsubscribe(args: argparse.Namespace, settings: TemporalSettings) -> int:
-    await handles.unsubscribe(await connect(settings), args.workflow_id)
+async def cmd_unsubscribe(args: argparse.Namespace, door: Door) -> int:
+    await handles.unsubscribe(await door.connect(), args.workflow_id)
     return sent("unsubscribe", args.workflow_id)
 
 
-async def cmd_reschedule(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def cmd_reschedule(args: argparse.Namespace, door: Door) -> int:
     request = validated(RescheduleRequest, {"at": args.at}, "--at")
-    answer = await handles.reschedule(await connect(settings), args.workflow_id, request)
+    answer = await handles.reschedule(await door.connect(), args.workflow_id, request)
     print(f"{args.workflow_id}: touch {answer.number} now due {answer.due_at.isoformat()}")
     return 0
 
 
-async def cmd_edit(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def cmd_edit(args: argparse.Namespace, door: Door) -> int:
     body = read_file(args.body_file, MAX_INPUT_BYTES).decode("utf-8", errors="replace")
-    client = await connect(settings)
+    client = await door.connect()
     answer = await handles.edit_and_approve(client, args.workflow_id, body, args.reviewer)
     print(f"{args.workflow_id}: {answer}")
     return 0
 
 
-async def cmd_upcoming(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def cmd_upcoming(args: argparse.Namespace, door: Door) -> int:
     found = 0
-    async for workflow_id, due in upcoming_touches(await connect(settings), args.hours):
-        print(f"{workflow_id}  due {due:%Y-%m-%d %H:%M} UTC  {settings.run_url(workflow_id)}")
+    async for workflow_id, due in upcoming_touches(await door.connect(), args.hours):
+        print(f"{workflow_id}  due {due:%Y-%m-%d %H:%M} UTC  {door.temporal.run_url(workflow_id)}")
         found += 1
     print(f"{found} outreach touch(es) due in the next {args.hours} hour(s)")
     return 0
 
 
-async def cmd_pending(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def cmd_pending(args: argparse.Namespace, door: Door) -> int:
     found = 0
-    async for workflow_id, what in pending_runs(await connect(settings)):
-        print(f"{workflow_id}  {what}  {settings.run_url(workflow_id)}")
+    async for workflow_id, what in pending_runs(await door.connect()):
+        print(f"{workflow_id}  {what}  {door.temporal.run_url(workflow_id)}")
         found += 1
     print(f"{found} run(s) waiting for a person")
     return 0
 
 
-async def cmd_status(args: argparse.Namespace, settings: TemporalSettings) -> int:
+async def cmd_status(args: argparse.Namespace, door: Door) -> int:
     """A ticket reads as a person would check it (holds, every check, the email as it
     would be sent); `--json`, and any other run, give the raw status query."""
-    status = await handles.read_status(await connect(settings), args.workflow_id)
+    status = await handles.read_status(await door.connect(), args.workflow_id)
     if isinstance(status, TriageStatus) and not args.json:
         print(summarize_ticket(args.workflow_id, status))
     else:
@@ -231,13 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    door = Door(*load_or_exit(TemporalSettings, PrivacySettings))
     try:
-        settings = TemporalSettings()
-    except ValidationError as err:
-        print("invalid configuration:\n  " + "\n  ".join(problems(err)), file=sys.stderr)
-        return 2
-    try:
-        return asyncio.run(args.handler(args, settings))
+        return asyncio.run(args.handler(args, door))
     except InputError as err:
         print(err, file=sys.stderr)
         return 2

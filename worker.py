@@ -20,6 +20,7 @@ from activities.knowledge_base import KnowledgeBase
 from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy, PolicyError, load_policy
 from config.loading import load_or_exit, start_logging
+from config.privacy import PrivacySettings
 from config.settings import (
     AppSettings,
     LlmSettings,
@@ -46,6 +47,7 @@ class Settings:
     inbound: InboundSettings
     web: WebSettings
     """Read for its public URL only: the unsubscribe links the worker mints point there."""
+    privacy: PrivacySettings
 
 
 def load_settings() -> Settings:
@@ -68,6 +70,8 @@ def summary(group: Any) -> dict[str, Any]:
     reviewers' names and password hashes stay out of the worker's log."""
     if isinstance(group, WebSettings):
         return {"public_url": group.public_url}
+    if isinstance(group, PrivacySettings):
+        return {"payload_keys": list(group.payload_keys), "id_secret": "set"}
     return describe(group)
 
 
@@ -87,6 +91,7 @@ def build_worker(
             settings.web,
             kb,
             policy,
+            settings.privacy.id_key,
         ),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
@@ -106,7 +111,7 @@ async def main() -> None:
     kb, report = knowledge_base(settings.app, settings.triage)
     log.info(report)
     temporal = settings.temporal
-    client = await connect(temporal)
+    client = await connect(temporal, settings.privacy)
     worker = build_worker(client, settings, kb, policy)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -127,7 +127,7 @@ def outreach_activities(
     )
 
 
-def mailbox_activities(inbound: InboundSettings) -> list:
+def mailbox_activities(inbound: InboundSettings, id_key: bytes) -> list:
     """The IMAP poll's activities, hosted only when a mailbox is configured."""
     if not inbound.imap_host:
         return []
@@ -139,7 +139,7 @@ def mailbox_activities(inbound: InboundSettings) -> list:
         password=inbound.imap_password.get_secret_value(),
         folder=inbound.imap_folder,
     )
-    return MailboxActivities(account).definitions()
+    return MailboxActivities(account, id_key).definitions()
 
 
 def worker_activities(
@@ -150,6 +150,7 @@ def worker_activities(
     web: WebSettings,
     kb: KnowledgeBase,
     policy: EscalationPolicy,
+    id_key: bytes,
 ) -> list:
     """Every activity the worker hosts, each process's, the review gate's, the mail
     router's and the mailbox's; all of them send through one postbox."""
@@ -160,5 +161,5 @@ def worker_activities(
         *support_triage_activities(llm, kb, policy, mail).definitions(),
         *outreach_activities(app, llm, outreach, mail).definitions(),
         *ReviewActivities(postbox=mail).definitions(),
-        *mailbox_activities(inbound),
+        *mailbox_activities(inbound, id_key),
     ]

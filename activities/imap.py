@@ -21,6 +21,7 @@ from activities.errors import Permanent, Transient
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from activities.wrapping import adapter_errors, heartbeating
 from models.mailbox import FetchedMail, MailBatch, MarkSeen
+from models.support import message_digest
 
 BATCH_PAYLOAD_BYTES = 200_000
 """A batch stops growing here (but holds at least one message), under Temporal's 256 KB
@@ -45,6 +46,8 @@ class MailboxAccount:
 @dataclass
 class MailboxActivities:
     account: MailboxAccount
+    id_key: bytes = field(repr=False)
+    """Names each message's router run; the poll workflow never sees the secret."""
 
     @activity.defn(name="fetch_unseen_mail")
     async def fetch_unseen(self, limit: int) -> MailBatch:
@@ -70,7 +73,9 @@ class MailboxActivities:
                 raw = _body(_ok(imap.uid("FETCH", uid, f"(BODY.PEEK[]<0.{READ_BYTES}>)")))
                 if raw is None:
                     continue
-                mail = FetchedMail(uid=int(uid), email=parse_email(raw))
+                email = parse_email(raw)
+                digest = message_digest(email, self.id_key)
+                mail = FetchedMail(uid=int(uid), email=email, digest=digest)
                 weight = len(mail.model_dump_json().encode())
                 if messages and size + weight > BATCH_PAYLOAD_BYTES:
                     break

@@ -1,6 +1,7 @@
 """Submitting twice must not run twice: a resent form or a redelivered mail is one run.
 
-The workflow id is derived from the input (never from personal data in clear), and
+The workflow id is a keyed hash of the input (`FLOWDESK_ID_SECRET`): no personal data
+in clear, and no way to find someone's run from their address without the key; and
 Temporal refuses a second start with the same id; the caller learns about the run that
 already exists instead of starting another.
 """
@@ -39,9 +40,9 @@ class Submitted:
     status: WorkflowExecutionStatus | None
 
 
-def outreach_workflow_id(lead: LeadSubmission) -> str:
+def outreach_workflow_id(lead: LeadSubmission, key: bytes) -> str:
     """Same submission, same outreach run: the lead-intake id with its own prefix."""
-    return "outreach-" + lead_workflow_id(lead).removeprefix("lead-")
+    return "outreach-" + lead_workflow_id(lead, key).removeprefix("lead-")
 
 
 async def start_once(
@@ -62,32 +63,34 @@ async def start_once(
         return Submitted(handle, existing=True, status=(await handle.describe()).status)
 
 
-async def submit_lead(client: Client, task_queue: str, lead: LeadSubmission) -> Submitted:
+async def submit_lead(
+    client: Client, task_queue: str, lead: LeadSubmission, key: bytes
+) -> Submitted:
     return await start_once(
         client,
         LeadIntakeWorkflow.run,
         LeadIntakeInput(lead=lead),
-        lead_workflow_id(lead),
+        lead_workflow_id(lead, key),
         task_queue=task_queue,
-        static_summary=f"Lead intake: {lead.website_domain} via {lead.source}",
+        static_summary=f"Lead intake via {lead.source}",
     )
 
 
 async def submit_ticket(
-    client: Client, task_queue: str, email: InboundEmail, options: TriageOptions
+    client: Client, task_queue: str, email: InboundEmail, options: TriageOptions, key: bytes
 ) -> Submitted:
     return await start_once(
         client,
         SupportTriageWorkflow.run,
         TriageInput(email=email, options=options),
-        ticket_workflow_id(email),
+        ticket_workflow_id(email, key),
         task_queue=task_queue,
         static_summary=TICKET_SUMMARY,
     )
 
 
 async def submit_mail(
-    client: Client, task_queue: str, email: InboundEmail, options: RouteOptions
+    client: Client, task_queue: str, email: InboundEmail, options: RouteOptions, key: bytes
 ) -> Submitted:
     """Inbound mail goes to the router, which finds the run it belongs to (or starts a
     ticket); a redelivered message finds its router run and starts nothing."""
@@ -95,19 +98,20 @@ async def submit_mail(
         client,
         MailRouterWorkflow.run,
         RouteRequest(email=email, options=options),
-        router_workflow_id(email),
+        router_workflow_id(email, key),
         task_queue=task_queue,
         static_summary=ROUTER_SUMMARY,
     )
 
 
-async def submit_outreach(client: Client, task_queue: str, request: OutreachInput) -> Submitted:
-    lead = request.lead
+async def submit_outreach(
+    client: Client, task_queue: str, request: OutreachInput, key: bytes
+) -> Submitted:
     return await start_once(
         client,
         LeadOutreachWorkflow.run,
         request,
-        outreach_workflow_id(lead),
+        outreach_workflow_id(request.lead, key),
         task_queue=task_queue,
-        static_summary=f"Outreach: {lead.company} ({lead.website_domain})",
+        static_summary=f"Outreach via {request.lead.source}",
     )

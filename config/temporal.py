@@ -1,18 +1,32 @@
 """One way to build a Temporal client, so worker, starter, devstack and tests agree."""
 
+import dataclasses
 import os
 import sys
 from typing import NoReturn
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.service import TLSConfig
 
+from config.payload_codec import AesGcmCodec
+from config.privacy import PrivacySettings
 from config.settings import TemporalSettings
 
 
-async def connect(settings: TemporalSettings) -> Client:
-    """Connect with the pydantic converter; TLS/mTLS or an API key for Temporal Cloud."""
+def data_converter(privacy: PrivacySettings) -> DataConverter:
+    """Pydantic payloads, encrypted; failure messages and stack traces are encrypted too
+    (they can quote an input), so the server keeps only their type."""
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=AesGcmCodec(privacy.key_material()),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
+async def connect(settings: TemporalSettings, privacy: PrivacySettings) -> Client:
+    """Connect with the encrypting converter; TLS/mTLS or an API key for Temporal Cloud."""
     tls: TLSConfig | bool = settings.use_tls
     if settings.tls_cert_path and settings.tls_key_path:
         tls = TLSConfig(
@@ -24,7 +38,7 @@ async def connect(settings: TemporalSettings) -> Client:
         namespace=settings.namespace,
         api_key=settings.api_key.get_secret_value() if settings.api_key else None,
         tls=tls,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(privacy),
     )
 
 

@@ -2,12 +2,14 @@
 
 `python -m devstack reply RUN [TEXT]` answers the newest email of an outreach run as the
 lead would (`--out-of-office` sends an auto-reply instead); `python -m devstack
-unsubscribe-link RUN` prints that email's one-click unsubscribe URL."""
+unsubscribe-link RUN` prints that email's one-click unsubscribe URL; `python -m devstack
+new-key` prints a fresh payload key for `FLOWDESK_PAYLOAD_KEYS`."""
 
 import argparse
 import asyncio
 import sys
 
+from config.privacy import new_key
 from config.temporal import exit_without_teardown
 from devstack import lead_mail, stack
 from devstack.demo import run_demo
@@ -16,7 +18,9 @@ from devstack.processes import StackError
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
-    parser.add_argument("action", choices=("up", "down", "demo", "reply", "unsubscribe-link"))
+    parser.add_argument(
+        "action", choices=("up", "down", "demo", "reply", "unsubscribe-link", "new-key")
+    )
     parser.add_argument("run", nargs="?", help="outreach run id (reply, unsubscribe-link)")
     parser.add_argument("text", nargs="?", default="Thanks, this sounds useful. Can we talk?")
     parser.add_argument("--out-of-office", action="store_true")
@@ -30,12 +34,14 @@ def main() -> int:
             print(f"answered {args.run} ({subject!r}); `starter.py status {args.run}` shows it")
         elif action == "unsubscribe-link":
             print(lead_mail.unsubscribe_link(args.run))
+        elif action == "new-key":
+            print(new_key())
         elif action == "down":
             stack.down()
         elif action == "up":
             stack.up()
         else:
-            asyncio.run(run_demo(stack.temporal_settings()))
+            asyncio.run(run_demo(stack.temporal_settings(), stack.privacy_settings()))
     except (StackError, lead_mail.NoEmail, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -20,6 +20,7 @@ from client.submit import submit_lead, submit_outreach
 from client.summaries import summarize_outreach
 from client.waiting import wait_for_decision, wait_for_outreach, wait_for_stage
 from config.doors import InboundSettings, WebSettings
+from config.privacy import PrivacySettings
 from config.settings import OutreachSettings, TemporalSettings
 from config.temporal import connect
 from devstack.stack import DEMO_REVIEWER
@@ -32,10 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
-async def run_demo(settings: TemporalSettings) -> None:
-    client = await connect(settings)
+async def run_demo(settings: TemporalSettings, privacy: PrivacySettings) -> None:
+    client = await connect(settings, privacy)
+    key = privacy.id_key
     leads = [parse_lead(json.loads(p.read_text())) for p in sorted(EXAMPLES.glob("leads/*.json"))]
-    submitted = [await submit_lead(client, settings.task_queue, lead) for lead in leads]
+    submitted = [await submit_lead(client, settings.task_queue, lead, key) for lead in leads]
     print(f"\n{'company':<22} {'run':<9} {'profile':<13} {'score':>5} tier  welcome  UI")
     for lead, run in zip(leads, submitted, strict=True):
         result = await run.handle.result()
@@ -49,7 +51,7 @@ async def run_demo(settings: TemporalSettings) -> None:
     print(f"\n{'support email':<24} {'topic':<10} {'score':>5}  {'result':<22} UI")
     waiting: list[str] = []
     for path in sorted(EXAMPLES.glob("support/*.eml")):
-        handle = await mail_to_support(client, path.read_bytes())
+        handle = await mail_to_support(client, path.read_bytes(), key)
         status = await wait_for_decision(handle)
         score = f"{status.evaluation.score:.2f}" if status.evaluation else "-"
         result = status.outcome or "waiting for a person"
@@ -65,8 +67,8 @@ async def run_demo(settings: TemporalSettings) -> None:
         if status.outcome is None and status.evaluation:
             for hold in status.evaluation.policy_hold[:3]:
                 print(f"{'':<24} held: {hold[:100]}")
-    held_outreach = await run_outreach(client, settings)
-    await run_answerable(client, settings)
+    held_outreach = await run_outreach(client, settings, key)
+    await run_answerable(client, settings, key)
     print(f'\nTemporal UI: {settings.ui_url} — filter with LeadTier = "A" or NeedsHuman = true')
     user, password = DEMO_REVIEWER
     print(
@@ -76,24 +78,24 @@ async def run_demo(settings: TemporalSettings) -> None:
     print("The stack keeps running; `make down` stops it.")
 
 
-async def mail_to_support(client: Client, raw: bytes) -> WorkflowHandle[Any, Any]:
+async def mail_to_support(client: Client, raw: bytes, key: bytes) -> WorkflowHandle[Any, Any]:
     """Mails a support email to the SMTP listener, as a customer's mail server would, and
     returns the run it started (its id comes from the Message-ID)."""
     inbound = InboundSettings()
     with smtplib.SMTP(inbound.smtp_host, inbound.smtp_port, timeout=30) as smtp:
         smtp.send_message(email.message_from_bytes(raw), to_addrs=[inbound.support_address])
-    workflow_id = ticket_workflow_id(parse_email(raw))
+    workflow_id = ticket_workflow_id(parse_email(raw), key)
     return client.get_workflow_handle_for(SupportTriageWorkflow.run, workflow_id)
 
 
-async def run_outreach(client: Client, settings: TemporalSettings) -> int:
+async def run_outreach(client: Client, settings: TemporalSettings, key: bytes) -> int:
     """The combined example: a first email the checks or the tier hold waits in the inbox
     for a person; once approved there, it is scheduled and its follow-ups planned.
     Returns how many wait."""
     held = 0
     for path in sorted(EXAMPLES.glob("outreach/*.json")):
         request = parse_outreach(json.loads(path.read_text()), OutreachSettings())
-        run = await submit_outreach(client, settings.task_queue, request)
+        run = await submit_outreach(client, settings.task_queue, request, key)
         status = await wait_for_outreach(run.handle)
         print()
         held += status.needs_human
@@ -106,13 +108,13 @@ async def run_outreach(client: Client, settings: TemporalSettings) -> int:
     return held
 
 
-async def run_answerable(client: Client, settings: TemporalSettings) -> None:
+async def run_answerable(client: Client, settings: TemporalSettings, key: bytes) -> None:
     """An outreach run whose first email goes out now, so the lead can answer it: the demo
     approves it as a reviewer would (with reviewed text) and moves the touch to now; its
     follow-up stays scheduled until the lead's answer, or the one-click link, stops it."""
     for path in sorted(EXAMPLES.glob("outreach-answered/*.json")):
         request = parse_outreach(json.loads(path.read_text()), OutreachSettings())
-        run = await submit_outreach(client, settings.task_queue, request)
+        run = await submit_outreach(client, settings.task_queue, request, key)
         status = await wait_for_outreach(run.handle)
         if status.stage == "awaiting_approval":
             body = path.with_name(f"{path.stem}-reviewed.txt").read_text()

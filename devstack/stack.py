@@ -2,21 +2,22 @@
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
 from config.doors import InboundSettings, WebSettings
+from config.privacy import PrivacySettings
 from config.settings import LlmSettings, TemporalSettings
 from devstack import processes
+from devstack.keys import VAR, demo_secrets
 from models import search_attributes
 from web.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
 RUN = VAR / "run"
 SITES_DIR = ROOT / "examples" / "sites"
 TEMPORAL_PORT = 7233
@@ -34,26 +35,25 @@ def demo_env() -> dict[str, str]:
     """The worker's configuration for the demo: example sites resolve to loopback and are
     allowlisted here only; production settings never allow private addresses."""
     hosts = sorted(p.name for p in SITES_DIR.iterdir() if p.is_dir()) + list(DOWN_SITES)
-    return os.environ | {
-        "TEMPORAL_ADDRESS": f"127.0.0.1:{TEMPORAL_PORT}",
-        "TEMPORAL_UI_URL": f"http://localhost:{UI_PORT}",
-        "FLOWDESK_DATA_DIR": str(VAR / "data"),
-        "FLOWDESK_FETCH_STATIC_HOSTS": ",".join(f"{h}=127.0.0.1" for h in hosts),
-        "FLOWDESK_FETCH_ALLOW_HOSTS": ",".join(hosts),
-        "FLOWDESK_LINK_SECRET": link_secret(),
-    }
+    return (
+        os.environ
+        | {
+            "TEMPORAL_ADDRESS": f"127.0.0.1:{TEMPORAL_PORT}",
+            "TEMPORAL_UI_URL": f"http://127.0.0.1:{UI_PORT}",
+            "FLOWDESK_DATA_DIR": str(VAR / "data"),
+            "FLOWDESK_FETCH_STATIC_HOSTS": ",".join(f"{h}=127.0.0.1" for h in hosts),
+            "FLOWDESK_FETCH_ALLOW_HOSTS": ",".join(hosts),
+        }
+        | demo_secrets()
+    )
 
 
-def link_secret() -> str:
-    """The demo's unsubscribe-link key: made once per checkout and kept (owner-only) in
-    var/, so the worker that mints links and the web service that checks them agree
-    across restarts; production sets FLOWDESK_LINK_SECRET itself."""
-    path = VAR / "link-secret"
-    if not path.exists():
-        VAR.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+def privacy_settings() -> PrivacySettings:
+    env = demo_secrets()
+    return PrivacySettings(
+        payload_keys=env["FLOWDESK_PAYLOAD_KEYS"],  # type: ignore[arg-type]  # parsed
+        id_secret=SecretStr(env["FLOWDESK_ID_SECRET"]),
+    )
 
 
 def temporal_settings() -> TemporalSettings:
@@ -80,6 +80,7 @@ def _start_temporal() -> None:
         "--port", str(TEMPORAL_PORT),
         "--ui-port", str(UI_PORT),
         "--ui-disable-news-fetch",
+        "--ui-codec-endpoint", f"{WebSettings().public_url}/codec",
         "--log-level", "warn",
     ]  # fmt: skip
     processes.start("temporal", argv, RUN)

@@ -15,6 +15,7 @@ from email.utils import parseaddr
 from client.options import route_options
 from config.doors import InboundSettings
 from config.loading import load_or_exit, start_logging
+from config.privacy import PrivacySettings
 from config.settings import AppSettings, TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
 from inbound.schedule import SCHEDULE_ID, mailbox_schedule, write_schedule
@@ -24,12 +25,13 @@ log = logging.getLogger("flowdesk.inbound")
 
 
 async def serve() -> None:
-    inbound, temporal, triage, app = load_or_exit(
-        InboundSettings, TemporalSettings, TriageSettings, AppSettings
+    inbound, temporal, triage, app, privacy = load_or_exit(
+        InboundSettings, TemporalSettings, TriageSettings, AppSettings, PrivacySettings
     )
-    client = await connect(temporal)
+    client = await connect(temporal, privacy)
     reply_address = parseaddr(app.mail_from)[1]
-    handler = Inbox(client, temporal.task_queue, route_options(inbound, triage), reply_address)
+    options = route_options(inbound, triage)
+    handler = Inbox(client, temporal.task_queue, options, reply_address, privacy.id_key)
     domain = inbound.support_address.rpartition("@")[2]
     server = await listen(handler, inbound.smtp_host, inbound.smtp_port, hostname=domain)
     stop = asyncio.Event()
@@ -48,11 +50,13 @@ async def serve() -> None:
 
 
 async def schedule() -> None:
-    inbound, temporal, triage = load_or_exit(InboundSettings, TemporalSettings, TriageSettings)
+    inbound, temporal, triage, privacy = load_or_exit(
+        InboundSettings, TemporalSettings, TriageSettings, PrivacySettings
+    )
     if not inbound.imap_host:
         print("FLOWDESK_INBOUND_IMAP_HOST is not set: there is no mailbox to poll", file=sys.stderr)
         raise SystemExit(2)
-    client = await connect(temporal)
+    client = await connect(temporal, privacy)
     created = await write_schedule(client, mailbox_schedule(inbound, triage, temporal.task_queue))
     print(
         f"schedule {SCHEDULE_ID} {'created' if created else 'updated'}: a mailbox poll every "

@@ -40,11 +40,17 @@ class Inbox:
     """The aiosmtpd handler: accepts our addresses and starts one router run per message."""
 
     def __init__(
-        self, client: Client, task_queue: str, options: RouteOptions, reply_address: str
+        self,
+        client: Client,
+        task_queue: str,
+        options: RouteOptions,
+        reply_address: str,
+        id_key: bytes,
     ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.options = options
+        self.id_key = id_key
         self.addresses = {
             a.casefold()
             for a in (options.support_address, options.unsubscribe_address, reply_address)
@@ -65,8 +71,10 @@ class Inbox:
         try:
             email = parse_email(envelope.original_content or b"")
             email = email.model_copy(update={"recipient": envelope.rcpt_tos[0].casefold()})
-            run = router_workflow_id(email)
-            submitted = await submit_mail(self.client, self.task_queue, email, self.options)
+            run = router_workflow_id(email, self.id_key)
+            submitted = await submit_mail(
+                self.client, self.task_queue, email, self.options, self.id_key
+            )
         except Exception as err:  # every failure to start is temporary to the sender
             log.error("mail %s not routed (%s): answered 451", run, _reason(err))
             return TRY_LATER

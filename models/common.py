@@ -1,5 +1,7 @@
-"""Payloads every process uses: the decision log and outgoing mail."""
+"""Payloads every process uses: the decision log and outgoing mail, and run-id digests."""
 
+import hashlib
+import hmac
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,6 +12,13 @@ MAX_ADDRESS_CHARS = 320
 """RFC 3696's longest address (64 + @ + 255); anything longer is not an address."""
 ADDRESS_PATTERN = r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$"
 """One bare address: no whitespace, commas or semicolons, so it can never be a list."""
+
+
+def keyed_digest(key: bytes, text: str) -> str:
+    """What a workflow id is made of: stable under one deployment's `FLOWDESK_ID_SECRET`,
+    so a resubmission finds its run, yet useless to whoever guesses the input (an email
+    address) without the secret."""
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 class Strict(BaseModel):

@@ -1,13 +1,12 @@
 """Lead payloads: the web-form submission and what intake learns about it."""
 
-import hashlib
 import re
 from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, EmailStr, Field, HttpUrl, field_validator
 
-from models.common import Decision, SendResult, Strict
+from models.common import Decision, SendResult, Strict, keyed_digest
 
 LeadSource = Literal["web_form", "referral", "webinar", "event", "partner", "ad", "other"]
 ProfileSource = Literal["website", "api", "email_domain"]
@@ -71,15 +70,14 @@ class LeadSubmission(Strict):
         return host.removeprefix("www.")
 
 
-def lead_workflow_id(lead: LeadSubmission) -> str:
+def lead_workflow_id(lead: LeadSubmission, key: bytes) -> str:
     """One id per submission: a double-submitted form maps to the same run.
 
     The submission id wins when the form sends one; otherwise the UTC day of
     submission groups repeated posts of the same address.
     """
     discriminator = lead.submission_id or lead.submitted_at.date().isoformat()
-    digest = hashlib.sha256(f"{lead.normalized_email}|{discriminator}".encode()).hexdigest()
-    return f"lead-{digest[:16]}"
+    return "lead-" + keyed_digest(key, f"{lead.normalized_email}|{discriminator}")
 
 
 class CompanyProfile(Strict):

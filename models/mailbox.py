@@ -15,6 +15,9 @@ from models.support import InboundEmail, TriageOptions
 class FetchedMail(Strict):
     uid: int = Field(ge=1)
     email: InboundEmail
+    digest: str | None = Field(
+        default=None, description="`message_digest` under the id secret (absent in old polls)"
+    )
 
 
 class MailBatch(Strict):

@@ -72,9 +72,12 @@ class OneClickRequest(Strict):
     source: str = Field(default="one-click link", max_length=200)
 
 
-def router_workflow_id(email: InboundEmail) -> str:
+ROUTER_PREFIX = "mail-"
+
+
+def router_workflow_id(email: InboundEmail, key: bytes) -> str:
     """The router run of one message: a redelivered message finds its run and stops."""
-    return f"mail-{message_digest(email)}"
+    return ROUTER_PREFIX + message_digest(email, key)
 
 
 ROUTER_SUMMARY = "Inbound mail"

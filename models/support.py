@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field
 
 from models.agent_output import CallRecord, Classification, ReplyDraft
 from models.checks import ReplyCheck
-from models.common import Decision, SendResult, Strict
+from models.common import Decision, SendResult, Strict, keyed_digest
 from models.threads import MAX_REFERENCES, MAX_THREAD_ENTRIES, DeliveryReport, ThreadEntry
 
 MAX_BODY_CHARS = 20_000
@@ -53,15 +53,27 @@ def usable_message_id(email: InboundEmail) -> str | None:
     return email.message_id if email.message_id and "@" in email.message_id else None
 
 
-def message_digest(email: InboundEmail) -> str:
+def _message_name(email: InboundEmail) -> str:
     """One name per message, whichever door it came through: the Message-ID when present,
-    else sender + subject + body; hashed, so no address is in an id made from it."""
-    key = usable_message_id(email) or f"{email.sender}|{email.subject}|{email.body}"
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
+    else sender + subject + body."""
+    return usable_message_id(email) or f"{email.sender}|{email.subject}|{email.body}"
 
 
-def ticket_workflow_id(email: InboundEmail) -> str:
-    return f"ticket-{message_digest(email)}"
+def message_digest(email: InboundEmail, key: bytes) -> str:
+    """The message's name, keyed-hashed: no address is in an id made from it."""
+    return keyed_digest(key, _message_name(email))
+
+
+def unkeyed_message_digest(email: InboundEmail) -> str:
+    """The digest of mail polls recorded before ids were keyed; only their replay uses it."""
+    return hashlib.sha256(_message_name(email).encode()).hexdigest()[:16]
+
+
+TICKET_PREFIX = "ticket-"
+
+
+def ticket_workflow_id(email: InboundEmail, key: bytes) -> str:
+    return TICKET_PREFIX + message_digest(email, key)
 
 
 TICKET_SUMMARY = "Support ticket"

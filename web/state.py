@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from activities.unsubscribe_links import UnsubscribeLinks
 from config.doors import WebSettings
+from config.privacy import PrivacySettings
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from web.auth import COOKIE, Session, SessionSigner
 from web.limits import SlidingWindow
@@ -25,6 +26,8 @@ class Doors:
     triage: TriageSettings
     outreach: OutreachSettings
     client: Client
+    privacy: PrivacySettings
+    """The id secret (run ids of submitted forms) and the payload keys (codec endpoint)."""
     links: UnsubscribeLinks | None = None
     """Checks one-click unsubscribe tokens; None (no link secret) refuses every link."""
     signer: SessionSigner = field(init=False)

@@ -20,12 +20,18 @@ from workflows.suppressing import Suppressing
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail_routing import MailRoutingActivities
-    from models.routing import MailFacts, RouteRequest, RouteResult, SuppressRequest
+    from models.routing import (
+        ROUTER_PREFIX,
+        MailFacts,
+        RouteRequest,
+        RouteResult,
+        SuppressRequest,
+    )
     from models.support import (
+        TICKET_PREFIX,
         TICKET_SUMMARY,
         InboundEmail,
         TriageInput,
-        ticket_workflow_id,
         usable_message_id,
     )
     from models.threads import (
@@ -140,7 +146,7 @@ class MailRouterWorkflow(Suppressing):
 
     async def _new_ticket(self, request: RouteRequest, thread: list[ThreadEntry]) -> RouteResult:
         email = request.email.model_copy(update={"thread": thread})
-        ticket = ticket_workflow_id(email)
+        ticket = TICKET_PREFIX + workflow.info().workflow_id.removeprefix(ROUTER_PREFIX)
         started = await start_child_once(
             SupportTriageWorkflow.run,
             TriageInput(email=email, options=request.options.triage),

@@ -20,13 +20,20 @@ from workflows.support_triage import SupportTriageWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.imap import MailboxActivities
-    from models.mailbox import MailboxPollInput, MailboxPollResult, MarkSeen
-    from models.routing import ROUTER_SUMMARY, RouteRequest, router_workflow_id
+    from models.mailbox import FetchedMail, MailboxPollInput, MailboxPollResult, MarkSeen
+    from models.routing import ROUTER_PREFIX, ROUTER_SUMMARY, RouteRequest
     from models.support import (
+        TICKET_PREFIX,
         TICKET_SUMMARY,
         TriageInput,
-        ticket_workflow_id,
+        unkeyed_message_digest,
     )
+
+
+def _digest(mail: FetchedMail) -> str:
+    """The fetch names each message under the id secret; a poll recorded before ids were
+    keyed replays with the unkeyed digest it used then."""
+    return mail.digest or unkeyed_message_digest(mail.email)
 
 
 @workflow.defn(failure_exception_types=BAD_INPUT)
@@ -38,7 +45,7 @@ class MailboxPollWorkflow:
         )
         if request.routing is not None:
             routing = request.routing
-            tickets = [router_workflow_id(mail.email) for mail in batch.messages]
+            tickets = [ROUTER_PREFIX + _digest(mail) for mail in batch.messages]
             starts = [
                 start_child_once(
                     MailRouterWorkflow.run, RouteRequest(email=mail.email, options=routing),
@@ -47,7 +54,7 @@ class MailboxPollWorkflow:
                 for run, mail in zip(tickets, batch.messages, strict=True)
             ]  # fmt: skip
         else:
-            tickets = [ticket_workflow_id(mail.email) for mail in batch.messages]
+            tickets = [TICKET_PREFIX + _digest(mail) for mail in batch.messages]
             starts = [
                 start_child_once(
                     SupportTriageWorkflow.run, TriageInput(email=mail.email, options=request.options),

@@ -2,127 +2,18 @@
 
 import asyncio
 import json
-import mailbox
-import os
-import signal
 import sqlite3
-import sys
-import uuid
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
 
 from models import search_attributes as sa
 from models.lead import LeadIntakeResult
-from tests.conftest import LoopbackSite
+from tests.e2e.stack import ROOT, SITE, SLOW_SITE, Stack
 from tests.scripted_llm import Reply, ScriptedLlm
 from workflows.lead_intake import LeadIntakeWorkflow
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).parents[2]
-SITE = "northwind-robotics.example"
-SLOW_SITE = "slow-robotics.example"
-
-
-class Stack:
-    """One worker process at a time, configured like the demo's, against `dev_env`."""
-
-    def __init__(self, client: Client, site: LoopbackSite, data: Path) -> None:
-        self.client = client
-        self.site = site
-        self.data = data
-        self.task_queue = f"e2e-{uuid.uuid4()}"
-        self.worker: asyncio.subprocess.Process | None = None
-        hosts = f"{SITE},{SLOW_SITE}"
-        self.env = os.environ | {
-            "TEMPORAL_ADDRESS": client.service_client.config.target_host,
-            "TEMPORAL_TASK_QUEUE": self.task_queue,
-            "FLOWDESK_DATA_DIR": str(data),
-            "FLOWDESK_FETCH_ALLOW_HOSTS": hosts,
-            "FLOWDESK_FETCH_STATIC_HOSTS": f"{SITE}=127.0.0.1,{SLOW_SITE}=127.0.0.1",
-        }
-
-    async def start_worker(self) -> None:
-        log = open(self.data / "worker.log", "ab")  # noqa: SIM115 (owned by the process)
-        self.worker = await asyncio.create_subprocess_exec(
-            sys.executable, str(ROOT / "worker.py"), env=self.env, stdout=log, stderr=log
-        )
-        for _ in range(150):
-            if await self._polled_by(self.worker.pid):
-                return
-            await asyncio.sleep(0.2)
-        raise AssertionError("worker did not start polling; see worker.log")
-
-    async def _polled_by(self, pid: int) -> bool:
-        response = await self.client.workflow_service.describe_task_queue(
-            DescribeTaskQueueRequest(
-                namespace=self.client.namespace,
-                task_queue=TaskQueue(name=self.task_queue),
-                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-            )
-        )
-        return any(p.identity.startswith(f"{pid}@") for p in response.pollers)
-
-    async def kill_worker(self) -> None:
-        assert self.worker is not None
-        self.worker.send_signal(signal.SIGKILL)
-        await self.worker.wait()
-
-    async def stop_worker(self) -> None:
-        if self.worker and self.worker.returncode is None:
-            self.worker.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.worker.wait(), 30)
-
-    async def starter(self, *args: str) -> tuple[int, str, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(ROOT / "starter.py"),
-            *args,
-            env=self.env,
-            cwd=ROOT,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(process.communicate(), 120)
-        return process.returncode or 0, out.decode(), err.decode()
-
-    async def starter_until(self, *args: str, done: Callable[[str], bool]) -> str:
-        """Rerun a read-only command until its output satisfies `done` (visibility lags)."""
-        out = ""
-        for _ in range(50):
-            _, out, _ = await self.starter(*args)
-            if done(out):
-                break
-            await asyncio.sleep(0.2)
-        return out
-
-    def lead_file(self, name: str, host: str, **fields: str) -> Path:
-        lead = json.loads((ROOT / "examples/leads/1-northwind.json").read_text())
-        lead |= {"website": self.site.url("/", host=host), **fields}
-        path = self.data / f"{name}.json"
-        path.write_text(json.dumps(lead))
-        return path
-
-    def outbox(self) -> list[mailbox.MaildirMessage]:
-        return list(mailbox.Maildir(self.data / "outbox", create=False))
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def stack(
-    dev_env: WorkflowEnvironment, site: LoopbackSite, tmp_path: Path
-) -> AsyncIterator[Stack]:
-    site.html("/", (ROOT / f"examples/sites/{SITE}/index.html").read_text())
-    running = Stack(dev_env.client, site, tmp_path)
-    await running.start_worker()
-    yield running
-    await running.stop_worker()
 
 
 async def test_starter_runs_a_lead_end_to_end(stack: Stack):

@@ -30,6 +30,7 @@ from config.doors import WebSettings
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from inbound.smtp import Inbox, listen
 from models.routing import RouteOptions
+from tests.privacy import ID_KEY, PRIVACY
 from tests.web.conftest import activity_name
 from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import FakeTriage
@@ -105,9 +106,9 @@ async def loop_stack(
     chosen |= {activity_name(a): a for a in MailRoutingActivities(crm).definitions()}
     doors = Doors(
         WebSettings(session_secret=SecretStr("s" * 32)), TemporalSettings(task_queue=task_queue),
-        TriageSettings(), OutreachSettings(), env.client, links,
+        TriageSettings(), OutreachSettings(), env.client, PRIVACY, links,
     )  # fmt: skip
-    inbox = Inbox(env.client, task_queue, OPTIONS, REPLY_ADDRESS)
+    inbox = Inbox(env.client, task_queue, OPTIONS, REPLY_ADDRESS, ID_KEY)
     server = await listen(inbox, "127.0.0.1", 0, hostname="flowdesk.example")
     app_transport = httpx.ASGITransport(app=create_app(doors), client=("203.0.113.9", 5555))
     async with (

@@ -15,6 +15,7 @@ from activities.inbound_mail import parse_email
 from models.outreach import OutreachInput, OutreachResult
 from models.routing import RouteResult, router_workflow_id
 from tests.inbound.loop_stack import OPTIONS, REPLY_ADDRESS, LoopStack, loop_stack
+from tests.privacy import ID_KEY
 from tests.workflows.fakes import make_lead
 from tests.workflows.test_outreach_replies import CADENCE, first_touch_sent
 from tests.workflows.test_support_triage import awaiting_human, weak_fake
@@ -50,7 +51,7 @@ def answer(to: EmailMessage, text: str, **headers: str) -> EmailMessage:
 
 async def routed(stack: LoopStack, mail: EmailMessage, to: str = REPLY_ADDRESS) -> RouteResult:
     await stack.deliver(mail, to)
-    run = router_workflow_id(parse_email(mail.as_bytes()))
+    run = router_workflow_id(parse_email(mail.as_bytes()), ID_KEY)
     return await stack.env.client.get_workflow_handle_for(MailRouterWorkflow.run, run).result()
 
 

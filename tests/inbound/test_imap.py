@@ -13,6 +13,7 @@ from activities.inbound_mail import MAX_RAW_BYTES
 from models.mailbox import MarkSeen
 from models.support import MAX_BODY_CHARS
 from tests.inbound.imap_server import ImapServer, Mailbox, mail
+from tests.privacy import ID_KEY
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def imap() -> Iterator[ImapServer]:
 
 
 def mailbox(server: ImapServer, password: str | None = None, port: int | None = None):
-    return MailboxActivities(server.account(password, port))
+    return MailboxActivities(server.account(password, port), ID_KEY)
 
 
 async def fetch(server: ImapServer, limit: int):
@@ -102,7 +103,9 @@ async def test_a_server_with_an_untrusted_certificate_is_refused():
     server = ImapServer(Mailbox(), tls=context)
     try:
         with pytest.raises(ApplicationError) as untrusted:
-            await ActivityEnvironment().run(MailboxActivities(server.account()).fetch_unseen, 5)
+            await ActivityEnvironment().run(
+                MailboxActivities(server.account(), ID_KEY).fetch_unseen, 5
+            )
     finally:
         server.close()
     assert untrusted.value.type == "ImapCertificate" and untrusted.value.non_retryable

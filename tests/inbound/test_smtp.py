@@ -22,6 +22,7 @@ from activities.mail_routing import MailRoutingActivities
 from inbound.smtp import Inbox, listen
 from models.routing import RouteOptions, RouteResult, router_workflow_id
 from models.support import ticket_workflow_id
+from tests.privacy import ID_KEY
 from tests.workflows.triage_fakes import FakeTriage
 from workflows.mail_router import MailRouterWorkflow
 from workflows.sandbox import workflow_runner
@@ -66,7 +67,7 @@ async def send(port: int, raw: bytes, **kwargs) -> tuple[int, str]:
 
 
 async def serving(client: Client, task_queue: str) -> asyncio.Server:
-    inbox = Inbox(client, task_queue, OPTIONS, "hello@flowdesk.example")
+    inbox = Inbox(client, task_queue, OPTIONS, "hello@flowdesk.example", ID_KEY)
     return await listen(inbox, "127.0.0.1", 0, hostname="flowdesk.example")
 
 
@@ -102,7 +103,7 @@ async def test_a_message_starts_one_ticket_under_its_message_id(
 ):
     caplog.set_level(logging.DEBUG)
     raw = message(new_message_id())
-    ticket = ticket_workflow_id(parse_email(raw))
+    ticket = ticket_workflow_id(parse_email(raw), ID_KEY)
 
     refused = await asyncio.to_thread(_sendmail, door, raw)
 
@@ -110,13 +111,13 @@ async def test_a_message_starts_one_ticket_under_its_message_id(
     await routed(dev_env, raw)
     handle = dev_env.client.get_workflow_handle_for(SupportTriageWorkflow.run, ticket)
     assert (await handle.result()).outcome == "auto_sent"
-    assert f"mail {router_workflow_id(parse_email(raw))} routing" in caplog.text
+    assert f"mail {router_workflow_id(parse_email(raw), ID_KEY)} routing" in caplog.text
     assert SENDER not in caplog.text and SUBJECT not in caplog.text
 
 
 async def routed(env: WorkflowEnvironment, raw: bytes) -> RouteResult:
     """What the router run of a delivered message did."""
-    run = router_workflow_id(parse_email(raw))
+    run = router_workflow_id(parse_email(raw), ID_KEY)
     return await env.client.get_workflow_handle_for(MailRouterWorkflow.run, run).result()
 
 
@@ -130,14 +131,14 @@ async def test_the_same_message_again_is_accepted_without_a_second_run(
 ):
     caplog.set_level(logging.INFO, logger="flowdesk.inbound")
     raw = message(new_message_id())
-    ticket = ticket_workflow_id(parse_email(raw))
+    ticket = ticket_workflow_id(parse_email(raw), ID_KEY)
 
     first = await send(door, raw)
     await routed(dev_env, raw)
     await dev_env.client.get_workflow_handle(ticket).result()
     again = await send(door, raw)
 
-    run = router_workflow_id(parse_email(raw))
+    run = router_workflow_id(parse_email(raw), ID_KEY)
     assert first == again == (250, f"2.0.0 Message accepted as {run}")
     assert f"mail {run} already routed" in caplog.text
     for _ in range(50):  # visibility lags the start a little on the dev server
@@ -151,9 +152,9 @@ async def test_a_message_without_message_id_gets_the_fallback_ticket_id(
     door: int, dev_env: WorkflowEnvironment
 ):
     raw = message(None, body=f"Where is my invoice? Ref {uuid.uuid4()}")
-    ticket = ticket_workflow_id(parse_email(raw))
+    ticket = ticket_workflow_id(parse_email(raw), ID_KEY)
 
-    run = router_workflow_id(parse_email(raw))
+    run = router_workflow_id(parse_email(raw), ID_KEY)
     assert await send(door, raw) == (250, f"2.0.0 Message accepted as {run}")
     assert (await routed(dev_env, raw)).runs == [ticket]
 
@@ -208,8 +209,8 @@ async def test_a_message_the_parser_chokes_on_is_still_a_ticket(
         "Content-Type: text/plain; charset=unicode_escape\r\n\r\n"
         f"card 4111 \\ud800 {uuid.uuid4()}\r\n"
     ).encode()
-    ticket = ticket_workflow_id(parse_email(raw))
+    ticket = ticket_workflow_id(parse_email(raw), ID_KEY)
 
-    run = router_workflow_id(parse_email(raw))
+    run = router_workflow_id(parse_email(raw), ID_KEY)
     assert await send(door, raw) == (250, f"2.0.0 Message accepted as {run}")
     assert (await routed(dev_env, raw)).runs == [ticket]

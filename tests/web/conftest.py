@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 
 from config.doors import WebSettings
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
+from tests.privacy import PRIVACY
 from tests.workflows.fakes import FakeIntake
 from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import FakeTriage
@@ -67,6 +68,7 @@ async def web(dev_env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[We
         TriageSettings(),
         OutreachSettings(),
         dev_env.client,
+        PRIVACY,
     )
     app = create_app(doors)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5555))

@@ -32,6 +32,7 @@ from config.settings import (
     TriageSettings,
 )
 from models.support import TriageInput
+from tests.privacy import PRIVACY
 from tests.web.conftest import PASSWORD, REVIEWER, activity_name, web_settings
 from tests.workflows.fakes import FakeIntake
 from tests.workflows.outreach_fakes import FakeOutreach
@@ -86,6 +87,7 @@ async def served(
     doors = Doors(
         settings, TemporalSettings(task_queue=task_queue), triage, OutreachSettings(),
         dev_env.client,
+        PRIVACY,
     )  # fmt: skip
     server = uvicorn.Server(
         uvicorn.Config(create_app(doors), host="127.0.0.1", port=port, log_level="warning")

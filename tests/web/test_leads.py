@@ -176,6 +176,7 @@ async def outreach_http(web: WebStack) -> AsyncIterator[httpx.AsyncClient]:
         TriageSettings(),
         OutreachSettings(),
         web.doors.client,
+        web.doors.privacy,
     )
     transport = httpx.ASGITransport(app=create_app(doors), client=("198.51.100.4", 5555))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

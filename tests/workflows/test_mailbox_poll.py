@@ -18,8 +18,14 @@ from activities.imap import MailboxActivities
 from activities.inbound_mail import parse_email
 from devstack.time_skipping import start_time_skipping
 from models.mailbox import FetchedMail, MailBatch, MailboxPollInput, MailboxPollResult, MarkSeen
-from models.support import TriageOptions, ticket_workflow_id
+from models.support import (
+    TriageOptions,
+    message_digest,
+    ticket_workflow_id,
+    unkeyed_message_digest,
+)
 from tests.inbound.imap_server import ImapServer, Mailbox, mail
+from tests.privacy import ID_KEY
 from tests.workflows.triage_fakes import FakeTriage, billing_email
 from workflows.mailbox_poll import MailboxPollWorkflow
 from workflows.sandbox import workflow_runner
@@ -44,7 +50,7 @@ def fetched(uid: int, message_id: str | None = None) -> FetchedMail:
     email = billing_email().model_copy(
         update={"message_id": message_id or f"<{uuid.uuid4()}@acme.example>"}
     )
-    return FetchedMail(uid=uid, email=email)
+    return FetchedMail(uid=uid, email=email, digest=message_digest(email, ID_KEY))
 
 
 @dataclass
@@ -75,7 +81,7 @@ class FakeMailbox:
         return [fetch, mark]
 
     def tickets(self) -> list[str]:
-        return [ticket_workflow_id(m.email) for m in self.messages]
+        return [ticket_workflow_id(m.email, ID_KEY) for m in self.messages]
 
     async def exists(self, ticket: str) -> bool:
         try:
@@ -125,6 +131,19 @@ async def test_each_message_starts_one_ticket_before_it_is_marked_seen(
     assert request == MarkSeen(uidvalidity=UIDVALIDITY, uids=[3, 5])
     assert all(existed.values())
     assert outcomes == ["auto_sent", "auto_sent"]
+
+
+async def test_a_fetch_from_before_keyed_ids_names_tickets_as_it_did_then(
+    poll_env: WorkflowEnvironment, task_queue: str
+):
+    """A poll in flight across the upgrade replays a fetch result without digests: it
+    must start the same ticket ids it started before (an unkeyed hash)."""
+    old = fetched(9).model_copy(update={"digest": None})
+    box = FakeMailbox(poll_env.client, [old])
+    async with worker(poll_env, task_queue, box, FakeTriage()):
+        result = await poll(poll_env, task_queue)
+
+    assert result.started == ["ticket-" + unkeyed_message_digest(old.email)]
 
 
 async def test_mail_left_unseen_by_a_failed_mark_is_not_ticketed_twice(
@@ -186,7 +205,7 @@ async def test_a_poll_through_a_real_imap_server_tickets_unseen_mail_and_marks_i
     box = imap.mailbox
     box.add(mail("read long ago", BILLING_QUESTION), seen=True)
     raws = [mail("first", BILLING_QUESTION), mail("second", BILLING_QUESTION)]
-    tickets = [ticket_workflow_id(parse_email(raw)) for raw in raws]
+    tickets = [ticket_workflow_id(parse_email(raw), ID_KEY) for raw in raws]
     for raw in raws:
         box.add(raw)
     try:
@@ -195,7 +214,7 @@ async def test_a_poll_through_a_real_imap_server_tickets_unseen_mail_and_marks_i
             task_queue=task_queue,
             workflows=[MailboxPollWorkflow, SupportTriageWorkflow],
             activities=[
-                *MailboxActivities(imap.account()).definitions(),
+                *MailboxActivities(imap.account(), ID_KEY).definitions(),
                 *FakeTriage().activities(),
             ],
             workflow_runner=workflow_runner(),
