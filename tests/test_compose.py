@@ -54,3 +54,43 @@ def test_dockerfile_runs_the_worker_and_ships_every_package():
     packages = ("workflows", "activities", "agents", "models", "config", "client", "web", "inbound")
     for package in (*packages, "kb"):
         assert f"COPY {package} {package}" in dockerfile
+
+
+def published_ports() -> list[str]:
+    return [str(port) for service in SERVICES.values() for port in service.get("ports", [])]
+
+
+def test_every_port_is_published_on_loopback_only():
+    assert published_ports(), "the stack publishes its ports"
+    assert all(port.startswith("127.0.0.1:") for port in published_ports())
+
+
+def required(value: str) -> bool:
+    return bool(re.fullmatch(r"\$\{\w+:\?[^}]+\}", value))
+
+
+def test_no_secret_has_a_default_and_env_example_lists_each_one():
+    secrets = {
+        name: value
+        for service in SERVICES.values()
+        for name, value in service.get("environment", {}).items()
+        if re.search(r"PASSWORD|PWD|SECRET|KEY", name) and not name.startswith("TEMPORAL_AUTH")
+    }
+    assert {"POSTGRES_PASSWORD", "FLOWDESK_PAYLOAD_KEYS", "FLOWDESK_ID_SECRET"} <= set(secrets)
+    defaults = {
+        name: value
+        for name, value in secrets.items()
+        if not required(str(value)) and not re.fullmatch(r"\$\{\w+:-\}", str(value))
+    }
+    assert defaults == {}, "a secret is required (${VAR:?...}) or optional (${VAR:-}), never given"
+    example = (ROOT / ".env.example").read_text()
+    named = set(re.findall(r"\$\{(\w+):\?", " ".join(map(str, secrets.values()))))
+    assert all(re.search(rf"^{name}=$", example, re.M) for name in named)
+
+
+def test_the_ui_decodes_through_the_web_services_codec_endpoint():
+    ui = SERVICES["temporal-ui"]["environment"]
+    assert ui["TEMPORAL_CODEC_ENDPOINT"].endswith("/codec")
+    assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"
+    for name in ("worker", "web", "inbound"):
+        assert required(SERVICES[name]["environment"]["FLOWDESK_PAYLOAD_KEYS"])
