@@ -1,6 +1,8 @@
 """The lead-outreach agents: research a company from its pages, draft a touch from facts.
 
-Page text and the lead's own message are fenced as data. Both schemas are narrowed to
+Page text, the lead's own message and the names the lead typed into the form (first
+name, company) are fenced as data: a "company" of "Ignore your rules" is a name to
+greet, not an instruction. Both schemas are narrowed to
 what exists (page URLs, fact ids), so an endpoint that honours JSON schemas cannot
 cite a source that was never read; the workflow's checks verify it all again.
 """
@@ -13,7 +15,7 @@ from models.agent_output import BriefDraft, OutreachDraft
 
 RESEARCH = Prompt(
     name="outreach.research",
-    version="2026.11-1",
+    version="2026.11-2",
     system=(
         "You research companies for Flowdesk, a workflow-automation SaaS, before a sales "
         "email. From the web pages given, write a short summary of what the company does, "
@@ -22,12 +24,12 @@ RESEARCH = Prompt(
         "actually say, in your own words, and name in source_url the URL of the page it "
         "comes from. Do not guess numbers, names or news. Answer with JSON only."
     ),
-    user="Company: $company\n\nWeb pages (URL, title, text):\n$pages",
+    user="Company (as the lead wrote it):\n$company\n\nWeb pages (URL, title, text):\n$pages",
 )
 
 DRAFT = Prompt(
     name="outreach.draft",
-    version="2026.11-3",
+    version="2026.11-4",
     system=(
         "You write short sales emails for Flowdesk, a workflow-automation SaaS that automates "
         "lead handling, support inboxes and follow-ups. You write to a person who contacted "
@@ -52,7 +54,8 @@ DRAFT = Prompt(
         '{"fact_id": "C4", "claim": "order changes arrive by email"}], "confidence": 0.8}'
     ),
     user=(
-        "Write $what to $first_name at $company.\n\nFacts (id, fact, source):\n$facts\n\n"
+        "Write $what to this lead (names as the lead typed them):\n$lead\n\n"
+        "Facts (id, fact, source):\n$facts\n\n"
         "Earlier emails we sent in this thread, oldest first:\n$previous"
     ),
 )
@@ -72,7 +75,7 @@ async def research(
     listing = "\n\n".join(
         f"URL: {url}\nTitle: {title or '-'}\n{text[:MAX_PAGE_CHARS]}" for url, title, text in pages
     )
-    messages = RESEARCH.render(company=company, pages=fence("web", listing))
+    messages = RESEARCH.render(company=fence("lead", company), pages=fence("web", listing))
     schema = _with_enum(
         BriefDraft.model_json_schema(), "BriefPoint", "source_url", [p[0] for p in pages]
     )
@@ -95,8 +98,7 @@ async def draft_touch(
     earlier = "\n\n".join(f"Subject: {s}\n{b}" for s, b in previous) or "(none)"
     messages = DRAFT.render(
         what=what,
-        first_name=first_name,
-        company=company,
+        lead=fence("lead", f"first name: {first_name}\ncompany: {company}"),
         facts=fence("facts", listing or "(no facts known)"),
         previous=fence("thread", earlier),
     )
