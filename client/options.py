@@ -56,6 +56,7 @@ def outreach_options(settings: OutreachSettings, timezone: str | None) -> Outrea
             "final_deadline": timedelta(minutes=settings.final_deadline_minutes),
             "on_call": settings.on_call,
             "touches_per_run": settings.touches_per_run,
+            "link_hosts": settings.link_hosts,
         },
         "outreach settings",
     )

@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.escalation import DEFAULT_PATH as DEFAULT_POLICY
-from models.outreach import OutreachOptions, check_follow_up_days, check_timezone
+from models.outreach import LINK_HOSTS, OutreachOptions, check_follow_up_days, check_timezone
 from models.support import TriageOptions
 
 CommaList = Annotated[list[str], NoDecode]
@@ -248,10 +248,13 @@ class OutreachSettings(BaseSettings):
     final_deadline_minutes: int = Field(default=_minutes(OUTREACH.final_deadline), ge=1)
     on_call: str = OUTREACH.on_call
     touches_per_run: int = Field(default=OUTREACH.touches_per_run, ge=1)
+    link_hosts: CommaList = Field(default_factory=lambda: list(LINK_HOSTS))
     research_max_pages: int = Field(default=4, ge=1, le=10)
     research_max_bytes: int = Field(default=500_000, ge=1024, le=5_000_000)
 
-    _split = field_validator("follow_up_days", "human_tiers", mode="before")(_split_commas)
+    _split = field_validator("follow_up_days", "human_tiers", "link_hosts", mode="before")(
+        _split_commas
+    )
 
     _known_zone = field_validator("default_timezone")(check_timezone)
     _increasing = field_validator("follow_up_days")(check_follow_up_days)

@@ -84,11 +84,22 @@ class OutreachOptions(Strict):
     touches_per_run: int = Field(
         default=2, ge=1, description="Follow-ups sent before the run continues as new"
     )
+    link_hosts: list[str] | None = Field(
+        default=None,
+        max_length=50,
+        description="Hosts an email may link to besides the lead's own site (doors set "
+        "LINK_HOSTS); None only in runs started before the allowlist, which replay without it",
+    )
 
     @field_validator("follow_up_business_days")
     @classmethod
     def _increasing(cls, days: list[int]) -> list[int]:
         return check_follow_up_days(days)
+
+
+LINK_HOSTS = ("flowdesk.example",)
+"""Our own hosts: the only links an outreach email may carry besides the lead's website
+(a fact from the lead's pages may name any link; that does not make it safe to send)."""
 
 
 class SourcedPoint(Strict):

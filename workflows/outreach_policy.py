@@ -25,13 +25,14 @@ from models.agent_output import OutreachDraft
 from models.grounding import stems, support
 from models.lead import LeadSubmission
 from models.outreach import OutreachOptions, SourcedPoint, Touch, TouchCheck, TouchKind
+from workflows.checks.entities import entities, host_of
 from workflows.checks.reply import INSTRUCTIONS, ReplySpec, check_reply
 from workflows.checks.reply import VERSION as CHECKS_VERSION
 from workflows.outreach_policy_v1 import VERSION as LEGACY_VERSION
 from workflows.outreach_policy_v1 import legacy_holds
 from workflows.outreach_templates import with_unsubscribe
 
-VERSION = f"2026.11-2/checks {CHECKS_VERSION}"
+VERSION = f"2026.11-3/checks {CHECKS_VERSION}"
 """Recorded with every verdict; bump with any change to the rules or numbers here."""
 MODEL_WEIGHT = 0.4
 MIN_SUPPORT = 0.5
@@ -73,7 +74,7 @@ def _style_holds(subject: str, body: str, lead: LeadSubmission) -> list[str]:
     lines = [line for line in body.strip().splitlines() if line.strip()]
     first_name = lead.name.split()[0]
     if not lines or first_name.lower() not in lines[0].lower() or len(lines[0].split()) > 4:
-        holds.append(f"does not open with a greeting line to {first_name}")
+        holds.append("does not open with a greeting line to the lead's first name")
     if len(subject) > MAX_SUBJECT:
         holds.append(f"subject is {len(subject)} characters; limit {MAX_SUBJECT}")
     if pushy := PUSHY.search(f"{subject}\n{body}"):
@@ -112,6 +113,19 @@ def _source_holds(
     return holds, traced
 
 
+def link_holds(text: str, lead: LeadSubmission, hosts: list[str]) -> list[str]:
+    """Links and addresses only to our own hosts or the lead's own site: a page the
+    research read can name any link, and citing it does not make it ours to send."""
+    allowed = {h.lower().removeprefix("www.") for h in [*hosts, lead.website_domain]}
+    found = {
+        host_of(e.text) if e.kind == "link" else e.text.rsplit("@", 1)[-1].lower()
+        for e in entities(text)
+        if e.kind in ("link", "email address")
+    }
+    foreign = sorted(h for h in found if not any(h == a or h.endswith("." + a) for a in allowed))
+    return [f"links to a host off the allowlist: {', '.join(foreign[:3])}"] if foreign else []
+
+
 def _shared_holds(
     draft: OutreachDraft, facts: list[SourcedPoint], lead: LeadSubmission
 ) -> list[str]:
@@ -147,6 +161,8 @@ def check_touch(
     names = {*lead.name.split(), *lead.company.split(), "Flowdesk"}
     source_holds, traced = _source_holds(draft, by_id, names)
     holds = _style_holds(draft.subject, draft.body, lead) + source_holds
+    if options.link_hosts is not None:
+        holds += link_holds(f"{draft.subject}\n{draft.body}", lead, options.link_hosts)
     if shared_checks:
         holds += _shared_holds(draft, facts, lead)
         version = VERSION

@@ -97,7 +97,7 @@ def test_names_must_come_from_a_source():
             FIRST_BODY.replace("Would", "As a welcome we add a free month. Would"),
             "commercial promise: 'free month'",
         ),
-        (FIRST_BODY.replace("Hi Ada,", "Hello,"), "does not open with a greeting line to Ada"),
+        (FIRST_BODY.replace("Hi Ada,", "Hello,"), "does not open with a greeting line to the lead's first name"),
         (FIRST_BODY.replace("The Flowdesk team", "Best"), "check signature: not signed 'Flowdesk'"),
         (
             FIRST_BODY.replace("Would a", "Need pricing and a demo for 12 sites. Would a"),
@@ -146,7 +146,7 @@ def test_claim_copied_from_a_fact_but_absent_from_the_email_is_held():
 
 def test_single_line_email_has_neither_greeting_nor_sign_off():
     holds = check(with_body(" ".join(FIRST_BODY.split()))).holds
-    assert "does not open with a greeting line to Ada" in holds
+    assert "does not open with a greeting line to the lead's first name" in holds
     assert "check signature: not signed 'Flowdesk'" in holds
 
 
@@ -162,3 +162,39 @@ def test_a_research_point_that_talks_to_the_model_cannot_be_cited():
     verdict = check_touch(draft, [*FACTS, injected], LEAD, "B", "first", OPTIONS)
     assert "cites P3, which reads like an instruction to the model" in verdict.holds
     assert verdict.needs_human
+
+
+def test_links_only_to_our_hosts_or_the_leads_own_site():
+    """A link the research found on a page is sourced, yet not ours to send: the allowlist
+    holds it, whichever touch carries it."""
+    options = OPTIONS.model_copy(update={"link_hosts": ["flowdesk.example"]})
+    site = FACTS[0].model_copy(
+        update={"id": "P3", "text": "book a demo at https://login-northwind.example/sso"}
+    )
+
+    def verdict(sentence: str, kind: str = "first"):
+        draft = with_body(
+            FIRST_BODY.replace("Would a short call", f"{sentence} Would a short call")
+        )
+        return check_touch(draft, [*FACTS, site], LEAD, "B", kind, options)  # type: ignore[arg-type]
+
+    foreign = "See https://login-northwind.example/sso for details."
+    assert "links to a host off the allowlist: login-northwind.example" in verdict(foreign).holds
+    assert not verdict(foreign, "follow_up").passed
+    assert "allowlist" in str(verdict("Write to sales@evil.example.").holds)
+    ours = "Our guide is at https://docs.flowdesk.example/leads."
+    assert not any("allowlist" in h for h in verdict(ours).holds)
+    theirs = f"I saw {LEAD.website_domain}/careers."
+    assert not any("allowlist" in h for h in verdict(theirs).holds)
+
+
+def test_runs_started_before_the_link_allowlist_replay_without_it():
+    linked = with_body(FIRST_BODY.replace("Would", "See https://elsewhere.example. Would"))
+    assert OPTIONS.link_hosts is None
+    assert not any("allowlist" in h for h in check(linked).holds)
+
+
+def test_holds_do_not_name_the_lead():
+    verdict = check(with_body(FIRST_BODY.replace("Hi Ada,", "Hello there,")))
+    assert "does not open with a greeting line to the lead's first name" in verdict.holds
+    assert not any("Ada" in h for h in verdict.holds)
