@@ -48,7 +48,7 @@ class TemporalSettings(BaseSettings):
     tls: bool | None = Field(default=None, description="Defaults to on when an API key is set")
     tls_cert_path: Path | None = None
     tls_key_path: Path | None = None
-    ui_url: str = "http://localhost:8233"
+    ui_url: str = "http://127.0.0.1:8233"
 
     @model_validator(mode="after")
     def _check_tls_pair(self) -> "TemporalSettings":

@@ -75,6 +75,11 @@ async def run_demo(settings: TemporalSettings, privacy: PrivacySettings) -> None
         f"\nReviewer inbox: {WebSettings().public_url}/review (demo login {user} / {password}): "
         f"{len(waiting)} ticket(s) and {held_outreach} outreach draft(s) wait there for a person."
     )
+    print(
+        "Payloads are encrypted on the server. To read them in the UI, sign in to the inbox,\n"
+        "then in the UI's Codec Server settings use your browser's setting with endpoint\n"
+        f"{WebSettings().public_url}/codec and tick 'Include cross-origin credentials'."
+    )
     print("The stack keeps running; `make down` stops it.")
 
 

@@ -9,7 +9,7 @@ from config.temporal import data_converter
 from tests.privacy import PRIVACY
 from tests.web.conftest import PASSWORD, REVIEWER, WebStack
 
-UI = "http://localhost:8233"
+UI = "http://127.0.0.1:8233"
 """`TEMPORAL_UI_URL`'s default, which the stack's settings keep."""
 LEAD = {"name": "Ada Lovelace", "email": "ada@northwind-robotics.example"}
 
