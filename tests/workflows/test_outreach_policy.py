@@ -97,7 +97,10 @@ def test_names_must_come_from_a_source():
             FIRST_BODY.replace("Would", "As a welcome we add a free month. Would"),
             "commercial promise: 'free month'",
         ),
-        (FIRST_BODY.replace("Hi Ada,", "Hello,"), "does not open with a greeting line to the lead's first name"),
+        (
+            FIRST_BODY.replace("Hi Ada,", "Hello,"),
+            "does not open with a greeting line to the lead's first name",
+        ),
         (FIRST_BODY.replace("The Flowdesk team", "Best"), "check signature: not signed 'Flowdesk'"),
         (
             FIRST_BODY.replace("Would a", "Need pricing and a demo for 12 sites. Would a"),
