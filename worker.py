@@ -17,8 +17,13 @@ from temporalio.worker import Worker
 
 from activities.factory import knowledge_base, worker_activities
 from activities.knowledge_base import KnowledgeBase
+from activities.limits import AutoReplyLedger, LimitsInterceptor
+from activities.outreach import AGENT_STEPS as OUTREACH_AGENT_STEPS
+from activities.support_triage import AGENT_STEPS as TRIAGE_AGENT_STEPS
+from activities.token_rate import TokenRate
 from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy, PolicyError, load_policy
+from config.limits import LimitSettings
 from config.loading import load_or_exit, start_logging
 from config.privacy import PrivacySettings
 from config.settings import (
@@ -47,6 +52,7 @@ class Settings:
     inbound: InboundSettings
     web: WebSettings
     """Read for its public URL only: the unsubscribe links the worker mints point there."""
+    limits: LimitSettings
     privacy: PrivacySettings
 
 
@@ -75,6 +81,17 @@ def summary(group: Any) -> dict[str, Any]:
     return describe(group)
 
 
+def limits_interceptor(settings: Settings) -> LimitsInterceptor:
+    """The auto-reply limits and the LLM endpoint's tokens per minute, both counted in the
+    CRM database, so every worker sharing it counts against the same numbers."""
+    limits, path = settings.limits, settings.app.crm_path
+    rate = limits.llm_rate()
+    tokens = TokenRate(path, settings.llm.base_url, rate) if rate.tokens_per_minute else None
+    return LimitsInterceptor(
+        AutoReplyLedger(path, limits.replies()), tokens, TRIAGE_AGENT_STEPS | OUTREACH_AGENT_STEPS
+    )
+
+
 def build_worker(
     client: Client, settings: Settings, kb: KnowledgeBase, policy: EscalationPolicy
 ) -> Worker:
@@ -93,6 +110,7 @@ def build_worker(
             policy,
             settings.privacy.id_key,
         ),
+        interceptors=[limits_interceptor(settings)],
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
 

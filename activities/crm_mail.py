@@ -1,4 +1,5 @@
-"""The CRM's message log and suppression list, as SQL over one open connection.
+"""The CRM's message log, suppression list and auto-reply ledger, as SQL over one open
+connection.
 
 Kept apart from `activities.crm` so the contact store and the mail bookkeeping stay
 small enough to read, and so a PostgreSQL adapter can take these statements nearly as
@@ -9,9 +10,11 @@ insertion order cannot. Addresses are kept casefolded, so `Ada@X.example` and
 brackets included, because that is how `In-Reply-To` quotes them.
 """
 
+import hashlib
 import sqlite3
 from datetime import datetime
 
+from models.limits import AutoReplyLimits, span
 from models.threads import (
     MessageRecord,
     Process,
@@ -41,7 +44,20 @@ CREATE TABLE IF NOT EXISTS suppressions (
     source TEXT NOT NULL,
     at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS auto_replies (
+    send_key TEXT PRIMARY KEY,
+    recipient TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    counts_domain INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auto_replies_by_recipient ON auto_replies (recipient, at);
+CREATE INDEX IF NOT EXISTS auto_replies_by_domain ON auto_replies (domain, at);
 """
+"""Every statement is `IF NOT EXISTS`: a database from before a table (`auto_replies`,
+the replies sent without a person) gains it at the next start, the rest untouched.
+`auto_replies` keeps the recipient as a hash, since counting needs no address; its
+times are UTC ISO strings, which sort."""
 
 CONVERSATION = "process <> 'notice'"
 """A notice (the on-call email) is logged under the run it is about, but it goes to a
@@ -140,3 +156,53 @@ def suppression(db: sqlite3.Connection, address: str) -> SuppressionReason | Non
         "SELECT reason FROM suppressions WHERE address = ?", (address_key(address),)
     ).fetchone()
     return row["reason"] if row else None
+
+
+def recipient_hash(address: str) -> str:
+    return hashlib.sha256(address_key(address).encode()).hexdigest()
+
+
+def reserve_auto_reply(
+    db: sqlite3.Connection,
+    send_key: str,
+    address: str,
+    counts_domain: bool,
+    limits: AutoReplyLimits,
+    now: datetime,
+) -> str | None:
+    """Count the reply against the limits and record it, in one write transaction so two
+    workers cannot both take the last slot; None when it may go, else the limit it would
+    break (named, never the address). A key already recorded may go again: a retried
+    send is the same reply. Consumer-domain replies are counted per address only."""
+    recipient, domain = recipient_hash(address), address_key(address).rpartition("@")[2]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("SELECT 1 FROM auto_replies WHERE send_key = ?", (send_key,)).fetchone():
+            db.execute("COMMIT")
+            return None
+        checks = [
+            ("address", "recipient = ?", recipient, limits.per_address, limits.address_window)
+        ]
+        if counts_domain:
+            checks.append(
+                ("domain", "domain = ? AND counts_domain", domain, limits.per_domain,
+                 limits.domain_window)
+            )  # fmt: skip
+        for name, where, value, most, window in checks:
+            since = (now - window).isoformat(timespec="seconds")
+            (count,) = db.execute(
+                f"SELECT COUNT(*) FROM auto_replies WHERE {where} AND at > ?", (value, since)
+            ).fetchone()
+            if count >= most:
+                db.execute("COMMIT")
+                return f"auto-reply limit: {most} per {name} in {span(window)} reached"
+        db.execute(
+            "INSERT INTO auto_replies (send_key, recipient, domain, counts_domain, at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (send_key, recipient, domain, int(counts_domain), now.isoformat(timespec="seconds")),
+        )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return None

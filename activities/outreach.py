@@ -37,6 +37,8 @@ from models.outreach import (
 
 MIN_PAGE_SUPPORT = 0.5
 """Share of a brief point's words that must appear on the page it names."""
+AGENT_STEPS = frozenset({"research_company", "draft_outreach"})
+"""The activities that call the model: the LLM endpoint's rate limit guards them."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ DRAFT_ARTICLES = 1
 that cites anything but the best match is held anyway; shown three, the embedded model
 often wrote from the second while citing the first."""
 REPLY_PREFIX = "Re: "
+AGENT_STEPS = frozenset({"classify_email", "draft_reply"})
+"""The activities that call the model: the LLM endpoint's rate limit guards them."""
 
 
 def reply_subject(subject: str) -> str:

@@ -23,6 +23,7 @@ def triage_options(settings: TriageSettings) -> TriageOptions:
         on_call=settings.on_call,
         allow=settings.reply_allowlist,
         signature=settings.signature,
+        token_budget=settings.token_budget,
     )
 
 
@@ -56,6 +57,7 @@ def outreach_options(settings: OutreachSettings, timezone: str | None) -> Outrea
             "final_deadline": timedelta(minutes=settings.final_deadline_minutes),
             "on_call": settings.on_call,
             "touches_per_run": settings.touches_per_run,
+            "token_budget": settings.token_budget,
             "link_hosts": settings.link_hosts,
         },
         "outreach settings",

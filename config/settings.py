@@ -215,6 +215,7 @@ class TriageSettings(BaseSettings):
         description="Hosts and addresses a reply may name without a cited source",
     )
     signature: str = Field(default=TRIAGE.signature, min_length=1, max_length=80)
+    token_budget: int = Field(default=TRIAGE.token_budget, ge=1)
 
     _split = field_validator("reply_allowlist", mode="before")(_split_commas)
 
@@ -248,6 +249,7 @@ class OutreachSettings(BaseSettings):
     final_deadline_minutes: int = Field(default=_minutes(OUTREACH.final_deadline), ge=1)
     on_call: str = OUTREACH.on_call
     touches_per_run: int = Field(default=OUTREACH.touches_per_run, ge=1)
+    token_budget: int = Field(default=OUTREACH.token_budget, ge=1)
     link_hosts: CommaList = Field(default_factory=lambda: list(LINK_HOSTS))
     research_max_pages: int = Field(default=4, ge=1, le=10)
     research_max_bytes: int = Field(default=500_000, ge=1024, le=5_000_000)

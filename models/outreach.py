@@ -84,6 +84,9 @@ class OutreachOptions(Strict):
     touches_per_run: int = Field(
         default=2, ge=1, description="Follow-ups sent before the run continues as new"
     )
+    token_budget: int = Field(
+        default=30_000, ge=1, description="LLM tokens for the whole cadence; then the templates"
+    )
     link_hosts: list[str] | None = Field(
         default=None,
         max_length=50,

@@ -135,6 +135,9 @@ class ReplyEmail(Strict):
     email: InboundEmail
     body: str = Field(min_length=1, max_length=MAX_REPLY_CHARS)
     idempotency_key: str
+    auto: bool = Field(
+        default=False, description="Sent without a person: counted against the auto-reply limits"
+    )
 
 
 class Evaluation(Strict):
@@ -174,6 +177,9 @@ class TriageOptions(Strict):
         description="Links, hosts and addresses a reply may contain without a source",
     )
     signature: str = Field(default="Flowdesk Support", min_length=1, max_length=80)
+    token_budget: int = Field(
+        default=20_000, ge=1, description="LLM tokens per ticket, all rounds; then a person"
+    )
 
 
 class TriageInput(Strict):

@@ -4,13 +4,14 @@
 Deterministic steps are the workflow's: the child intake, the checks and which touch
 goes out (`outreach_policy`), who approves (`review`), every timer and the cadence
 (`cadence`). Agent steps are activities with timeouts, bounded retries and a fallback:
-if research or drafting fails, a template built from the enrichment data goes to a
-person. `lead_replied` (unless the reply is automatic), `unsubscribe` and `bounced` stop
-the cadence at once; the mail router (`mail_router`) sends them when the lead answers,
-clicks the unsubscribe link or the address bounces. A lead on the suppression list ends
-the run before anything is done, and a send refused by it ends the cadence. `reschedule`
-moves the next touch. After `touches_per_run` follow-ups the run continues as new with its
-state (`OutreachState`) as the next run's input, so history stays small.
+if research or drafting fails, or the run's token budget is spent, a template built from
+the enrichment data goes to a person. `lead_replied` (unless the reply is automatic),
+`unsubscribe` and `bounced` stop the cadence at once; the mail router (`mail_router`)
+sends them when the lead answers, clicks the unsubscribe link or the address bounces. A
+lead on the suppression list ends the run before anything is done, and a send refused by
+it ends the cadence. `reschedule` moves the next touch. After `touches_per_run`
+follow-ups the run continues as new with its state (`OutreachState`) as the next run's
+input, so history stays small.
 """
 
 from datetime import timedelta

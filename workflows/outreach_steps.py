@@ -2,9 +2,10 @@
 record, and how the state shows in the Temporal UI.
 
 Each step is an activity (or the intake child) with its option bundle and fallback
-(`steps.attempt`); the workflow class (`lead_outreach`) owns the order, the waiting
-and the handlers. One `OutreachState` holds everything a run knows, so the status
-query, the UI and continue-as-new read the same object.
+(`steps.attempt`), which an agent step also takes once the run's token budget is spent;
+the workflow class (`lead_outreach`) owns the order, the waiting and the handlers. One
+`OutreachState` holds everything a run knows, so the status query, the UI and
+continue-as-new read the same object.
 """
 
 from temporalio import workflow
@@ -12,7 +13,16 @@ from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflow
 
 from workflows.decision_log import DecisionLog
 from workflows.review import HumanReview
-from workflows.steps import AGENT, CRM, MAIL, RESEARCH, attempt, failure_cause, run_step
+from workflows.steps import (
+    AGENT,
+    CRM,
+    MAIL,
+    RESEARCH,
+    attempt,
+    budget_spent,
+    failure_cause,
+    run_step,
+)
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail_routing import MailRoutingActivities
@@ -105,6 +115,8 @@ class OutreachSteps:
         )
 
     async def _research(self, request: OutreachInput) -> CompanyBrief | None:
+        if self._budget_spent(request, "research"):
+            return None
         self._set_stage("researching")
         lead = request.lead
         found: Researched | None = await attempt(
@@ -135,7 +147,7 @@ class OutreachSteps:
         drafted: DraftedTouch | None = None
         if kind == "first" and state.brief is None:
             self._log.add("draft", "template", "no research brief to personalise from")
-        else:
+        elif not self._budget_spent(request, "draft"):
             drafted = await attempt(
                 self._log, "draft", "failed, using the template", OutreachActivities.draft_outreach,
                 TouchDraftRequest(
@@ -165,6 +177,11 @@ class OutreachSteps:
         if choice.note:
             self._log.add("draft", "using the template", choice.note)
         return choice
+
+    def _budget_spent(self, request: OutreachInput, step: str) -> bool:
+        """The cadence's agent calls (carried across continue-as-new) against its budget."""
+        calls, budget = self._state.agent_calls, request.options.token_budget
+        return budget_spent(self._log, step, calls, budget)
 
     async def _send(self, request: OutreachInput, touch: Touch) -> bool:
         self._set_stage("sending")

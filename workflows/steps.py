@@ -1,5 +1,5 @@
-"""How every workflow calls an activity (named option bundles and one way to fall back)
-and starts a child run that outlives it.
+"""How every workflow calls an activity (named option bundles, one way to fall back, one
+token budget) and starts a child run that outlives it.
 
 Each kind of work (an agent call, a mail send, a CRM write...) has one bundle of
 timeout, retry policy and heartbeat, so the same work is retried the same way in
@@ -19,6 +19,9 @@ from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 
 from workflows.decision_log import DecisionLog
+
+with workflow.unsafe.imports_passed_through():
+    from models.agent_output import CallRecord
 
 BAD_INPUT: list[type[BaseException]] = [ValidationError]
 """Every workflow fails its run, clearly, on input its models refuse (a run started
@@ -92,6 +95,8 @@ ENRICH = StepOptions(
 )
 LOCAL = StepOptions(timeout=timedelta(seconds=15), retry=RetryPolicy(maximum_attempts=3))
 """Work on the worker itself (scoring, policy screening, the knowledge-base index)."""
+TOKEN_BUDGET = "token-budget"
+"""Runs started before the budget never skipped an agent step for it."""
 
 
 def failure_cause(err: ActivityError) -> str:
@@ -148,3 +153,15 @@ async def attempt(
     except ActivityError as err:
         log.add(step, on_failure, failure_cause(err))
         return None
+
+
+def budget_spent(log: DecisionLog, step: str, calls: list[CallRecord], budget: int) -> bool:
+    """True when the run's agent calls (as their activities reported them) have used its
+    token budget: the step is skipped, logged with the budget and the tokens used, and
+    the caller takes the same fallback as for a failed agent step. Checked before each
+    step, so the step that crosses the budget completes and no later one starts."""
+    used = sum(call.usage.total_tokens for call in calls)
+    if used < budget or not workflow.patched(TOKEN_BUDGET):
+        return False
+    log.add(step, "skipped: token budget spent", f"{used} tokens used, budget {budget}")
+    return True

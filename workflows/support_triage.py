@@ -3,11 +3,13 @@ or a person decides.
 
 Automatic mail (auto-replies, bounces, no-reply senders) is closed without an answer.
 Agent steps are activities with timeouts and bounded retries (`triage_steps`); when one
-fails the run goes on with whatever evidence exists and lands in human review. Nothing
-is ever auto-sent on a fallback path, and nothing the reply checker or the escalation
-policy objects to (`triage_policy`). Human review waits for `approve`, `reject` or the `edit_and_approve`
-update (`workflows/review.py`); at the SLA it emails on-call and keeps waiting until
-the final deadline.
+fails, or the run's token budget is spent, the run goes on with whatever evidence exists
+and lands in human review. Nothing is ever auto-sent on a fallback path, nothing the
+reply checker or the escalation policy objects to (`triage_policy`), and nothing past
+the worker's auto-reply limits (`activities/limits.py`: the ticket waits for a person).
+Human review waits for `approve`, `reject` or the `edit_and_approve` update
+(`workflows/review.py`); at the SLA it emails on-call and keeps waiting until the final
+deadline.
 
 The customer may write again while the ticket is open (`customer_replied`, sent by the
 mail router): the wait for a person ends and the ticket is triaged again, the new mail
@@ -18,11 +20,10 @@ follow-up that arrives while a reply is being sent gets its own round after it.
 from temporalio import workflow
 
 from workflows.review import HumanReview
-from workflows.steps import BAD_INPUT, MAIL, attempt
+from workflows.steps import BAD_INPUT
 from workflows.triage_steps import TriageSteps
 
 with workflow.unsafe.imports_passed_through():
-    from activities.support_triage import SupportTriageActivities
     from models import search_attributes as sa
     from models.common import OutgoingEmail, SendResult
     from models.grounding import plain_text
@@ -66,6 +67,7 @@ class SupportTriageWorkflow(TriageSteps):
     @workflow.run
     async def run(self, request: TriageInput) -> TriageResult:
         email = request.email
+        self._token_budget = request.options.token_budget
         self._conversation = [*email.thread, entry("in", email, workflow.now())]
         outcome = await self._triage(request, email)
         while self._follow_ups and self._round < MAX_ROUNDS:
@@ -152,7 +154,12 @@ class SupportTriageWorkflow(TriageSteps):
             return await self._human_review(request, email)
         if evaluation.auto_send and self._draft is not None:
             self._log.add("evaluate", "auto-send", why)
-            sent = await self._send(email, self._reply_body())
+            sent = await self._send(email, self._reply_body(), auto=True)
+            if self._limit is not None:
+                self._needs_human = True
+                workflow.upsert_search_attributes([sa.NEEDS_HUMAN.value_set(True)])
+                self._log.add("evaluate", "human review", f"{self._limit}; held for a person")
+                return await self._human_review(request, email)
             return "auto_sent" if sent else "escalated_unanswered"
         self._log.add("evaluate", "human review", why)
         return await self._human_review(request, email)
@@ -192,15 +199,12 @@ class SupportTriageWorkflow(TriageSteps):
             return "escalated_unanswered"
         return "sent_after_edit" if action == "edit" else "sent_after_approval"
 
-    async def _send(self, email: InboundEmail, body: str) -> bool:
-        self._stage = "sending"
+    async def _send(self, email: InboundEmail, body: str, auto: bool = False) -> bool:
         suffix = "" if self._round == 1 else f"-{self._round}"
         key = f"{workflow.info().workflow_id}/reply{suffix}"
-        reply = await attempt(
-            self._log, "send", "failed", SupportTriageActivities.send_reply,
-            ReplyEmail(email=email, body=body, idempotency_key=key),
-            MAIL, "send reply",
-        )  # fmt: skip
+        reply = await self._deliver(
+            ReplyEmail(email=email, body=body, idempotency_key=key, auto=auto)
+        )
         if reply is None:
             return False
         self._reply = reply

@@ -2,26 +2,34 @@
 
 Each is an activity with its timeout and bounded retries (`shared.attempt`); a failed
 step is logged and yields nothing, so the run goes on with what exists and the decision holds the
-ticket for a person. The workflow class (`support_triage`) owns the order and the
+ticket for a person. An agent step the run's token budget no longer covers yields
+nothing the same way. The workflow class (`support_triage`) owns the order and the
 decision; this base class owns the state the steps fill.
 """
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows.decision_log import DecisionLog
-from workflows.steps import AGENT, LOCAL, attempt
+from workflows.steps import AGENT, LOCAL, MAIL, attempt, budget_spent, failure_cause, run_step
 
 with workflow.unsafe.imports_passed_through():
     from activities.support_triage import SupportTriageActivities
     from models.agent_output import CallRecord, Classification, ReplyDraft
+    from models.common import SendResult
+    from models.limits import AUTO_REPLY_LIMIT
     from models.support import (
         Classified,
         DraftedReply,
         DraftRequest,
         InboundEmail,
         KbHit,
+        ReplyEmail,
         Screening,
     )
+
+AUTO_REPLY_LIMITS = "auto-reply-limits"
+"""Tickets started before the limits ended `escalated_unanswered` on any failed send."""
 
 
 class TriageSteps:
@@ -33,6 +41,10 @@ class TriageSteps:
         self._hits: list[KbHit] = []
         self._drafted: DraftedReply | None = None
         self._calls: list[CallRecord] = []
+        self._token_budget: int | None = None
+        """The run's budget once it is known (`TriageOptions.token_budget`)."""
+        self._limit: str | None = None
+        """Why the worker's auto-reply limits refused the last automatic send, if they did."""
 
     @property
     def _classification(self) -> Classification | None:
@@ -53,7 +65,13 @@ class TriageSteps:
             self._log.add("screen", found, f"policy {screening.policy_version}")
         return screening
 
+    def _budget_spent(self, step: str) -> bool:
+        budget = self._token_budget
+        return budget is not None and budget_spent(self._log, step, self._calls, budget)
+
     async def _classify(self, email: InboundEmail) -> Classified | None:
+        if self._budget_spent("classify"):
+            return None
         self._stage = "classifying"
         result: Classified | None = await attempt(
             self._log, "classify", "failed, continuing without",
@@ -94,6 +112,8 @@ class TriageSteps:
         if self._classification is not None and self._classification.is_spam:
             self._log.add("draft", "skipped", "classified as spam")
             return None
+        if self._budget_spent("draft"):
+            return None
         self._stage = "drafting"
         result: DraftedReply | None = await attempt(
             self._log, "draft", "failed, a person will write the reply",
@@ -110,6 +130,27 @@ class TriageSteps:
             f"drafted citing {cited}, model confidence {result.draft.confidence:.2f}",
             _call_note(result.call),
         )
+        return result
+
+    async def _deliver(self, reply: ReplyEmail) -> SendResult | None:
+        """The reply sent, or None: a failure is logged, except an auto-reply limit's, which
+        `_limit` keeps for the decision that holds the ticket for a person."""
+        self._stage, self._limit = "sending", None
+        try:
+            result: SendResult = await run_step(
+                SupportTriageActivities.send_reply, reply, MAIL, "send reply"
+            )
+        except ActivityError as err:
+            cause = err.cause
+            if (
+                isinstance(cause, ApplicationError)
+                and cause.type == AUTO_REPLY_LIMIT
+                and workflow.patched(AUTO_REPLY_LIMITS)
+            ):
+                self._limit = cause.message
+            else:
+                self._log.add("send", "failed", failure_cause(err))
+            return None
         return result
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.histories.record          # every history
     .venv/bin/python -m tests.histories.record replies  # only those of replies and follow-ups
+    .venv/bin/python -m tests.histories.record limits   # only those of the abuse and cost limits
 
 A replay failure after a code change means in-flight runs would break: either keep
 the old behaviour behind `workflow.patched(...)` or, when the change is intended and
@@ -24,13 +25,14 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from devstack.time_skipping import start_time_skipping as start_test_server
+from models.agent_output import Usage
 from models.lead import LeadIntakeInput
 from models.outreach import BusinessHours, OutreachInput, OutreachOptions
 from models.support import TriageInput, TriageOptions
 from models.threads import LeadReply
 from tests.workflows.fakes import FakeIntake, make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
-from tests.workflows.triage_fakes import FakeTriage, billing_email
+from tests.workflows.triage_fakes import CALL, FakeTriage, billing_email
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.registry import WORKFLOWS
@@ -149,13 +151,40 @@ async def record_replies(env: WorkflowEnvironment) -> None:
     )  # fmt: skip
 
 
-async def main(only_replies: bool) -> None:
+async def record_limits(env: WorkflowEnvironment) -> None:
+    """The paths the abuse and cost limits added: a ticket past an auto-reply limit that a
+    person approves, a ticket and an outreach run whose token budget is spent."""
+    limited = FakeTriage(refuse_auto="auto-reply limit: 3 per address in 24 h reached")
+    ticket = TriageInput(email=billing_email(), options=TriageOptions())
+    await _record(
+        env, "support_auto_reply_limited", limited.activities(), SupportTriageWorkflow.run,
+        ticket, _approve_when_waiting,
+    )  # fmt: skip
+    costly = CALL.model_copy(update={"usage": Usage(prompt_tokens=600)})
+    await _record(
+        env, "support_budget_spent", FakeTriage(call=costly).activities(),
+        SupportTriageWorkflow.run,
+        TriageInput(email=billing_email(), options=TriageOptions(token_budget=1000)),
+    )  # fmt: skip
+    hours = BusinessHours(timezone="Europe/Berlin")
+    await _record(
+        env, "outreach_budget_spent", FakeOutreach(call=costly).activities(),
+        LeadOutreachWorkflow.run,
+        OutreachInput(lead=make_lead(), options=OutreachOptions(hours=hours, token_budget=500)),
+        _approve_then_reply,
+    )  # fmt: skip
+
+
+async def main(only: str | None) -> None:
     env = await start_test_server()
     lead = LeadIntakeInput(lead=make_lead())
     try:
+        if only == "limits":
+            return await record_limits(env)
         await record_replies(env)
-        if only_replies:
+        if only == "replies":
             return
+        await record_limits(env)
         await _record(
             env, "lead_intake_happy", FakeIntake().activities(), LeadIntakeWorkflow.run, lead
         )
@@ -199,4 +228,4 @@ async def main(only_replies: bool) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:] == ["replies"]))
+    asyncio.run(main(sys.argv[1] if sys.argv[1:] else None))

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from models.agent_output import FactUse, OutreachDraft
+from models.agent_output import CallRecord, FactUse, OutreachDraft
 from models.common import OutgoingEmail, SendResult
 from models.outreach import (
     CompanyBrief,
@@ -81,6 +81,8 @@ class FakeOutreach:
     suppressed: dict[str, str] = field(default_factory=dict)
     send_error: ApplicationError | None = None
     """Address -> reason, as the CRM's suppression list would answer."""
+    call: CallRecord = field(default_factory=lambda: CALL)
+    """What each agent call reports (model, tokens); the token budget reads it."""
 
     def activities(self) -> list:
         @activity.defn(name="research_company")
@@ -88,7 +90,7 @@ class FakeOutreach:
             if self.research_error:
                 raise self.research_error
             page = PageExcerpt(url=HOME, title="Northwind", text=BRIEF.summary, truncated=False)
-            return Researched(brief=BRIEF, pages=[page], skipped=[], call=CALL)
+            return Researched(brief=BRIEF, pages=[page], skipped=[], call=self.call)
 
         @activity.defn(name="draft_outreach")
         async def draft(request: TouchDraftRequest) -> DraftedTouch:
@@ -96,7 +98,7 @@ class FakeOutreach:
             if self.draft_error:
                 raise self.draft_error
             return DraftedTouch(
-                draft=self.drafts.get(request.number, good_draft(request.number)), call=CALL
+                draft=self.drafts.get(request.number, good_draft(request.number)), call=self.call
             )
 
         @activity.defn(name="send_outreach_email")

@@ -32,6 +32,9 @@ def test_histories_are_present():
         "outreach_v1_cadence",
         "outreach_v1_continued_as_new",
         "outreach_v1_approved_then_replied",
+        "support_auto_reply_limited",
+        "support_budget_spent",
+        "outreach_budget_spent",
     }
 
 

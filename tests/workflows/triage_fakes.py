@@ -8,6 +8,7 @@ from temporalio.exceptions import ApplicationError
 from config.escalation import load_policy
 from models.agent_output import CallRecord, Classification, ReplyDraft, Usage
 from models.common import OutgoingEmail, SendResult
+from models.limits import AUTO_REPLY_LIMIT
 from models.support import (
     Classified,
     DraftedReply,
@@ -93,6 +94,10 @@ class FakeTriage:
     notices: list[OutgoingEmail] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
     draft_requests: list[DraftRequest] = field(default_factory=list)
+    call: CallRecord = field(default_factory=lambda: CALL)
+    """What each agent call reports (model, tokens); the token budget reads it."""
+    refuse_auto: str | None = None
+    """Set: automatic sends fail as the worker's auto-reply limits fail them, with this."""
 
     def _count(self, name: str) -> None:
         self.calls[name] = self.calls.get(name, 0) + 1
@@ -116,9 +121,9 @@ class FakeTriage:
             assert self.classification is not None
             return Classified(
                 classification=self.classification,
-                call=CALL,
+                call=self.call,
                 topic_probabilities=self.topic_probabilities,
-                topic_call=CALL,
+                topic_call=self.call,
             )
 
         @activity.defn(name="search_knowledge_base")
@@ -133,11 +138,13 @@ class FakeTriage:
             if self.draft_error:
                 raise self.draft_error
             assert self.draft is not None
-            return DraftedReply(draft=self.draft, call=CALL, sources=self.sources)
+            return DraftedReply(draft=self.draft, call=self.call, sources=self.sources)
 
         @activity.defn(name="send_reply")
         async def send(reply: ReplyEmail) -> SendResult:
             self._count("send_reply")
+            if reply.auto and self.refuse_auto:
+                raise ApplicationError(self.refuse_auto, type=AUTO_REPLY_LIMIT, non_retryable=True)
             self.sent.append(reply)
             return SendResult(message_id="<r1@flowdesk.example>", transport="fake", duplicate=False)
 

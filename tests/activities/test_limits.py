@@ -1,0 +1,136 @@
+"""The auto-reply ledger and the endpoint's token window on a real CRM database file,
+shared by two "workers" (two instances over the same file, as two processes would be)."""
+
+import asyncio
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from activities.crm import SqliteCrm
+from activities.limits import AutoReplyLedger, tokens_reported
+from activities.token_rate import TokenRate
+from models.agent_output import CallRecord, Usage
+from models.limits import AutoReplyLimits, LlmRate
+from models.support import Classified
+from models.threads import MessageRecord
+from tests.workflows.triage_fakes import CALL, classification
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+OLD_SCHEMA = """
+CREATE TABLE messages (id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE,
+    workflow_id TEXT NOT NULL, process TEXT NOT NULL, direction TEXT NOT NULL,
+    address TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL, at TEXT NOT NULL);
+INSERT INTO messages VALUES (1, '<old@flowdesk.example>', 'ticket-1', 'support', 'out',
+    'kim@acme.example', 'Re: Invoice', 'Hello', '2026-11-01T09:00:00+00:00');
+"""
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def ledger(path: Path, clock: Clock, **limits: int) -> AutoReplyLedger:
+    return AutoReplyLedger(path / "crm.sqlite3", AutoReplyLimits(**limits), clock)
+
+
+async def test_per_address_limit_names_the_limit_and_keeps_retries(tmp_path: Path):
+    clock = Clock()
+    replies = ledger(tmp_path, clock)
+    allowed = [await replies.reserve(f"t-{n}/reply", "Kim@Acme.example") for n in range(3)]
+    refused = await replies.reserve("t-3/reply", "kim@acme.example")
+
+    assert allowed == [None] * 3
+    assert refused == "auto-reply limit: 3 per address in 24 h reached"
+    assert await replies.reserve("t-0/reply", "kim@acme.example") is None  # a retried send
+    clock.now += timedelta(hours=24, seconds=1)
+    assert await replies.reserve("t-3/reply", "kim@acme.example") is None
+    with sqlite3.connect(tmp_path / "crm.sqlite3") as db:
+        stored = str(db.execute("SELECT * FROM auto_replies").fetchall())
+    assert "kim" not in stored.lower() and "acme.example" in stored
+
+
+async def test_per_domain_limit_spares_consumer_mail(tmp_path: Path):
+    replies = ledger(tmp_path, Clock(), per_domain=2)
+    company = [await replies.reserve(f"c-{n}", f"p{n}@acme.example") for n in range(3)]
+    gmail = [await replies.reserve(f"g-{n}", f"p{n}@gmail.com") for n in range(5)]
+
+    assert company == [None, None, "auto-reply limit: 2 per domain in 1 h reached"]
+    assert gmail == [None] * 5
+
+
+async def test_two_workers_never_share_out_more_than_the_limit(tmp_path: Path):
+    clock = Clock()
+    first, second = ledger(tmp_path, clock), ledger(tmp_path, clock)
+    answers = await asyncio.gather(
+        *(
+            (first if n % 2 else second).reserve(f"t-{n}/reply", "kim@acme.example")
+            for n in range(12)
+        )
+    )
+    assert answers.count(None) == 3
+
+
+async def test_a_database_from_before_the_ledger_keeps_working(tmp_path: Path):
+    path = tmp_path / "crm.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+    crm = SqliteCrm(path)
+    replies = AutoReplyLedger(path, AutoReplyLimits())
+
+    assert await replies.reserve("t-1/reply", "kim@acme.example") is None
+    assert await crm.address_of("ticket-1") == "kim@acme.example"
+    new = MessageRecord(
+        message_id="<new@flowdesk.example>", workflow_id="ticket-2", process="support",
+        direction="out", address="kim@acme.example", subject="Re: x", body="Hi",
+    )  # fmt: skip
+    assert await crm.record_message(new)
+
+
+def test_tokens_reported_sum_every_call_of_a_step():
+    call = CALL.model_copy(update={"usage": Usage(prompt_tokens=300, completion_tokens=20)})
+    topic: CallRecord = call.model_copy(update={"usage": Usage(prompt_tokens=200)})
+    step = Classified(classification=classification(), call=call, topic_call=topic)
+    assert tokens_reported(step) == 520
+    assert tokens_reported(["not", "a", "model"]) is None
+
+
+async def test_a_full_window_says_how_long_to_wait_and_settles(tmp_path: Path):
+    rate = LlmRate(tokens_per_minute=1000, reserve_tokens=600)
+    clock = [1000.0]
+    tokens = TokenRate(tmp_path / "crm.sqlite3", "http://llm/v1", rate, lambda: clock[0])
+    row, _ = await tokens.try_reserve()
+    assert row is not None
+    clock[0] += 10
+    assert await tokens.try_reserve() == (None, 50.0)
+    await tokens.settle(row, 300)  # the step used less than it reserved
+    assert (await tokens.try_reserve())[0] is not None
+    clock[0] += 50
+    assert (await tokens.try_reserve())[1] == 10.0  # the settled 300 left; the 600 stays
+
+
+async def test_two_callers_stay_under_the_limit_in_every_window(tmp_path: Path):
+    """Two workers (two limiters over one file) call as fast as they are let for 3 s of a
+    1-second window: no window ever holds more tokens than the limit."""
+    rate = LlmRate(tokens_per_minute=1000, reserve_tokens=250, window=timedelta(seconds=1))
+    calls: list[tuple[float, int]] = []
+
+    async def caller(tokens: TokenRate, until: float) -> None:
+        while time.time() < until:
+            row, wait = await tokens.try_reserve()
+            if row is None:
+                await asyncio.sleep(wait)
+                continue
+            calls.append((time.time(), 200))
+            await tokens.settle(row, 200)
+
+    until = time.time() + 3
+    path = tmp_path / "crm.sqlite3"
+    await asyncio.gather(*(caller(TokenRate(path, "http://llm/v1", rate), until) for _ in range(2)))
+    busiest = max(sum(t for at, t in calls if start <= at < start + 1) for start, _ in calls)
+    assert busiest <= 1000
+    assert len(calls) >= 3 * 4  # the limit is used, not merely respected
