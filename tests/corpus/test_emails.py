@@ -11,8 +11,6 @@ import asyncio
 import smtplib
 import time
 from collections.abc import AsyncIterator
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -23,6 +21,7 @@ from inbound.smtp import Inbox, listen
 from models.routing import RouteOptions, RouteRequest
 from models.support import InboundEmail
 from tests.corpus.emails import BODY, SENDER, MailCase, mail_corpus
+from tests.corpus.recording import RecordingClient
 
 CORPUS = mail_corpus()
 SUPPORT = "support@flowdesk.example"
@@ -53,15 +52,6 @@ def test_every_message_becomes_a_valid_ticket(case: MailCase):
         pytest.fail(f"{case.label}: sender dropped without saying why")
     if case.body_intact:
         assert BODY in email.body, f"{case.label}: the body was lost"
-
-
-class RecordingClient:
-    def __init__(self) -> None:
-        self.starts: list[tuple[str, Any]] = []
-
-    async def start_workflow(self, run: object, arg: Any, *, id: str, **_: object) -> Any:  # noqa: A002
-        self.starts.append((id, arg))
-        return SimpleNamespace(id=id)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

@@ -9,8 +9,6 @@ payload survives the data converter, under the id the door answered with.
 import unicodedata
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import httpx
 import pytest
@@ -28,6 +26,7 @@ from models.common import OutgoingEmail
 from models.lead import LeadIntakeInput, LeadSubmission
 from models.outreach import OutreachInput
 from tests.corpus.forms import FormCase, form_corpus
+from tests.corpus.recording import RecordingClient
 from web.app import create_app
 from web.state import Doors
 
@@ -35,17 +34,6 @@ CORPUS = form_corpus()
 REFUSALS = {400, 413, 415, 422}
 BIDI_CONTROLS = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 """Characters that make a name display as other text than the one stored."""
-
-
-class RecordingClient:
-    """Stands in for the Temporal client: records each start, as the server would take it."""
-
-    def __init__(self) -> None:
-        self.starts: list[tuple[str, Any]] = []
-
-    async def start_workflow(self, run: object, arg: Any, *, id: str, **_: object) -> Any:  # noqa: A002
-        self.starts.append((id, arg))
-        return SimpleNamespace(id=id)
 
 
 def assert_named_not_echoed(message: str, case: FormCase) -> None:
