@@ -258,10 +258,16 @@ def _retry_after(header: str | None) -> timedelta | None:
 
 def _content(response: ChatCompletion) -> tuple[str, Usage]:
     usage = Usage(
-        prompt_tokens=response.usage.prompt_tokens if response.usage else 0,
-        completion_tokens=response.usage.completion_tokens if response.usage else 0,
+        prompt_tokens=_count(getattr(response.usage, "prompt_tokens", 0)),
+        completion_tokens=_count(getattr(response.usage, "completion_tokens", 0)),
     )
     return response.choices[0].message.content or "", usage
+
+
+def _count(value: object) -> int:
+    """A token count as the endpoint reported it; anything but a count (the client does
+    not validate the body) is unknown, as a missing `usage` is."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def response_has_logprobs(response: ChatCompletion) -> bool:

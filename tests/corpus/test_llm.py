@@ -71,15 +71,7 @@ async def test_the_client_returns_a_valid_output_or_a_typed_failure(
     assert result.record.repaired == (len(llm.script) == 0)
 
 
-USAGE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="agents/client.py `_content` builds Usage from the body unchecked: pydantic's "
-    "ValidationError escapes instead of LlmUnavailable (reported to its owner)",
-)
-BODIES = [
-    pytest.param(body, id=label, marks=[USAGE_BUG] if label.startswith("usage") else [])
-    for label, body in RAW_BODIES.items()
-]
+BODIES = [pytest.param(body, id=label) for label, body in RAW_BODIES.items()]
 
 
 @pytest.mark.parametrize("body", BODIES)

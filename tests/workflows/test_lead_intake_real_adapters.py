@@ -17,6 +17,7 @@ from models.common import OutgoingEmail, SendResult
 from models.lead import LeadIntakeInput, WelcomeEmailInput
 from tests.activities.mailing import maildir_postbox
 from tests.conftest import LoopbackSite
+from tests.privacy import ID_KEY
 from tests.workflows.fakes import SCORING, make_lead
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.sandbox import workflow_runner
@@ -56,9 +57,9 @@ async def test_intake_writes_crm_row_and_one_outbox_message(
         activities=acts.definitions(),
         workflow_runner=workflow_runner(),
     ):
-        first = await submit_lead(env.client, task_queue, lead)
+        first = await submit_lead(env.client, task_queue, lead, ID_KEY)
         result = await first.handle.result()
-        again = await submit_lead(env.client, task_queue, lead)
+        again = await submit_lead(env.client, task_queue, lead, ID_KEY)
 
     assert again.existing and again.handle.id == first.handle.id, "double submit, one run"
     assert result.profile.industry == "Robotics" and result.profile.employee_count == 320
