@@ -30,6 +30,9 @@ from workflows.support_triage import SupportTriageWorkflow
 
 PENDING_QUERY = f'ExecutionStatus = "Running" AND {sa.NEEDS_HUMAN.name} = true'
 PAGE = 50
+UNREADABLE = (RuntimeError, KeyError, ValueError)
+"""What decoding a run's input raises when its payloads are sealed under a key this
+process does not have (or no longer fit the model)."""
 QUERY_TIMEOUT = timedelta(seconds=3)
 """A run whose worker is down must not hold a whole page for the server's long deadline."""
 Kind = Literal["ticket", "outreach"]
@@ -145,23 +148,33 @@ async def pending_runs(client: Client) -> AsyncIterator[tuple[str, str]]:
 
 
 async def read_run(client: Client, workflow_id: str) -> RunView | None:
-    """The run with this id, or None when there is none a person reviews."""
+    """The run with this id, or None when there is none a person reviews (or none this
+    process can decode)."""
     try:
         kind = KINDS.get(await handles.workflow_type(client, workflow_id))
     except InputError:
         return None
     handle = client.get_workflow_handle(workflow_id)
-    return None if kind is None else await _view(client, handle, kind)
+    return None if kind is None else await _readable(client, handle, kind)
 
 
-async def read_waiting(client: Client, runs: list[WaitingRun]) -> list[RunView]:
+async def read_waiting(client: Client, runs: list[WaitingRun]) -> list[RunView | None]:
     """Each listed run read in full, all at once: a page waits for its slowest run (at
-    most `QUERY_TIMEOUT` when a worker is down), not for the sum of them."""
+    most `QUERY_TIMEOUT` when a worker is down), not for the sum of them. None for a run
+    this process cannot decode (sealed under a payload key it was not given): the run
+    still lists, so held work never disappears from the inbox."""
     return list(
         await asyncio.gather(
-            *(_view(client, client.get_workflow_handle(r.workflow_id), r.kind) for r in runs)
+            *(_readable(client, client.get_workflow_handle(r.workflow_id), r.kind) for r in runs)
         )
     )
+
+
+async def _readable(client: Client, handle: WorkflowHandle[Any, Any], kind: Kind) -> RunView | None:
+    try:
+        return await _view(client, handle, kind)
+    except UNREADABLE:
+        return None
 
 
 async def _view(client: Client, handle: WorkflowHandle[Any, Any], kind: Kind) -> RunView:

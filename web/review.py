@@ -61,6 +61,7 @@ async def inbox(request: Request, session: Reviewer) -> Response:
     client = doors(request).client
     waiting = await views.waiting_runs(client)
     rows = list(zip(waiting, await views.read_waiting(client, waiting), strict=True))
+    rows.sort(key=lambda row: row[1] is None)
     return TEMPLATES.TemplateResponse(
         request,
         "review_list.html",
