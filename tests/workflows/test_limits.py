@@ -21,9 +21,9 @@ from models.limits import AutoReplyLimits, LlmRate
 from models.outreach import OutreachOptions
 from models.support import TriageInput, TriageOptions
 from tests.workflows.outreach_fakes import FakeOutreach
-from tests.workflows.test_lead_outreach import AUTO, reach
-from tests.workflows.test_lead_outreach import start as start_outreach
-from tests.workflows.test_lead_outreach import worker as outreach_worker
+from tests.workflows.outreach_runs import AUTO, reach
+from tests.workflows.outreach_runs import start as start_outreach
+from tests.workflows.outreach_runs import worker as outreach_worker
 from tests.workflows.test_support_triage import awaiting_human, start
 from tests.workflows.triage_fakes import CALL, FakeTriage, billing_email
 from workflows.lead_outreach import LeadOutreachWorkflow

@@ -11,7 +11,7 @@ from models.outreach import OutreachOptions
 from models.threads import LeadReply
 from tests.workflows.fakes import make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
-from tests.workflows.test_lead_outreach import AUTO, start, worker
+from tests.workflows.outreach_runs import AUTO, start, worker
 from workflows.lead_outreach import LeadOutreachWorkflow
 
 CADENCE = OutreachOptions(**(AUTO.model_dump() | {"touches_per_run": 5}))
