@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.history.v1 import History
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
@@ -116,7 +117,8 @@ class Stack:
 
 async def stored_in_clear(stack: Stack, workflow_id: str) -> bytes:
     """Everything the server keeps about a run, as it keeps it: the full history, its
-    description (summary, details, search attributes) and its visibility row."""
+    description (summary, details, search attributes) and its visibility row, as their
+    protobuf bytes (payload data raw, not base64 as in their JSON form)."""
     handle = stack.raw.get_workflow_handle(workflow_id)
     history = await handle.fetch_history()
     described = await handle.describe()
@@ -124,5 +126,9 @@ async def stored_in_clear(stack: Stack, workflow_id: str) -> bytes:
         f'WorkflowId = "{workflow_id}"'
     )]  # fmt: skip
     return b"".join(
-        [history.to_json().encode(), described.raw_description.SerializeToString(), *rows]
+        [
+            History(events=history.events).SerializeToString(),
+            described.raw_description.SerializeToString(),
+            *rows,
+        ]
     )
