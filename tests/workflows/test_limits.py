@@ -24,25 +24,16 @@ from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.outreach_runs import AUTO, reach
 from tests.workflows.outreach_runs import start as start_outreach
 from tests.workflows.outreach_runs import worker as outreach_worker
-from tests.workflows.test_support_triage import awaiting_human, start
+from tests.workflows.test_support_triage import awaiting_human, start, worker
 from tests.workflows.triage_fakes import CALL, FakeTriage, billing_email
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 
 def limited_worker(
     env: WorkflowEnvironment, task_queue: str, fake: FakeTriage, limits: LimitsInterceptor
 ) -> Worker:
-    return Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[SupportTriageWorkflow],
-        activities=fake.activities(),
-        workflow_runner=workflow_runner(),
-        interceptors=[limits],
-        max_cached_workflows=0,
-    )
+    return worker(env, task_queue, fake, limits)
 
 
 def ticket(n: int, sender: str = "kim@acme.example") -> TriageInput:

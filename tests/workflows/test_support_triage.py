@@ -7,7 +7,7 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from models import search_attributes as sa
 from models.support import InboundEmail, TriageInput, TriageOptions, TriageResult
@@ -25,13 +25,17 @@ from workflows.support_triage import SupportTriageWorkflow
 OPTIONS = TriageOptions(sla=timedelta(hours=4), final_deadline=timedelta(hours=48))
 
 
-def worker(env: WorkflowEnvironment, task_queue: str, fake: FakeTriage) -> Worker:
+def worker(
+    env: WorkflowEnvironment, task_queue: str, fake: FakeTriage, *interceptors: Interceptor
+) -> Worker:
+    """`interceptors`: the worker's limits, where a test wants them."""
     return Worker(
         env.client,
         task_queue=task_queue,
         workflows=[SupportTriageWorkflow],
         activities=fake.activities(),
         workflow_runner=workflow_runner(),
+        interceptors=interceptors,
         max_cached_workflows=0,
     )
 
