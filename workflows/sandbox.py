@@ -5,12 +5,17 @@ the first time a workflow touches a lead; passing them through the sandbox keeps
 from being re-imported on every run (slow start-up, and a warning per module).
 `zoneinfo` (with the `tzdata` fallback) is passed through so business-hours slots use
 one cache of time-zone files, read outside the sandbox.
+
+Our own workflow helpers that hold no state between runs (the decision log class, the
+step option bundles and helpers) are passed through too: the sandbox would otherwise
+import, and without bytecode files compile, each of them again for every run.
 """
 
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 PASSTHROUGH_MODULES = (
     "pydantic", "pydantic_core", "annotated_types", "email_validator", "idna", "zoneinfo", "tzdata",
+    "workflows.decision_log", "workflows.steps",
 )  # fmt: skip
 
 

@@ -16,7 +16,14 @@ from typing import Any
 from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.common import RetryPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    WorkflowAlreadyStartedError,
+)
+from temporalio.exceptions import (
+    TimeoutError as StepTimeout,
+)
 
 from workflows.decision_log import DecisionLog
 
@@ -99,9 +106,14 @@ TOKEN_BUDGET = "token-budget"
 """Runs started before the budget never skipped an agent step for it."""
 
 
-def failure_cause(err: ActivityError) -> str:
+StepFailed = (ActivityError, ApplicationError, StepTimeout)
+"""How a step's final failure reaches the workflow: an `ActivityError` for an activity,
+the failure itself (an application error or a timeout) for a local activity."""
+
+
+def failure_cause(err: ActivityError | ApplicationError | StepTimeout) -> str:
     """`Type: message` of the failure behind an activity error, for the decision log."""
-    cause = err.cause
+    cause = err.cause if isinstance(err, ActivityError) else err
     if isinstance(cause, ApplicationError):
         return f"{cause.type}: {cause.message}" if cause.type else cause.message
     return str(cause) or type(cause).__name__
@@ -137,6 +149,19 @@ async def run_step(activity: Any, arg: Any, options: StepOptions, summary: str) 
     )
 
 
+async def run_local_step(activity: Any, arg: Any, options: StepOptions, summary: str) -> Any:
+    """As `run_step`, as a local activity: run by the worker that runs the workflow task,
+    without a round trip through the server's task queue. For short work on the worker
+    itself (a SQLite write, rule scoring) whose retries fit inside the workflow task."""
+    return await workflow.execute_local_activity_method(
+        activity,
+        arg,
+        start_to_close_timeout=options.timeout,
+        retry_policy=options.retry,
+        summary=summary,
+    )
+
+
 async def attempt(
     log: DecisionLog,
     step: str,
@@ -145,12 +170,15 @@ async def attempt(
     arg: Any,
     options: StepOptions,
     summary: str,
+    local: bool = False,
 ) -> Any:
     """The activity's result, or None once its retries are spent: the failure is logged
     under `step` as `on_failure` with its cause, and the caller takes its fallback."""
     try:
+        if local:
+            return await run_local_step(activity, arg, options, summary)
         return await run_step(activity, arg, options, summary)
-    except ActivityError as err:
+    except StepFailed as err:
         log.add(step, on_failure, failure_cause(err))
         return None
 

@@ -3,6 +3,7 @@
     .venv/bin/python -m tests.histories.record          # every history
     .venv/bin/python -m tests.histories.record replies  # only those of replies and follow-ups
     .venv/bin/python -m tests.histories.record limits   # only those of the abuse and cost limits
+    .venv/bin/python -m tests.histories.record intake   # only lead intake (local steps)
 
 A replay failure after a code change means in-flight runs would break: either keep
 the old behaviour behind `workflow.patched(...)` or, when the change is intended and
@@ -175,27 +176,29 @@ async def record_limits(env: WorkflowEnvironment) -> None:
     )  # fmt: skip
 
 
+async def record_intake(env: WorkflowEnvironment) -> None:
+    """Lead intake with its CRM writes and scoring as local activities: the happy path,
+    and enrichment and the welcome email failing into their fallbacks."""
+    lead = LeadIntakeInput(lead=make_lead())
+    await _record(env, "lead_intake_happy", FakeIntake().activities(), LeadIntakeWorkflow.run, lead)
+    fallback = FakeIntake()
+    fallback.enrich_error = ApplicationError("site down", type="Transient")
+    fallback.mail_error = ApplicationError("relay refused", type="MailRejected", non_retryable=True)
+    await _record(env, "lead_intake_fallbacks", fallback.activities(), LeadIntakeWorkflow.run, lead)
+
+
 async def main(only: str | None) -> None:
     env = await start_test_server()
-    lead = LeadIntakeInput(lead=make_lead())
     try:
         if only == "limits":
             return await record_limits(env)
+        if only == "intake":
+            return await record_intake(env)
         await record_replies(env)
         if only == "replies":
             return
         await record_limits(env)
-        await _record(
-            env, "lead_intake_happy", FakeIntake().activities(), LeadIntakeWorkflow.run, lead
-        )
-        fallback = FakeIntake()
-        fallback.enrich_error = ApplicationError("site down", type="Transient")
-        fallback.mail_error = ApplicationError(
-            "relay refused", type="MailRejected", non_retryable=True
-        )
-        await _record(
-            env, "lead_intake_fallbacks", fallback.activities(), LeadIntakeWorkflow.run, lead
-        )
+        await record_intake(env)
 
         ticket = TriageInput(email=billing_email(), options=TriageOptions())
         await _record(

@@ -17,6 +17,8 @@ def test_histories_are_present():
     assert {p.stem for p in HISTORIES} >= {
         "lead_intake_happy",
         "lead_intake_fallbacks",
+        "lead_intake_v1_happy",
+        "lead_intake_v1_fallbacks",
         "support_auto_sent",
         "support_approved",
         "support_sla_escalated",
