@@ -5,6 +5,7 @@ retry policy and timeouts are stated by the workflow at the call site.
 """
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from string import Template
 
@@ -44,11 +45,17 @@ TIER_LINES = {
 RESPONSE_TIMES = {"A": "within one business day", "B": "within two business days", "C": "soon"}
 
 
-def render_welcome(request: WelcomeEmailInput) -> tuple[str, str]:
-    """Subject and body of the welcome email; the template is a file beside this module."""
-    template = Template(
+@cache
+def _welcome_template() -> Template:
+    """The file beside this module, read once per process rather than once per email."""
+    return Template(
         resources.files("activities").joinpath("templates/welcome.txt").read_text("utf-8")
     )
+
+
+def render_welcome(request: WelcomeEmailInput) -> tuple[str, str]:
+    """Subject and body of the welcome email."""
+    template = _welcome_template()
     first_name = request.lead.name.split()[0]
     body = template.substitute(
         first_name=first_name,
