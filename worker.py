@@ -15,12 +15,14 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.factory import knowledge_base, worker_activities
+from activities.crm import CrmStore
+from activities.factory import knowledge_base, open_crm, worker_activities
 from activities.knowledge_base import KnowledgeBase
 from activities.limits import AutoReplyLedger, LimitsInterceptor
 from activities.outreach import AGENT_STEPS as OUTREACH_AGENT_STEPS
 from activities.support_triage import AGENT_STEPS as TRIAGE_AGENT_STEPS
 from activities.token_rate import TokenRate
+from config.crm import CrmSettings
 from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy, PolicyError, load_policy
 from config.limits import LimitSettings
@@ -54,6 +56,7 @@ class Settings:
     """Read for its public URL only: the unsubscribe links the worker mints point there."""
     limits: LimitSettings
     privacy: PrivacySettings
+    crm: CrmSettings
 
 
 def load_settings() -> Settings:
@@ -81,19 +84,22 @@ def summary(group: Any) -> dict[str, Any]:
     return describe(group)
 
 
-def limits_interceptor(settings: Settings) -> LimitsInterceptor:
+def limits_interceptor(settings: Settings, crm: CrmStore) -> LimitsInterceptor:
     """The auto-reply limits and the LLM endpoint's tokens per minute, both counted in the
     CRM database, so every worker sharing it counts against the same numbers."""
-    limits, path = settings.limits, settings.app.crm_path
-    rate = limits.llm_rate()
-    tokens = TokenRate(path, settings.llm.base_url, rate) if rate.tokens_per_minute else None
+    limits, rate = settings.limits, settings.limits.llm_rate()
+    tokens = TokenRate(crm, settings.llm.base_url, rate) if rate.tokens_per_minute else None
     return LimitsInterceptor(
-        AutoReplyLedger(path, limits.replies()), tokens, TRIAGE_AGENT_STEPS | OUTREACH_AGENT_STEPS
+        AutoReplyLedger(crm, limits.replies()), tokens, TRIAGE_AGENT_STEPS | OUTREACH_AGENT_STEPS
     )
 
 
 def build_worker(
-    client: Client, settings: Settings, kb: KnowledgeBase, policy: EscalationPolicy
+    client: Client,
+    settings: Settings,
+    kb: KnowledgeBase,
+    policy: EscalationPolicy,
+    crm: CrmStore,
 ) -> Worker:
     return Worker(
         client,
@@ -109,8 +115,9 @@ def build_worker(
             kb,
             policy,
             settings.privacy.id_key,
+            crm,
         ),
-        interceptors=[limits_interceptor(settings)],
+        interceptors=[limits_interceptor(settings, crm)],
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
 
@@ -128,9 +135,10 @@ async def main() -> None:
     log.info("escalation policy %s: %d intents", policy.version, len(policy.intent))
     kb, report = knowledge_base(settings.app, settings.triage)
     log.info(report)
+    crm = await open_crm(settings.app, settings.crm)
     temporal = settings.temporal
     client = await connect(temporal, settings.privacy)
-    worker = build_worker(client, settings, kb, policy)
+    worker = build_worker(client, settings, kb, policy, crm)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -139,6 +147,7 @@ async def main() -> None:
         log.info("worker polling task queue %r on %s", temporal.task_queue, temporal.address)
         await stop.wait()
         log.info("shutting down: finishing in-flight tasks")
+    await crm.close()
     log.info("worker stopped")
 
 

@@ -1,23 +1,26 @@
-"""The CRM adapter: a SQLite store of contacts plus an activity timeline, the message
-log (Message-ID -> run) and the suppression list (`activities.crm_mail`).
+"""The CRM: contacts plus an activity timeline, the message log (Message-ID -> run), the
+suppression list (`activities.crm_mail`), and the counters of the limits every worker
+sharing the CRM shares (auto-replies, LLM tokens per minute).
 
-Writes are idempotent: contacts upsert by normalised email, every timeline entry
-carries a unique key (workflow id + step) and every logged message its Message-ID, so
-a retried activity or a replayed workflow never duplicates anything. SQLite calls run
-in a thread: they block.
+Two backends behind one protocol, chosen by `FLOWDESK_CRM_URL` (`config.crm`): this
+module's SQLite file, the embedded default for one machine, and PostgreSQL
+(`activities.crm_postgres`) for workers on several. Writes are idempotent: contacts
+upsert by normalised email, every timeline entry carries a unique key (workflow id +
+step) and every logged message its Message-ID, so a retried activity or a replayed
+workflow never duplicates anything.
 """
 
 import asyncio
-import json
 import sqlite3
 from collections.abc import Callable
-from contextlib import closing
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from activities import crm_mail
+from activities import crm_contacts, crm_mail, crm_tokens
 from models.lead import CompanyProfile, ContactRef, LeadSubmission
+from models.limits import AutoReplyLimits, LlmRate
 from models.threads import (
     MessageRecord,
     Process,
@@ -28,34 +31,9 @@ from models.threads import (
 )
 
 T = TypeVar("T")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS contacts (
-    id INTEGER PRIMARY KEY,
-    email TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    company TEXT NOT NULL,
-    domain TEXT NOT NULL,
-    industry TEXT,
-    employee_count INTEGER,
-    profile_source TEXT NOT NULL,
-    lead_source TEXT NOT NULL,
-    score INTEGER,
-    tier TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS timeline (
-    id INTEGER PRIMARY KEY,
-    contact_id INTEGER NOT NULL REFERENCES contacts(id),
-    event_key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-"""
-
-CONTACT_FIELDS = ("name", "company", "domain", "industry", "employee_count", "profile_source")
+BUSY_TIMEOUT_S = 10
+"""How long a write waits for another process's write transaction before it fails
+(retryably: the activity's retry policy takes over)."""
 
 
 class Crm(Protocol):
@@ -96,134 +74,117 @@ class Crm(Protocol):
     async def suppression(self, address: str) -> SuppressionReason | None: ...
 
 
-class SqliteCrm:
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA + crm_mail.MAIL_SCHEMA)
+class CrmStore(Crm, Protocol):
+    """The CRM database as a worker holds it open: the `Crm`, plus the limits' counters,
+    so every worker sharing the database counts against the same numbers."""
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self._path, timeout=10, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        return db
+    async def reserve_auto_reply(
+        self,
+        send_key: str,
+        address: str,
+        counts_domain: bool,
+        limits: AutoReplyLimits,
+        now: datetime,
+    ) -> str | None:
+        """Count the reply and record it in one transaction, so two workers cannot both
+        take the last slot: None when it may go, else the limit it would break (named,
+        never the address). A key already recorded may go again: a retry is one reply."""
+
+    async def reserve_tokens(
+        self, endpoint: str, tokens: int, rate: LlmRate, now: float
+    ) -> tuple[int | None, float]:
+        """(row, 0) when `tokens` fit in the endpoint's window, else (None, seconds to
+        wait); counted and recorded in one transaction, like the replies."""
+
+    async def settle_tokens(self, row: int, tokens: int) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class SqliteCrm:
+    """The CRM in one SQLite file, in WAL mode so readers never wait for the writer.
+
+    An instance holds one connection, reused by every call, and one thread that runs the
+    calls in turn: a connection serves one statement at a time, and its calls block. The
+    worker builds one instance (`activities.factory.open_crm`), so a worker process
+    holds one connection; each other process on the machine holds its own, and
+    `BEGIN IMMEDIATE` makes their writers wait for each other (up to `BUSY_TIMEOUT_S`).
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(crm_contacts.SCHEMA + crm_mail.MAIL_SCHEMA + crm_tokens.SCHEMA)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-sqlite")
 
     async def upsert_contact(
         self, lead: LeadSubmission, profile: CompanyProfile, event_key: str
     ) -> ContactRef:
-        return await asyncio.to_thread(self._upsert, lead, profile, event_key)
+        return await self._run(crm_contacts.upsert, lead, profile, event_key, _now())
 
     async def set_score(self, contact_id: int, points: int, tier: str) -> None:
-        await asyncio.to_thread(self._set_score, contact_id, points, tier)
+        await self._run(crm_contacts.set_score, contact_id, points, tier, _now())
 
     async def add_event(
         self, contact_id: int, event_key: str, kind: str, detail: dict[str, Any]
     ) -> bool:
         """Append to the timeline; False when the key was already recorded."""
-        return await asyncio.to_thread(self._add_event, contact_id, event_key, kind, detail)
+        return await self._run(
+            crm_contacts.insert_event, contact_id, event_key, kind, detail, _now()
+        )
 
     async def record_message(self, record: MessageRecord) -> bool:
-        return await self._in_thread(crm_mail.record_message, record, _now())
+        return await self._run(crm_mail.record_message, record, _now())
 
     async def find_run(self, message_ids: list[str]) -> RunRef | None:
-        return await self._in_thread(crm_mail.find_run, message_ids)
+        return await self._run(crm_mail.find_run, message_ids)
 
     async def runs_to(self, address: str, process: Process) -> list[str]:
-        return await self._in_thread(crm_mail.runs_to, address, process)
+        return await self._run(crm_mail.runs_to, address, process)
 
     async def address_of(self, workflow_id: str) -> str | None:
-        return await self._in_thread(crm_mail.address_of, workflow_id)
+        return await self._run(crm_mail.address_of, workflow_id)
 
     async def thread(self, workflow_id: str, limit: int) -> list[ThreadEntry]:
-        return await self._in_thread(crm_mail.thread, workflow_id, limit)
+        return await self._run(crm_mail.thread, workflow_id, limit)
 
     async def suppress(self, suppression: Suppression) -> bool:
-        return await self._in_thread(crm_mail.suppress, suppression, _now())
+        return await self._run(crm_mail.suppress, suppression, _now())
 
     async def suppression(self, address: str) -> SuppressionReason | None:
-        return await self._in_thread(crm_mail.suppression, address)
+        return await self._run(crm_mail.suppression, address)
 
-    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
-        """One statement on its own connection, off the event loop."""
+    async def reserve_auto_reply(
+        self,
+        send_key: str,
+        address: str,
+        counts_domain: bool,
+        limits: AutoReplyLimits,
+        now: datetime,
+    ) -> str | None:
+        return await self._run(
+            crm_mail.reserve_auto_reply, send_key, address, counts_domain, limits, now
+        )
 
-        def run() -> T:
-            with closing(self._connect()) as db:
-                return work(db, *args)
+    async def reserve_tokens(
+        self, endpoint: str, tokens: int, rate: LlmRate, now: float
+    ) -> tuple[int | None, float]:
+        return await self._run(crm_tokens.reserve, endpoint, tokens, rate, now)
 
-        return await asyncio.to_thread(run)
+    async def settle_tokens(self, row: int, tokens: int) -> None:
+        await self._run(crm_tokens.settle, row, tokens)
 
-    def _upsert(self, lead: LeadSubmission, profile: CompanyProfile, event_key: str) -> ContactRef:
-        now = _now()
-        wanted = {
-            "name": lead.name,
-            "company": lead.company,
-            "domain": profile.domain,
-            "industry": profile.industry,
-            "employee_count": profile.employee_count,
-            "profile_source": profile.source,
-        }
-        with closing(self._connect()) as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = db.execute(
-                    "SELECT * FROM contacts WHERE email = ?", (lead.normalized_email,)
-                ).fetchone()
-                created = row is None
-                changed = created or any(row[k] != wanted[k] for k in CONTACT_FIELDS)
-                if created:
-                    cursor = db.execute(
-                        "INSERT INTO contacts (email, lead_source, created_at, updated_at, "
-                        + ", ".join(CONTACT_FIELDS)
-                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (lead.normalized_email, lead.source, now, now, *wanted.values()),
-                    )
-                    contact_id = int(cursor.lastrowid or 0)
-                else:
-                    contact_id = int(row["id"])
-                    if changed:
-                        assignments = ", ".join(f"{k} = ?" for k in CONTACT_FIELDS)
-                        db.execute(
-                            f"UPDATE contacts SET {assignments}, updated_at = ? WHERE id = ?",
-                            (*wanted.values(), now, contact_id),
-                        )
-                detail = {"source": lead.source, "message": lead.message[:500]}
-                _insert_event(db, contact_id, event_key, "lead_submitted", detail, now)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        return ContactRef(contact_id=contact_id, created=created, changed=changed)
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._db.close)
+        self._thread.shutdown()
 
-    def _set_score(self, contact_id: int, points: int, tier: str) -> None:
-        with closing(self._connect()) as db:
-            db.execute(
-                "UPDATE contacts SET score = ?, tier = ?, updated_at = ? "
-                "WHERE id = ? AND (score IS NOT ? OR tier IS NOT ?)",
-                (points, tier, _now(), contact_id, points, tier),
-            )
-
-    def _add_event(
-        self, contact_id: int, event_key: str, kind: str, detail: dict[str, Any]
-    ) -> bool:
-        with closing(self._connect()) as db:
-            return _insert_event(db, contact_id, event_key, kind, detail, _now())
-
-
-def _insert_event(
-    db: sqlite3.Connection,
-    contact_id: int,
-    event_key: str,
-    kind: str,
-    detail: dict[str, Any],
-    at: str,
-) -> bool:
-    cursor = db.execute(
-        "INSERT OR IGNORE INTO timeline (contact_id, event_key, kind, detail, at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (contact_id, event_key, kind, json.dumps(detail, sort_keys=True), at),
-    )
-    return cursor.rowcount == 1
+    async def _run(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(connection, *args)` on the connection's thread, off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work, self._db, *args)
 
 
 def _now() -> str:

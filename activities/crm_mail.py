@@ -1,9 +1,9 @@
 """The CRM's message log, suppression list and auto-reply ledger, as SQL over one open
-connection.
+connection, and the rules the PostgreSQL adapter (`activities.crm_postgres`) shares.
 
 Kept apart from `activities.crm` so the contact store and the mail bookkeeping stay
-small enough to read, and so a PostgreSQL adapter can take these statements nearly as
-they are: plain tables, `ON CONFLICT DO NOTHING`, no SQLite-only functions. Rows are
+small enough to read. The PostgreSQL adapter runs the same statements in its dialect:
+plain tables, `ON CONFLICT`, no SQLite-only functions. Rows are
 ordered by their id, not their timestamp: two messages can share a second, the
 insertion order cannot. Addresses are kept casefolded, so `Ada@X.example` and
 `ada@x.example` are one person; Message-IDs are kept exactly as received, angle
@@ -12,7 +12,7 @@ brackets included, because that is how `In-Reply-To` quotes them.
 
 import hashlib
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from models.limits import AutoReplyLimits, span
 from models.threads import (
@@ -162,6 +162,30 @@ def recipient_hash(address: str) -> str:
     return hashlib.sha256(address_key(address).encode()).hexdigest()
 
 
+def reply_limits(
+    address: str, counts_domain: bool, limits: AutoReplyLimits
+) -> list[tuple[str, str, int, timedelta]]:
+    """The limits a reply to `address` counts against, as (name, key, most, window): its
+    recipient hash always, its domain unless consumer mail. Both CRM backends count
+    `auto_replies` rows per key with these, so they refuse alike."""
+    checks = [("address", recipient_hash(address), limits.per_address, limits.address_window)]
+    if counts_domain:
+        checks.append(("domain", domain_of(address), limits.per_domain, limits.domain_window))
+    return checks
+
+
+def refusal(name: str, most: int, window: timedelta) -> str:
+    """The limit a refused reply would break, named, never the address."""
+    return f"auto-reply limit: {most} per {name} in {span(window)} reached"
+
+
+def domain_of(address: str) -> str:
+    return address_key(address).rpartition("@")[2]
+
+
+COUNTED = {"address": "recipient = ?", "domain": "domain = ? AND counts_domain"}
+
+
 def reserve_auto_reply(
     db: sqlite3.Connection,
     send_key: str,
@@ -171,35 +195,32 @@ def reserve_auto_reply(
     now: datetime,
 ) -> str | None:
     """Count the reply against the limits and record it, in one write transaction so two
-    workers cannot both take the last slot; None when it may go, else the limit it would
-    break (named, never the address). A key already recorded may go again: a retried
-    send is the same reply. Consumer-domain replies are counted per address only."""
-    recipient, domain = recipient_hash(address), address_key(address).rpartition("@")[2]
+    workers cannot both take the last slot; None when it may go, else `refusal`. A key
+    already recorded may go again: a retried send is the same reply."""
     db.execute("BEGIN IMMEDIATE")
     try:
         if db.execute("SELECT 1 FROM auto_replies WHERE send_key = ?", (send_key,)).fetchone():
             db.execute("COMMIT")
             return None
-        checks = [
-            ("address", "recipient = ?", recipient, limits.per_address, limits.address_window)
-        ]
-        if counts_domain:
-            checks.append(
-                ("domain", "domain = ? AND counts_domain", domain, limits.per_domain,
-                 limits.domain_window)
-            )  # fmt: skip
-        for name, where, value, most, window in checks:
+        for name, key, most, window in reply_limits(address, counts_domain, limits):
             since = (now - window).isoformat(timespec="seconds")
             (count,) = db.execute(
-                f"SELECT COUNT(*) FROM auto_replies WHERE {where} AND at > ?", (value, since)
+                f"SELECT COUNT(*) FROM auto_replies WHERE {COUNTED[name]} AND at > ?",
+                (key, since),
             ).fetchone()
             if count >= most:
                 db.execute("COMMIT")
-                return f"auto-reply limit: {most} per {name} in {span(window)} reached"
+                return refusal(name, most, window)
         db.execute(
             "INSERT INTO auto_replies (send_key, recipient, domain, counts_domain, at) "
             "VALUES (?, ?, ?, ?, ?)",
-            (send_key, recipient, domain, int(counts_domain), now.isoformat(timespec="seconds")),
+            (
+                send_key,
+                recipient_hash(address),
+                domain_of(address),
+                int(counts_domain),
+                now.isoformat(timespec="seconds"),
+            ),
         )
         db.execute("COMMIT")
     except BaseException:

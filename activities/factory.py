@@ -1,6 +1,7 @@
 """Builds adapters from settings: the only place that chooses embedded vs production."""
 
-from activities.crm import SqliteCrm
+from activities.crm import Crm, CrmStore, SqliteCrm
+from activities.crm_postgres import PostgresCrm
 from activities.enrichment import ApiEnrichment, EnrichmentProvider, WebsiteEnrichment
 from activities.imap import MailboxAccount, MailboxActivities
 from activities.knowledge_base import KnowledgeBase
@@ -15,6 +16,7 @@ from activities.scoring import ScoringConfig
 from activities.support_triage import SupportTriageActivities
 from activities.unsubscribe_links import UnsubscribeLinks
 from agents.client import LlmClient, LlmConfig
+from config.crm import CrmSettings
 from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy
 from config.settings import AppSettings, LlmSettings, OutreachSettings, TriageSettings
@@ -67,16 +69,31 @@ def unsubscribe_links(
     return UnsubscribeLinks(secret, web.public_url, inbound.unsubscribe_address)
 
 
-def postbox(app: AppSettings, web: WebSettings, inbound: InboundSettings) -> Postbox:
+async def open_crm(app: AppSettings, crm: CrmSettings) -> CrmStore:
+    """The worker's one CRM store, shared by every activity and the limits: PostgreSQL
+    when `FLOWDESK_CRM_URL` is set (connected and migrated now, so a bad URL stops the
+    start), else the SQLite file in the data dir."""
+    if crm.url is None:
+        return SqliteCrm(app.crm_path)
+    return await PostgresCrm.connect(crm.url.get_secret_value(), crm.pool_size)
+
+
+def postbox(
+    app: AppSettings, web: WebSettings, inbound: InboundSettings, crm: Crm | None = None
+) -> Postbox:
+    """Sends through the configured transport and logs to `crm`: the worker's store, or
+    for a process that holds none (the evaluation, tests) the SQLite file in the data dir."""
     return Postbox(
-        mail_transport(app), SqliteCrm(app.crm_path), unsubscribe_links(app, web, inbound)
+        mail_transport(app),
+        crm if crm is not None else SqliteCrm(app.crm_path),
+        unsubscribe_links(app, web, inbound),
     )
 
 
-def lead_intake_activities(settings: AppSettings, mail: Postbox) -> LeadIntakeActivities:
+def lead_intake_activities(settings: AppSettings, mail: Postbox, crm: Crm) -> LeadIntakeActivities:
     return LeadIntakeActivities(
         enrichment=enrichment_provider(settings),
-        crm=SqliteCrm(settings.crm_path),
+        crm=crm,
         postbox=mail,
         scoring=ScoringConfig(
             target_industries=tuple(settings.scoring_target_industries),
@@ -116,12 +133,12 @@ def support_triage_activities(
 
 
 def outreach_activities(
-    app: AppSettings, llm: LlmSettings, outreach: OutreachSettings, mail: Postbox
+    app: AppSettings, llm: LlmSettings, outreach: OutreachSettings, mail: Postbox, crm: Crm
 ) -> OutreachActivities:
     return OutreachActivities(
         llm=llm_client(llm),
         fetcher=SafeFetcher(fetch_policy(app, outreach.research_max_bytes)),
-        crm=SqliteCrm(app.crm_path),
+        crm=crm,
         postbox=mail,
         limits=ResearchLimits(max_pages=outreach.research_max_pages),
     )
@@ -151,15 +168,17 @@ def worker_activities(
     kb: KnowledgeBase,
     policy: EscalationPolicy,
     id_key: bytes,
+    crm: Crm,
 ) -> list:
     """Every activity the worker hosts, each process's, the review gate's, the mail
-    router's and the mailbox's; all of them send through one postbox."""
-    mail = postbox(app, web, inbound)
+    router's and the mailbox's; all of them send through one postbox and keep their
+    records in the worker's one CRM store (`open_crm`)."""
+    mail = postbox(app, web, inbound, crm)
     return [
-        *MailRoutingActivities(SqliteCrm(app.crm_path)).definitions(),
-        *lead_intake_activities(app, mail).definitions(),
+        *MailRoutingActivities(crm).definitions(),
+        *lead_intake_activities(app, mail, crm).definitions(),
         *support_triage_activities(llm, kb, policy, mail).definitions(),
-        *outreach_activities(app, llm, outreach, mail).definitions(),
+        *outreach_activities(app, llm, outreach, mail, crm).definitions(),
         *ReviewActivities(postbox=mail).definitions(),
         *mailbox_activities(inbound, id_key),
     ]

@@ -14,7 +14,6 @@ themselves stay unaware of them:
 
 import asyncio
 from collections.abc import Callable
-from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
 from activities import crm_mail
+from activities.crm import CrmStore, SqliteCrm
 from activities.scoring import FREE_MAIL_DOMAINS
-from activities.token_rate import TokenRate, connect
+from activities.token_rate import TokenRate
 from activities.wrapping import heartbeating
 from models.agent_output import CallRecord
 from models.limits import AUTO_REPLY_LIMIT, LLM_RATE_LIMITED, AutoReplyLimits
@@ -39,32 +39,25 @@ next one when the window has room; after the last, the workflow's fallback (a pe
 
 
 class AutoReplyLedger:
-    """The auto-reply limits over the CRM database file; consumer mail domains are
+    """The auto-reply limits over the CRM store: the worker's own (`CrmStore`), or a
+    SQLite file's path, which opens a connection of its own. Consumer mail domains are
     counted per address only (`models.limits.AutoReplyLimits`)."""
 
     def __init__(
         self,
-        path: Path,
+        store: CrmStore | Path,
         limits: AutoReplyLimits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._path, self.limits, self._clock = path, limits, clock
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(connect(path)) as db:
-            db.executescript(crm_mail.MAIL_SCHEMA)
+        self._store = SqliteCrm(store) if isinstance(store, Path) else store
+        self.limits, self._clock = limits, clock
 
     async def reserve(self, send_key: str, address: str) -> str | None:
         """None when the reply may go (and it is counted), else the limit it would break."""
-        domain = crm_mail.address_key(address).rpartition("@")[2]
-
-        def run() -> str | None:
-            with closing(connect(self._path)) as db:
-                return crm_mail.reserve_auto_reply(
-                    db, send_key, address, domain not in FREE_MAIL_DOMAINS, self.limits,
-                    self._clock(),
-                )  # fmt: skip
-
-        return await asyncio.to_thread(run)
+        counts_domain = crm_mail.domain_of(address) not in FREE_MAIL_DOMAINS
+        return await self._store.reserve_auto_reply(
+            send_key, address, counts_domain, self.limits, self._clock()
+        )
 
 
 def tokens_reported(result: Any) -> int | None:

@@ -1,11 +1,12 @@
 """The CRM's message log and suppression list: what the mail router and the postbox ask
-of it, on a real SQLite file."""
+of it, on a real SQLite file and a real PostgreSQL alike (`crm_db`)."""
 
 import sqlite3
 from pathlib import Path
 
 from activities.crm import SqliteCrm
 from models.threads import MessageRecord, Process, RunRef, Suppression
+from tests.activities.conftest import CrmDatabase
 
 
 def out(
@@ -29,8 +30,8 @@ def answer(message_id: str, workflow_id: str, process: Process = "support") -> M
     )
 
 
-async def test_a_message_id_is_logged_once_and_keeps_its_first_run(tmp_path: Path):
-    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+async def test_a_message_id_is_logged_once_and_keeps_its_first_run(crm_db: CrmDatabase):
+    crm = await crm_db.open()
     assert await crm.record_message(out("<a@flowdesk.example>", "outreach-1"))
     assert not await crm.record_message(out("<a@flowdesk.example>", "outreach-2"))
     assert await crm.find_run(["<a@flowdesk.example>"]) == RunRef(
@@ -38,8 +39,8 @@ async def test_a_message_id_is_logged_once_and_keeps_its_first_run(tmp_path: Pat
     )
 
 
-async def test_the_newest_known_reference_names_the_run(tmp_path: Path):
-    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+async def test_the_newest_known_reference_names_the_run(crm_db: CrmDatabase):
+    crm = await crm_db.open()
     await crm.record_message(out("<touch@flowdesk.example>", "outreach-1"))
     await crm.record_message(answer("<q@acme.example>", "ticket-1"))
     references = ["<touch@flowdesk.example>", "<q@acme.example>", "<unknown@elsewhere.example>"]
@@ -49,15 +50,15 @@ async def test_the_newest_known_reference_names_the_run(tmp_path: Path):
     assert await crm.find_run([]) is None
 
 
-async def test_message_ids_match_exactly_as_written(tmp_path: Path):
-    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+async def test_message_ids_match_exactly_as_written(crm_db: CrmDatabase):
+    crm = await crm_db.open()
     await crm.record_message(out("<Case@Flowdesk.example>", "outreach-1"))
     assert await crm.find_run(["<case@flowdesk.example>"]) is None
     assert await crm.find_run(["Case@Flowdesk.example"]) is None
 
 
-async def test_runs_that_mailed_an_address_newest_first_each_once(tmp_path: Path):
-    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+async def test_runs_that_mailed_an_address_newest_first_each_once(crm_db: CrmDatabase):
+    crm = await crm_db.open()
     await crm.record_message(out("<1@f.example>", "outreach-old"))
     await crm.record_message(out("<2@f.example>", "outreach-new", address="ADA@Northwind.example"))
     await crm.record_message(out("<3@f.example>", "outreach-old"))
@@ -74,8 +75,8 @@ async def test_runs_that_mailed_an_address_newest_first_each_once(tmp_path: Path
     assert await crm.runs_to("kim@acme.example", "outreach") == [], "only mail we sent counts"
 
 
-async def test_the_address_a_run_mailed_is_its_first_outgoing_message(tmp_path: Path):
-    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+async def test_the_address_a_run_mailed_is_its_first_outgoing_message(crm_db: CrmDatabase):
+    crm = await crm_db.open()
     await crm.record_message(answer("<q@acme.example>", "ticket-1"))
     await crm.record_message(
         out("<n@f.example>", "ticket-1", process="notice", address="oncall@flowdesk.example")
@@ -91,8 +92,8 @@ async def test_the_address_a_run_mailed_is_its_first_outgoing_message(tmp_path: 
     assert await crm.address_of("ticket-unknown") is None
 
 
-async def test_a_thread_is_the_newest_messages_oldest_first_without_notices(tmp_path: Path):
-    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+async def test_a_thread_is_the_newest_messages_oldest_first_without_notices(crm_db: CrmDatabase):
+    crm = await crm_db.open()
     await crm.record_message(answer("<q1@acme.example>", "ticket-1"))
     await crm.record_message(out("<r1@f.example>", "ticket-1", "support", subject="Re: 1"))
     await crm.record_message(
@@ -113,8 +114,8 @@ async def test_a_thread_is_the_newest_messages_oldest_first_without_notices(tmp_
     assert await crm.thread("ticket-unknown", 10) == []
 
 
-async def test_suppression_is_case_insensitive_and_the_first_reason_stays(tmp_path: Path):
-    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+async def test_suppression_is_case_insensitive_and_the_first_reason_stays(crm_db: CrmDatabase):
+    crm = await crm_db.open()
     first = Suppression(address="Ada@Northwind.example", reason="unsubscribed", source="link")
     later = Suppression(address="ada@northwind.example", reason="bounced", source="bounce report")
 

@@ -1,5 +1,6 @@
-"""The auto-reply ledger and the endpoint's token window on a real CRM database file,
-shared by two "workers" (two instances over the same file, as two processes would be)."""
+"""The auto-reply ledger and the endpoint's token window on a real CRM database, the SQLite
+file and PostgreSQL alike (`crm_db`), shared by two "workers" (two stores over the same
+database, each with its own connections, as two processes would be)."""
 
 import asyncio
 import sqlite3
@@ -14,6 +15,7 @@ from models.agent_output import CallRecord, Usage
 from models.limits import AutoReplyLimits, LlmRate
 from models.support import Classified
 from models.threads import MessageRecord
+from tests.activities.conftest import CrmDatabase
 from tests.workflows.triage_fakes import CALL, classification
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -34,13 +36,13 @@ class Clock:
         return self.now
 
 
-def ledger(path: Path, clock: Clock, **limits: int) -> AutoReplyLedger:
-    return AutoReplyLedger(path / "crm.sqlite3", AutoReplyLimits(**limits), clock)
+async def ledger(crm_db: CrmDatabase, clock: Clock, **limits: int) -> AutoReplyLedger:
+    return AutoReplyLedger(await crm_db.open(), AutoReplyLimits(**limits), clock)
 
 
-async def test_per_address_limit_names_the_limit_and_keeps_retries(tmp_path: Path):
+async def test_per_address_limit_names_the_limit_and_keeps_retries(crm_db: CrmDatabase):
     clock = Clock()
-    replies = ledger(tmp_path, clock)
+    replies = await ledger(crm_db, clock)
     allowed = [await replies.reserve(f"t-{n}/reply", "Kim@Acme.example") for n in range(3)]
     refused = await replies.reserve("t-3/reply", "kim@acme.example")
 
@@ -49,13 +51,12 @@ async def test_per_address_limit_names_the_limit_and_keeps_retries(tmp_path: Pat
     assert await replies.reserve("t-0/reply", "kim@acme.example") is None  # a retried send
     clock.now += timedelta(hours=24, seconds=1)
     assert await replies.reserve("t-3/reply", "kim@acme.example") is None
-    with sqlite3.connect(tmp_path / "crm.sqlite3") as db:
-        stored = str(db.execute("SELECT * FROM auto_replies").fetchall())
+    stored = str(await crm_db.rows("SELECT * FROM auto_replies"))
     assert "kim" not in stored.lower() and "acme.example" in stored
 
 
-async def test_per_domain_limit_spares_consumer_mail(tmp_path: Path):
-    replies = ledger(tmp_path, Clock(), per_domain=2)
+async def test_per_domain_limit_spares_consumer_mail(crm_db: CrmDatabase):
+    replies = await ledger(crm_db, Clock(), per_domain=2)
     company = [await replies.reserve(f"c-{n}", f"p{n}@acme.example") for n in range(3)]
     gmail = [await replies.reserve(f"g-{n}", f"p{n}@gmail.com") for n in range(5)]
 
@@ -63,9 +64,9 @@ async def test_per_domain_limit_spares_consumer_mail(tmp_path: Path):
     assert gmail == [None] * 5
 
 
-async def test_two_workers_never_share_out_more_than_the_limit(tmp_path: Path):
+async def test_two_workers_never_share_out_more_than_the_limit(crm_db: CrmDatabase):
     clock = Clock()
-    first, second = ledger(tmp_path, clock), ledger(tmp_path, clock)
+    first, second = await ledger(crm_db, clock), await ledger(crm_db, clock)
     answers = await asyncio.gather(
         *(
             (first if n % 2 else second).reserve(f"t-{n}/reply", "kim@acme.example")
@@ -99,10 +100,10 @@ def test_tokens_reported_sum_every_call_of_a_step():
     assert tokens_reported(["not", "a", "model"]) is None
 
 
-async def test_a_full_window_says_how_long_to_wait_and_settles(tmp_path: Path):
+async def test_a_full_window_says_how_long_to_wait_and_settles(crm_db: CrmDatabase):
     rate = LlmRate(tokens_per_minute=1000, reserve_tokens=600)
     clock = [1000.0]
-    tokens = TokenRate(tmp_path / "crm.sqlite3", "http://llm/v1", rate, lambda: clock[0])
+    tokens = TokenRate(await crm_db.open(), "http://llm/v1", rate, lambda: clock[0])
     row, _ = await tokens.try_reserve()
     assert row is not None
     clock[0] += 10
@@ -113,8 +114,8 @@ async def test_a_full_window_says_how_long_to_wait_and_settles(tmp_path: Path):
     assert (await tokens.try_reserve())[1] == 10.0  # the settled 300 left; the 600 stays
 
 
-async def test_two_callers_stay_under_the_limit_in_every_window(tmp_path: Path):
-    """Two workers (two limiters over one file) call as fast as they are let for 3 s of a
+async def test_two_callers_stay_under_the_limit_in_every_window(crm_db: CrmDatabase):
+    """Two workers (two limiters over one database) call as fast as they are let for 3 s of a
     1-second window: no window ever holds more tokens than the limit."""
     rate = LlmRate(tokens_per_minute=1000, reserve_tokens=250, window=timedelta(seconds=1))
     calls: list[tuple[float, int]] = []
@@ -128,9 +129,9 @@ async def test_two_callers_stay_under_the_limit_in_every_window(tmp_path: Path):
             calls.append((time.time(), 200))
             await tokens.settle(row, 200)
 
+    limiters = [TokenRate(await crm_db.open(), "http://llm/v1", rate) for _ in range(2)]
     until = time.time() + 3
-    path = tmp_path / "crm.sqlite3"
-    await asyncio.gather(*(caller(TokenRate(path, "http://llm/v1", rate), until) for _ in range(2)))
+    await asyncio.gather(*(caller(limiter, until) for limiter in limiters))
     busiest = max(sum(t for at, t in calls if start <= at < start + 1) for start, _ in calls)
     assert busiest <= 1000
     assert len(calls) >= 3 * 4  # the limit is used, not merely respected

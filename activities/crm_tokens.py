@@ -1,0 +1,70 @@
+"""The LLM tokens-per-minute window's rows in the CRM's SQLite file, and the rule both
+CRM backends apply to them (`activities.token_rate` explains the window).
+
+Reserve and count happen in one write transaction (`BEGIN IMMEDIATE`), so two workers
+cannot both take the last room.
+"""
+
+import sqlite3
+
+from models.limits import LlmRate
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS llm_tokens (
+    id INTEGER PRIMARY KEY,
+    endpoint TEXT NOT NULL,
+    at REAL NOT NULL,
+    tokens INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS llm_tokens_by_endpoint ON llm_tokens (endpoint, at);
+"""
+"""Its own table, created at start when missing: older databases gain it untouched."""
+
+
+def wait_for(rows: list[tuple[float, int]], need: int, rate: LlmRate, now: float) -> float:
+    """0 when `need` more tokens fit beside the window's `rows` (time, tokens; oldest
+    first), else the seconds until enough of them leave the window."""
+    window = rate.window.total_seconds()
+    excess = sum(used for _, used in rows) + need - rate.tokens_per_minute
+    if excess <= 0:
+        return 0.0
+    for at, used in rows:
+        excess -= used
+        if excess <= 0:
+            return max(at + window - now, 0.01)
+    return window  # settled rows grew past the limit: a whole window frees them
+
+
+def reserve(
+    db: sqlite3.Connection, endpoint: str, tokens: int, rate: LlmRate, now: float
+) -> tuple[int | None, float]:
+    """(row id, 0) when `tokens` fit in the endpoint's window, else (None, seconds to wait).
+    A reservation larger than the whole limit goes alone into an empty window rather
+    than never."""
+    need = min(tokens, rate.tokens_per_minute)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(
+            "DELETE FROM llm_tokens WHERE endpoint = ? AND at <= ?",
+            (endpoint, now - rate.window.total_seconds()),
+        )
+        rows = db.execute(
+            "SELECT at, tokens FROM llm_tokens WHERE endpoint = ? ORDER BY at", (endpoint,)
+        ).fetchall()
+        wait = wait_for(rows, need, rate, now)
+        row = None
+        if not wait:
+            cursor = db.execute(
+                "INSERT INTO llm_tokens (endpoint, at, tokens) VALUES (?, ?, ?)",
+                (endpoint, now, need),
+            )
+            row = int(cursor.lastrowid or 0)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return row, wait
+
+
+def settle(db: sqlite3.Connection, row: int, tokens: int) -> None:
+    db.execute("UPDATE llm_tokens SET tokens = ? WHERE id = ?", (tokens, row))
