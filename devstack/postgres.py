@@ -20,7 +20,7 @@ from pathlib import Path
 
 import asyncpg
 
-SUPERUSER = "flowdesk"
+SUPERUSER = "postgres"
 INSTALL_HINT = "install Debian's postgresql package (apt-get install postgresql)"
 
 

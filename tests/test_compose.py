@@ -1,11 +1,20 @@
-"""docker-compose.yml cannot run on the build machine; check it parses and is wired right."""
+"""docker-compose.yml cannot run on the build machine; check it parses and is wired right,
+and run its CRM set-up script against a real PostgreSQL."""
 
+import os
 import re
+import secrets
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 
+from activities.crm_postgres import PostgresCrm
+from devstack.postgres import SUPERUSER, PostgresCluster
 from models import search_attributes
+from tests.postgres import running_cluster
 
 ROOT = Path(__file__).parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -13,9 +22,10 @@ SERVICES = COMPOSE["services"]
 
 
 def test_services_present():
-    assert {"postgresql", "temporal", "temporal-ui", "worker", "temporal-search-attributes"} <= set(
-        SERVICES
-    )
+    assert {
+        "postgresql", "temporal", "temporal-ui", "worker", "temporal-search-attributes",
+        "crm-database",
+    } <= set(SERVICES)  # fmt: skip
 
 
 def test_temporal_runs_on_postgres():
@@ -94,3 +104,58 @@ def test_the_ui_decodes_through_the_web_services_codec_endpoint():
     assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"
     for name in ("worker", "web", "inbound"):
         assert required(SERVICES[name]["environment"]["FLOWDESK_PAYLOAD_KEYS"])
+
+
+def test_the_worker_uses_the_crm_on_the_compose_postgresql_with_its_own_user():
+    worker = SERVICES["worker"]
+    url = re.fullmatch(
+        r"postgresql://(?P<user>\w+):(?P<password>\$\{[^}]+\})@(?P<host>[\w.-]+):5432/(?P<db>\w+)",
+        worker["environment"]["FLOWDESK_CRM_URL"],
+    )
+    assert url, "postgresql://user:${PASSWORD:?...}@host:5432/database"
+    assert (url["user"], url["host"], url["db"]) == ("flowdesk", "postgresql", "flowdesk")
+    assert required(url["password"]) and "FLOWDESK_CRM_PASSWORD" in url["password"]
+    assert worker["depends_on"]["crm-database"]["condition"] == "service_completed_successfully"
+    setup = SERVICES["crm-database"]
+    assert setup["depends_on"]["postgresql"]["condition"] == "service_healthy"
+    assert setup["environment"]["FLOWDESK_CRM_PASSWORD"] == url["password"]
+    assert setup["environment"]["PGHOST"] == "postgresql"
+
+
+def test_every_required_variable_is_listed_in_env_example():
+    named = set(re.findall(r"\$\{(\w+):\?", (ROOT / "docker-compose.yml").read_text()))
+    example = (ROOT / ".env.example").read_text()
+    assert "FLOWDESK_CRM_PASSWORD" in named
+    assert {name for name in named if not re.search(rf"^{name}=$", example, re.M)} == set()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[PostgresCluster]:
+    yield from running_cluster()
+
+
+async def test_the_crm_database_script_makes_a_user_the_worker_can_migrate_with(
+    server: PostgresCluster,
+):
+    """The one-shot service's script, run as compose would (`$$` is a literal `$`), twice:
+    the second run changes nothing, and the worker's URL then opens a migrated CRM."""
+    script = SERVICES["crm-database"]["command"][0].replace("$$", "$")
+    password = secrets.token_urlsafe(24)
+    env = {
+        "PATH": f"{server.bin}:{os.environ['PATH']}",
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(server.port),
+        "PGUSER": SUPERUSER,
+        "PGDATABASE": "postgres",
+        "PGPASSWORD": server.password,
+        "FLOWDESK_CRM_PASSWORD": password,
+    }
+    for _ in range(2):
+        done = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    url = f"postgresql://flowdesk:{password}@127.0.0.1:{server.port}/flowdesk"
+    crm = await PostgresCrm.connect(url, 1)
+    try:
+        assert await crm.suppression("ada@northwind.example") is None
+    finally:
+        await crm.close()

@@ -1,8 +1,5 @@
 """The CRM backends the CRM tests run against, each test on a fresh database: the SQLite
-file and a real PostgreSQL server that the session starts itself (`devstack.postgres`).
-
-Missing PostgreSQL binaries fail the PostgreSQL half of the tests with the reason; they
-never skip it, so a machine without them cannot pass the suite by saying less.
+file and a real PostgreSQL server that the session starts itself (`tests.postgres`).
 """
 
 import sqlite3
@@ -18,22 +15,15 @@ import pytest_asyncio
 
 from activities.crm import CrmStore, SqliteCrm
 from activities.crm_postgres import PostgresCrm
-from devstack.postgres import PostgresCluster, PostgresMissing
+from devstack.postgres import PostgresCluster
+from tests.postgres import running_cluster
 
 POOL_SIZE = 4
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
-    try:
-        cluster = PostgresCluster(fast=True)
-    except PostgresMissing as err:
-        pytest.fail(f"{err}; the CRM tests run against a real PostgreSQL", pytrace=False)
-    cluster.start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+    yield from running_cluster()
 
 
 class CrmDatabase(Protocol):
