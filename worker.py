@@ -12,8 +12,10 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
 
+from opentelemetry.sdk.trace import TracerProvider
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.runtime import Runtime
+from temporalio.worker import Interceptor, Worker
 
 from activities.crm import CrmStore
 from activities.factory import knowledge_base, open_crm, worker_activities
@@ -36,6 +38,7 @@ from config.settings import (
     TriageSettings,
     describe,
 )
+from config.telemetry import TelemetrySettings, runtime, tracer_provider, tracing_interceptor
 from config.temporal import connect
 from workflows.registry import WORKFLOWS
 from workflows.sandbox import workflow_runner
@@ -57,6 +60,7 @@ class Settings:
     limits: LimitSettings
     privacy: PrivacySettings
     crm: CrmSettings
+    telemetry: TelemetrySettings
 
 
 def load_settings() -> Settings:
@@ -94,13 +98,28 @@ def limits_interceptor(settings: Settings, crm: CrmStore) -> LimitsInterceptor:
     )
 
 
+def metrics_runtime(settings: TelemetrySettings) -> Runtime | None:
+    """The runtime serving `/metrics`, or exit 2 when its port is taken (another worker on
+    this machine needs its own `FLOWDESK_METRICS_PORT`)."""
+    try:
+        return runtime(settings)
+    except ValueError as err:
+        print(f"metrics endpoint {settings.host}:{settings.port}: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def build_worker(
     client: Client,
     settings: Settings,
     kb: KnowledgeBase,
     policy: EscalationPolicy,
     crm: CrmStore,
+    tracer: TracerProvider | None = None,
 ) -> Worker:
+    """`tracer`: spans of every run and activity go to it (`config.telemetry`)."""
+    interceptors: list[Interceptor] = [limits_interceptor(settings, crm)]
+    if tracer is not None:
+        interceptors.append(tracing_interceptor(tracer))
     return Worker(
         client,
         task_queue=settings.temporal.task_queue,
@@ -117,7 +136,7 @@ def build_worker(
             settings.privacy.id_key,
             crm,
         ),
-        interceptors=[limits_interceptor(settings, crm)],
+        interceptors=interceptors,
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
 
@@ -137,8 +156,12 @@ async def main() -> None:
     log.info(report)
     crm = await open_crm(settings.app, settings.crm)
     temporal = settings.temporal
-    client = await connect(temporal, settings.privacy)
-    worker = build_worker(client, settings, kb, policy, crm)
+    telemetry = settings.telemetry
+    client = await connect(temporal, settings.privacy, metrics_runtime(telemetry))
+    log.info("metrics: %s", telemetry.metrics_url or "off (FLOWDESK_METRICS_PORT is unset)")
+    tracer = tracer_provider(telemetry)
+    log.info("tracing: %s", "OTLP/HTTP exporter" if tracer else "off (no OTLP endpoint set)")
+    worker = build_worker(client, settings, kb, policy, crm, tracer)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -8,6 +8,7 @@ from typing import NoReturn
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
 
 from config.payload_codec import AesGcmCodec
@@ -25,8 +26,12 @@ def data_converter(privacy: PrivacySettings) -> DataConverter:
     )
 
 
-async def connect(settings: TemporalSettings, privacy: PrivacySettings) -> Client:
-    """Connect with the encrypting converter; TLS/mTLS or an API key for Temporal Cloud."""
+async def connect(
+    settings: TemporalSettings, privacy: PrivacySettings, runtime: Runtime | None = None
+) -> Client:
+    """Connect with the encrypting converter; TLS/mTLS or an API key for Temporal Cloud.
+    `runtime` carries the worker's metrics endpoint (`config.telemetry`); None is the
+    SDK's default runtime, which exports nothing."""
     tls: TLSConfig | bool = settings.use_tls
     if settings.tls_cert_path and settings.tls_key_path:
         tls = TLSConfig(
@@ -39,6 +44,7 @@ async def connect(settings: TemporalSettings, privacy: PrivacySettings) -> Clien
         api_key=settings.api_key.get_secret_value() if settings.api_key else None,
         tls=tls,
         data_converter=data_converter(privacy),
+        runtime=runtime,
     )
 
 
