@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from temporalio import activity
 
+from activities import metrics
 from activities.crm import Crm
 from activities.errors import Permanent, Transient
 from activities.page_text import looks_binary, pages_worth_reading, read_page
@@ -111,6 +112,7 @@ class OutreachActivities:
             result = await heartbeating(
                 research(self.llm, request.company, [(p.url, p.title, p.text) for p in pages])
             )
+        metrics.agent_call(result.record)
         brief, dropped = to_brief(result.output, pages, request.company)
         if dropped:
             skipped.append(f"{dropped} brief point(s) not found on the page they name: dropped")
@@ -135,6 +137,7 @@ class OutreachActivities:
                     [(t.subject, t.body) for t in request.previous],
                 )
             )
+        metrics.agent_call(result.record)
         return DraftedTouch(draft=result.output, call=result.record)
 
     @activity.defn(name="send_outreach_email")

@@ -8,6 +8,7 @@ logged message that was never delivered; the retry sends it under the same key a
 the same Message-ID, so the log is right again.
 """
 
+from activities import metrics
 from activities.crm import Crm
 from activities.errors import Permanent
 from activities.mail import MailTransport, message_id, recipient
@@ -39,6 +40,7 @@ class Postbox:
         address = recipient(message)
         reason = await self._crm.suppression(address)
         if reason is not None and refuses(process, reason):
+            metrics.email_refused(process, reason)
             raise Permanent(
                 SUPPRESSED,
                 f"the address is on the suppression list ({reason}); nothing was sent",
@@ -58,4 +60,6 @@ class Postbox:
                 body=message.body[:MAX_THREAD_BODY],
             )
         )
-        return await self._transport.send(message)
+        sent = await self._transport.send(message)
+        metrics.email_sent(process, sent)
+        return sent

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from temporalio import activity
 
+from activities import metrics
 from activities.knowledge_base import KnowledgeBase
 from activities.postbox import Postbox
 from activities.wrapping import adapter_errors, heartbeating
@@ -65,6 +66,8 @@ class SupportTriageActivities:
         with adapter_errors():
             labelled = await heartbeating(topic_probabilities(self.llm, email.subject, email.body))
             result = await heartbeating(classify(self.llm, email.subject, email.body))
+        metrics.agent_call(labelled.record)
+        metrics.agent_call(result.record)
         return Classified(
             classification=result.output,
             call=result.record,
@@ -93,6 +96,7 @@ class SupportTriageActivities:
             result = await heartbeating(
                 draft_reply(self.llm, email.subject, email.body, topic, articles, earlier)
             )
+        metrics.agent_call(result.record)
         sources = {aid: f"{title}\n{text}" for aid, title, text in articles}
         return DraftedReply(draft=result.output, call=result.record, sources=sources)
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 
+from workflows import metrics
 from workflows.outreach_steps import OutreachSteps
 from workflows.steps import BAD_INPUT
 
@@ -88,6 +89,13 @@ class LeadOutreachWorkflow(OutreachSteps):
             "; ".join(state.check.holds + state.check.reasons) if state.check else "template email"
         )
         self._log.add("approval", "waiting for a person", why)
+        check = state.check
+        metrics.held(
+            check.holds if check else [],
+            template=check is None,
+            low_score=check is not None and check.score < options.threshold,
+            tier_policy=state.tier in options.human_tiers,
+        )
         decided = await self._review.wait(
             options.sla,
             options.final_deadline,

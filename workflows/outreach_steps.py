@@ -11,6 +11,7 @@ continue-as-new read the same object.
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
+from workflows import metrics
 from workflows.decision_log import DecisionLog
 from workflows.review import HumanReview
 from workflows.steps import (
@@ -126,6 +127,7 @@ class OutreachSteps:
             RESEARCH, f"agent: research {lead.website_domain}",
         )  # fmt: skip
         if found is None:
+            metrics.fallback("research", "failed")
             return None
         self._state.agent_calls.append(found.call)
         pages = ", ".join(p.url for p in found.pages)
@@ -156,6 +158,8 @@ class OutreachSteps:
                 ),
                 AGENT, f"agent: draft touch {number} ({kind.replace('_', '-')})",
             )  # fmt: skip
+            if drafted is None:
+                metrics.fallback("draft", "failed")
         if drafted is not None:
             state.agent_calls.append(drafted.call)
             facts = known_facts(lead, state.profile, state.brief)
@@ -176,12 +180,13 @@ class OutreachSteps:
         )
         if choice.note:
             self._log.add("draft", "using the template", choice.note)
+            metrics.fallback("draft", "checks")
         return choice
 
     def _budget_spent(self, request: OutreachInput, step: str) -> bool:
         """The cadence's agent calls (carried across continue-as-new) against its budget."""
         calls, budget = self._state.agent_calls, request.options.token_budget
-        return budget_spent(self._log, step, calls, budget)
+        return metrics.skipped(step, budget_spent(self._log, step, calls, budget))
 
     async def _send(self, request: OutreachInput, touch: Touch) -> bool:
         self._set_stage("sending")
@@ -202,6 +207,8 @@ class OutreachSteps:
             SentTouch(**touch.model_dump(exclude={"facts"}), sent_at=workflow.now(), result=result)
         )
         self._state.pending = None
+        if touch.kind != "first" or self._review.decision is None:
+            metrics.auto_sent(touch.source)
         self._log.add(
             "send",
             f"touch {touch.number} {'already sent' if result.duplicate else 'sent'}",

@@ -12,6 +12,7 @@ from typing import Literal
 
 from temporalio import workflow
 
+from workflows import metrics
 from workflows.decision_log import DecisionLog
 from workflows.steps import MAIL, attempt
 
@@ -79,6 +80,7 @@ class HumanReview:
             if await self._until(sla, extra_stop):
                 return self.decision is not None
             self._log.add("sla", "breached", f"no decision within {sla}; on-call notified")
+            metrics.sla_escalated()
             await self._notify(notice)
             if await self._until(max(final_deadline - sla, timedelta(0)), extra_stop):
                 return self.decision is not None

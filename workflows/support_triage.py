@@ -19,6 +19,7 @@ follow-up that arrives while a reply is being sent gets its own round after it.
 
 from temporalio import workflow
 
+from workflows import metrics
 from workflows.review import HumanReview
 from workflows.steps import BAD_INPUT
 from workflows.triage_steps import TriageSteps
@@ -151,6 +152,7 @@ class SupportTriageWorkflow(TriageSteps):
         answers = sum(e.direction == "out" for e in self._conversation)
         if evaluation.auto_send and answers >= MAX_ROUNDS:
             self._log.add("evaluate", "human review", f"{answers} answers in this conversation")
+            metrics.held([], conversation_rounds=True)
             return await self._human_review(request, email)
         if evaluation.auto_send and self._draft is not None:
             self._log.add("evaluate", "auto-send", why)
@@ -162,6 +164,7 @@ class SupportTriageWorkflow(TriageSteps):
                 return await self._human_review(request, email)
             return "auto_sent" if sent else "escalated_unanswered"
         self._log.add("evaluate", "human review", why)
+        metrics.held(evaluation.policy_hold, low_score=evaluation.score < request.options.threshold)
         return await self._human_review(request, email)
 
     def _reply_body(self) -> str:

@@ -10,6 +10,7 @@ decision; this base class owns the state the steps fill.
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows import metrics
 from workflows.decision_log import DecisionLog
 from workflows.steps import AGENT, LOCAL, MAIL, attempt, budget_spent, failure_cause, run_step
 
@@ -67,7 +68,8 @@ class TriageSteps:
 
     def _budget_spent(self, step: str) -> bool:
         budget = self._token_budget
-        return budget is not None and budget_spent(self._log, step, self._calls, budget)
+        spent = budget is not None and budget_spent(self._log, step, self._calls, budget)
+        return metrics.skipped(step, spent)
 
     async def _classify(self, email: InboundEmail) -> Classified | None:
         if self._budget_spent("classify"):
@@ -79,6 +81,7 @@ class TriageSteps:
             "agent: classify topic, urgency, signals",
         )  # fmt: skip
         if result is None:
+            metrics.fallback("classify", "failed")
             return None
         self._calls += [result.call] + ([result.topic_call] if result.topic_call else [])
         c = result.classification
@@ -122,6 +125,7 @@ class TriageSteps:
             AGENT, "agent: draft reply citing articles",
         )  # fmt: skip
         if result is None:
+            metrics.fallback("draft", "failed")
             return None
         self._calls.append(result.call)
         cited = ", ".join(result.draft.cited_article_ids) or "no articles"
@@ -148,9 +152,12 @@ class TriageSteps:
                 and workflow.patched(AUTO_REPLY_LIMITS)
             ):
                 self._limit = cause.message
+                metrics.held([], auto_reply_limit=True)
             else:
                 self._log.add("send", "failed", failure_cause(err))
             return None
+        if reply.auto:
+            metrics.auto_sent("agent")
         return result
 
 
