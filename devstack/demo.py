@@ -22,8 +22,9 @@ from client.waiting import wait_for_decision, wait_for_outreach, wait_for_stage
 from config.doors import InboundSettings, WebSettings
 from config.privacy import PrivacySettings
 from config.settings import OutreachSettings, TemporalSettings
+from config.telemetry import TelemetrySettings
 from config.temporal import connect
-from devstack.stack import DEMO_REVIEWER
+from devstack.stack import DEMO_REVIEWER, METRICS_PORT
 from models.outreach import OutreachStatus, RescheduleRequest
 from models.support import ticket_workflow_id
 from workflows.lead_outreach import LeadOutreachWorkflow
@@ -79,6 +80,10 @@ async def run_demo(settings: TemporalSettings, privacy: PrivacySettings) -> None
         "Payloads are encrypted on the server. To read them in the UI, sign in to the inbox,\n"
         "then in the UI's Codec Server settings use your browser's setting with endpoint\n"
         f"{WebSettings().public_url}/codec and tick 'Include cross-origin credentials'."
+    )
+    print(
+        f"Worker metrics: curl {TelemetrySettings(port=METRICS_PORT).metrics_url}\n"
+        "(flowdesk_* are the project's: agent calls, holds, sends; temporal_* the SDK's)."
     )
     print("The stack keeps running; `make down` stops it.")
 

@@ -23,6 +23,8 @@ SITES_DIR = ROOT / "examples" / "sites"
 TEMPORAL_PORT = 7233
 UI_PORT = 8233
 SITES_PORT = 8780
+METRICS_PORT = 9464
+"""The worker's Prometheus endpoint (`config/telemetry.py`), the exporters' customary port."""
 DOWN_SITES = ("oldfield-textiles.example",)
 """Hosts with no server behind them, to show the enrichment fallback."""
 COMPONENTS = ("web", "inbound", "worker", "llm", "sites", "temporal")
@@ -33,7 +35,8 @@ DEMO_REVIEWER = ("demo", "demo")
 
 def demo_env() -> dict[str, str]:
     """The worker's configuration for the demo: example sites resolve to loopback and are
-    allowlisted here only; production settings never allow private addresses."""
+    allowlisted here only; production settings never allow private addresses. The worker
+    serves metrics on `METRICS_PORT`."""
     hosts = sorted(p.name for p in SITES_DIR.iterdir() if p.is_dir()) + list(DOWN_SITES)
     return (
         os.environ
@@ -43,6 +46,7 @@ def demo_env() -> dict[str, str]:
             "FLOWDESK_DATA_DIR": str(VAR / "data"),
             "FLOWDESK_FETCH_STATIC_HOSTS": ",".join(f"{h}=127.0.0.1" for h in hosts),
             "FLOWDESK_FETCH_ALLOW_HOSTS": ",".join(hosts),
+            "FLOWDESK_METRICS_PORT": str(METRICS_PORT),
         }
         | demo_secrets()
     )
