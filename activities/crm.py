@@ -91,10 +91,12 @@ class CrmStore(Crm, Protocol):
         never the address). A key already recorded may go again: a retry is one reply."""
 
     async def reserve_tokens(
-        self, endpoint: str, tokens: int, rate: LlmRate, now: float
+        self, endpoint: str, tokens: int, rate: LlmRate, clock: Callable[[], float]
     ) -> tuple[int | None, float]:
         """(row, 0) when `tokens` fit in the endpoint's window, else (None, seconds to
-        wait); counted and recorded in one transaction, like the replies."""
+        wait); counted and recorded in one transaction, like the replies. The time is
+        read once the transaction holds the endpoint, so rows enter in time order and a
+        reserver that waited never counts a window another has already trimmed."""
 
     async def settle_tokens(self, row: int, tokens: int) -> None: ...
 
@@ -171,9 +173,9 @@ class SqliteCrm:
         )
 
     async def reserve_tokens(
-        self, endpoint: str, tokens: int, rate: LlmRate, now: float
+        self, endpoint: str, tokens: int, rate: LlmRate, clock: Callable[[], float]
     ) -> tuple[int | None, float]:
-        return await self._run(crm_tokens.reserve, endpoint, tokens, rate, now)
+        return await self._run(crm_tokens.reserve, endpoint, tokens, rate, clock)
 
     async def settle_tokens(self, row: int, tokens: int) -> None:
         await self._run(crm_tokens.settle, row, tokens)

@@ -15,7 +15,7 @@ and the error reaches the worker's log and the run's history.
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -235,11 +235,12 @@ class PostgresCrm:
         return None
 
     async def reserve_tokens(
-        self, endpoint: str, tokens: int, rate: LlmRate, now: float
+        self, endpoint: str, tokens: int, rate: LlmRate, clock: Callable[[], float]
     ) -> tuple[int | None, float]:
         need = min(tokens, rate.tokens_per_minute)
         async with self._connection() as db, db.transaction():
             await db.execute(LOCK_KEY, f"flowdesk.llm_tokens:{endpoint}")
+            now = clock()
             await db.execute(
                 "DELETE FROM llm_tokens WHERE endpoint = $1 AND at <= $2",
                 endpoint, now - rate.window.total_seconds(),

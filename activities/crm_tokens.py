@@ -6,6 +6,7 @@ cannot both take the last room.
 """
 
 import sqlite3
+from collections.abc import Callable
 
 from models.limits import LlmRate
 
@@ -36,7 +37,7 @@ def wait_for(rows: list[tuple[float, int]], need: int, rate: LlmRate, now: float
 
 
 def reserve(
-    db: sqlite3.Connection, endpoint: str, tokens: int, rate: LlmRate, now: float
+    db: sqlite3.Connection, endpoint: str, tokens: int, rate: LlmRate, clock: Callable[[], float]
 ) -> tuple[int | None, float]:
     """(row id, 0) when `tokens` fit in the endpoint's window, else (None, seconds to wait).
     A reservation larger than the whole limit goes alone into an empty window rather
@@ -44,6 +45,7 @@ def reserve(
     need = min(tokens, rate.tokens_per_minute)
     db.execute("BEGIN IMMEDIATE")
     try:
+        now = clock()
         db.execute(
             "DELETE FROM llm_tokens WHERE endpoint = ? AND at <= ?",
             (endpoint, now - rate.window.total_seconds()),

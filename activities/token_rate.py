@@ -34,7 +34,7 @@ class TokenRate:
 
     async def try_reserve(self) -> tuple[int | None, float]:
         return await self._store.reserve_tokens(
-            self.endpoint, self.rate.reserve_tokens, self.rate, self._clock()
+            self.endpoint, self.rate.reserve_tokens, self.rate, self._clock
         )
 
     async def settle(self, row: int, tokens: int) -> None:
