@@ -15,7 +15,6 @@ themselves stay unaware of them:
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -24,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
 from activities import crm_mail
-from activities.crm import CrmStore, SqliteCrm
+from activities.crm import CrmStore
 from activities.scoring import FREE_MAIL_DOMAINS
 from activities.token_rate import TokenRate
 from activities.wrapping import heartbeating
@@ -39,17 +38,16 @@ next one when the window has room; after the last, the workflow's fallback (a pe
 
 
 class AutoReplyLedger:
-    """The auto-reply limits over the CRM store: the worker's own (`CrmStore`), or a
-    SQLite file's path, which opens a connection of its own. Consumer mail domains are
+    """The auto-reply limits over the worker's CRM store. Consumer mail domains are
     counted per address only (`models.limits.AutoReplyLimits`)."""
 
     def __init__(
         self,
-        store: CrmStore | Path,
+        store: CrmStore,
         limits: AutoReplyLimits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._store = SqliteCrm(store) if isinstance(store, Path) else store
+        self._store = store
         self.limits, self._clock = limits, clock
 
     async def reserve(self, send_key: str, address: str) -> str | None:

@@ -10,26 +10,24 @@ when it returns; a step that fails keeps its reservation, since what it spent is
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from activities.crm import CrmStore, SqliteCrm
+from activities.crm import CrmStore
 from models.limits import LlmRate
 
 
 class TokenRate:
-    """One endpoint's limit over the CRM store: the worker's own (`CrmStore`), or a
-    SQLite file's path, which opens a connection of its own. `clock` is wall time
+    """One endpoint's limit over the worker's CRM store. `clock` is wall time
     (workers on several hosts share it through the database, so their clocks should
     agree)."""
 
     def __init__(
         self,
-        store: CrmStore | Path,
+        store: CrmStore,
         endpoint: str,
         rate: LlmRate,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._store = SqliteCrm(store) if isinstance(store, Path) else store
+        self._store = store
         self.endpoint, self.rate, self._clock = endpoint, rate, clock
 
     async def try_reserve(self) -> tuple[int | None, float]:

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from activities.crm import SqliteCrm
 from activities.token_rate import TokenRate
 from models.limits import LlmRate
 
@@ -25,7 +26,7 @@ CALL_SECONDS = 0.2
 
 
 async def caller(path: Path, rate: LlmRate, until: float, seed: int) -> list[tuple[float, int]]:
-    tokens, draw = TokenRate(path, ENDPOINT, rate), random.Random(seed)
+    tokens, draw = TokenRate(SqliteCrm(path), ENDPOINT, rate), random.Random(seed)
     calls: list[tuple[float, int]] = []
     while time.time() < until:
         row, wait = await tokens.try_reserve()
@@ -73,7 +74,7 @@ def main() -> None:
     rate = LlmRate(tokens_per_minute=args.tpm, reserve_tokens=args.reserve)
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "crm.sqlite3"
-        TokenRate(path, ENDPOINT, rate)  # the schema, before both race to create it
+        SqliteCrm(path)  # the schema, before both race to create it
         began = time.time()
         out: multiprocessing.Queue = multiprocessing.Queue()
         procs = [

@@ -81,7 +81,7 @@ async def test_a_database_from_before_the_ledger_keeps_working(tmp_path: Path):
     with sqlite3.connect(path) as db:
         db.executescript(OLD_SCHEMA)
     crm = SqliteCrm(path)
-    replies = AutoReplyLedger(path, AutoReplyLimits())
+    replies = AutoReplyLedger(crm, AutoReplyLimits())
 
     assert await replies.reserve("t-1/reply", "kim@acme.example") is None
     assert await crm.address_of("ticket-1") == "kim@acme.example"

@@ -12,6 +12,7 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.crm import SqliteCrm
 from activities.limits import AutoReplyLedger, LimitsInterceptor
 from activities.support_triage import AGENT_STEPS
 from activities.token_rate import TokenRate
@@ -42,7 +43,7 @@ def ticket(n: int, sender: str = "kim@acme.example") -> TriageInput:
 
 
 def interceptor(tmp_path: Path, rate: LlmRate | None = None) -> LimitsInterceptor:
-    db = tmp_path / "crm.sqlite3"
+    db = SqliteCrm(tmp_path / "crm.sqlite3")
     tokens = TokenRate(db, "http://llm.example/v1", rate) if rate else None
     return LimitsInterceptor(AutoReplyLedger(db, AutoReplyLimits()), tokens, AGENT_STEPS)
 
