@@ -78,16 +78,9 @@ async def open_crm(app: AppSettings, crm: CrmSettings) -> CrmStore:
     return await PostgresCrm.connect(crm.url.get_secret_value(), crm.pool_size)
 
 
-def postbox(
-    app: AppSettings, web: WebSettings, inbound: InboundSettings, crm: Crm | None = None
-) -> Postbox:
-    """Sends through the configured transport and logs to `crm`: the worker's store, or
-    for a process that holds none (the evaluation, tests) the SQLite file in the data dir."""
-    return Postbox(
-        mail_transport(app),
-        crm if crm is not None else SqliteCrm(app.crm_path),
-        unsubscribe_links(app, web, inbound),
-    )
+def postbox(app: AppSettings, web: WebSettings, inbound: InboundSettings, crm: Crm) -> Postbox:
+    """Sends through the configured transport and logs each message to `crm`."""
+    return Postbox(mail_transport(app), crm, unsubscribe_links(app, web, inbound))
 
 
 def lead_intake_activities(settings: AppSettings, mail: Postbox, crm: Crm) -> LeadIntakeActivities:

@@ -42,6 +42,7 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.crm import SqliteCrm
 from activities.factory import llm_client, postbox, support_triage_activities
 from activities.knowledge_base import KnowledgeBase
 from activities.postbox import Postbox
@@ -205,9 +206,10 @@ async def run(
         dev_server_log_level="error",
     )
     http = DefaultAsyncHttpxClient()
+    app = AppSettings(data_dir=scratch)
     bench = Bench(
         env, kb, load_policy(triage.policy_file),
-        postbox(AppSettings(data_dir=scratch), WebSettings(), InboundSettings()),
+        postbox(app, WebSettings(), InboundSettings(), SqliteCrm(app.crm_path)),
         http, LlmSettings(), threads, scratch,
     )  # fmt: skip
     try:

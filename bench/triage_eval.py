@@ -33,6 +33,7 @@ import httpx
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
+from activities.crm import SqliteCrm
 from activities.factory import postbox, support_triage_activities
 from activities.inbound_mail import parse_email
 from activities.knowledge_base import KnowledgeBase
@@ -196,7 +197,7 @@ async def main() -> None:
             for skipped in indexed.skipped:
                 print(f"skipped {skipped}", file=sys.stderr)
             app = AppSettings(data_dir=Path(scratch), mail_transport="maildir")
-            mail = postbox(app, WebSettings(), InboundSettings())
+            mail = postbox(app, WebSettings(), InboundSettings(), SqliteCrm(app.crm_path))
             acts = support_triage_activities(
                 llm_settings, kb, load_policy(triage.policy_file), mail
             )

@@ -133,7 +133,9 @@ async def test_the_message_is_logged_before_it_is_sent(tmp_path: Path):
 async def test_a_link_the_worker_mints_is_one_the_web_service_accepts(tmp_path: Path):
     app = AppSettings(data_dir=tmp_path, mail_transport="maildir", link_secret="k" * 40)
     web, inbound = WebSettings(public_url="https://flowdesk.example.com"), InboundSettings()
-    await postbox(app, web, inbound).send(touch(), "outreach-1", "outreach")
+    await postbox(app, web, inbound, SqliteCrm(app.crm_path)).send(
+        touch(), "outreach-1", "outreach"
+    )
 
     [mail] = outbox(tmp_path)
     link = mail["List-Unsubscribe"].split(",")[0].strip("<>")

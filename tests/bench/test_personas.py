@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from activities.crm import SqliteCrm
 from activities.factory import postbox, support_triage_activities
 from activities.inbound_mail import parse_email
 from activities.knowledge_base import KnowledgeBase
@@ -53,7 +54,7 @@ async def run_persona(
         servers.append(server)
         llm = LlmSettings(OPENAI_BASE_URL=server.base_url, FLOWDESK_LLM_MODEL="scripted")
         app = AppSettings(data_dir=tmp_path, mail_transport="maildir")
-        mail = postbox(app, WebSettings(), InboundSettings())
+        mail = postbox(app, WebSettings(), InboundSettings(), SqliteCrm(app.crm_path))
         acts = support_triage_activities(llm, kb, load_policy(), mail)
         return await run_cases(
             CASES, acts.definitions(), triage_options(TriageSettings()), parallel=6

@@ -23,6 +23,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.crm import SqliteCrm
 from activities.factory import postbox, support_triage_activities
 from activities.inbound_mail import parse_email
 from activities.knowledge_base import KnowledgeBase
@@ -132,7 +133,10 @@ async def test_odd_mail_with_odd_model_answers_settles(
     app = AppSettings(data_dir=tmp_path, mail_transport="maildir")
     settings = LlmSettings(OPENAI_BASE_URL=llm.base_url, FLOWDESK_LLM_MODEL="scripted")
     acts = support_triage_activities(
-        settings, kb, load_policy(), postbox(app, WebSettings(), InboundSettings())
+        settings,
+        kb,
+        load_policy(),
+        postbox(app, WebSettings(), InboundSettings(), SqliteCrm(app.crm_path)),
     )
     options = triage_options(TriageSettings())
     try:

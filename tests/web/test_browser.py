@@ -21,6 +21,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.crm import SqliteCrm
 from activities.factory import knowledge_base, postbox, support_triage_activities
 from config.doors import InboundSettings
 from config.escalation import load_policy
@@ -80,7 +81,7 @@ async def served(
     kb, _ = knowledge_base(app_settings, triage)
     port = free_port()
     settings = web_settings(port=port, public_url=f"http://127.0.0.1:{port}")
-    mail = postbox(app_settings, settings, InboundSettings())
+    mail = postbox(app_settings, settings, InboundSettings(), SqliteCrm(app_settings.crm_path))
     real = support_triage_activities(LlmSettings(), kb, load_policy(), mail)
     fakes = [*FakeIntake().activities(), *FakeOutreach().activities(), *weak_fake().activities()]
     activities = {activity_name(a): a for a in fakes} | {"send_reply": real.send_reply}
