@@ -31,7 +31,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
+from activities.crm import Crm, SqliteCrm
 from activities.enrichment import WebsiteEnrichment
 from activities.lead_intake import LeadIntakeActivities
 from activities.mail import MaildirTransport
@@ -76,9 +76,9 @@ async def measure(
     }
 
 
-def intake_activities(site_port: int, data: Path) -> LeadIntakeActivities:
+def intake_activities(data: Path, crm: Crm) -> LeadIntakeActivities:
+    """The real adapters, with the demo site's host pinned to loopback."""
     policy = FetchPolicy(allow_hosts=frozenset({HOST}), static_hosts={HOST: "127.0.0.1"})
-    crm = SqliteCrm(data / "crm.sqlite3")
     outbox = MaildirTransport(data / "outbox", "Flowdesk <hello@flowdesk.example>")
     # a welcome offers no unsubscribe, so these links are never minted
     links = UnsubscribeLinks(None, "http://bench.invalid", "unsubscribe@bench.invalid")
@@ -129,7 +129,7 @@ async def run(count: int, concurrency: int) -> dict[str, object]:
     client: Client = env.client
     task_queue = f"bench-{uuid.uuid4()}"
     with tempfile.TemporaryDirectory() as data:
-        acts = intake_activities(site_port, Path(data))
+        acts = intake_activities(Path(data), SqliteCrm(Path(data) / "crm.sqlite3"))
         async with Worker(
             client,
             task_queue=task_queue,

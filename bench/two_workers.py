@@ -26,16 +26,9 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
-from throughput import HOST, ROOT, lead, measure, start_sites
+from throughput import ROOT, intake_activities, lead, measure, start_sites
 
 from activities.crm_postgres import PostgresCrm
-from activities.enrichment import WebsiteEnrichment
-from activities.lead_intake import LeadIntakeActivities
-from activities.mail import MaildirTransport
-from activities.postbox import Postbox
-from activities.safe_fetch import FetchPolicy, SafeFetcher
-from activities.scoring import ScoringConfig
-from activities.unsubscribe_links import UnsubscribeLinks
 from devstack.postgres import PostgresCluster
 from models import search_attributes
 from models.lead import LeadIntakeInput
@@ -46,20 +39,7 @@ POOL_SIZE = 10
 READY = "worker ready"
 
 
-def intake_activities(site_port: int, data: Path, crm: PostgresCrm) -> LeadIntakeActivities:
-    policy = FetchPolicy(allow_hosts=frozenset({HOST}), static_hosts={HOST: "127.0.0.1"})
-    outbox = MaildirTransport(data / "outbox", "Flowdesk <hello@flowdesk.example>")
-    # a welcome offers no unsubscribe, so these links are never minted
-    links = UnsubscribeLinks(None, "http://bench.invalid", "unsubscribe@bench.invalid")
-    return LeadIntakeActivities(
-        enrichment=WebsiteEnrichment(SafeFetcher(policy)),
-        crm=crm,
-        postbox=Postbox(outbox, crm, links),
-        scoring=ScoringConfig(("robotics",), 60, 30),
-    )
-
-
-async def serve(address: str, task_queue: str, crm_url: str, site_port: int, data: Path) -> None:
+async def serve(address: str, task_queue: str, crm_url: str, data: Path) -> None:
     """One worker process: its own Temporal client, CRM pool and outbox, until SIGTERM."""
     client = await Client.connect(address, data_converter=pydantic_data_converter)
     crm = await PostgresCrm.connect(crm_url, POOL_SIZE)
@@ -69,7 +49,7 @@ async def serve(address: str, task_queue: str, crm_url: str, site_port: int, dat
         client,
         task_queue=task_queue,
         workflows=[LeadIntakeWorkflow],
-        activities=intake_activities(site_port, data, crm).definitions(),
+        activities=intake_activities(data, crm).definitions(),
         workflow_runner=workflow_runner(),
     ):
         print(READY, flush=True)
@@ -98,9 +78,7 @@ async def phase(
     offset = workers * 1_000_000  # each phase upserts new contacts, as the other did
     with tempfile.TemporaryDirectory() as scratch:
         procs = [
-            await start_worker(
-                [address, task_queue, crm_url, str(site_port), str(Path(scratch) / f"w{n}")]
-            )
+            await start_worker([address, task_queue, crm_url, str(Path(scratch) / f"w{n}")])
             for n in range(workers)
         ]
 
@@ -154,11 +132,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=40)
-    parser.add_argument("--serve", nargs=5, metavar=("ADDRESS", "QUEUE", "CRM", "PORT", "DATA"))
+    parser.add_argument("--serve", nargs=4, metavar=("ADDRESS", "QUEUE", "CRM", "DATA"))
     args = parser.parse_args()
     if args.serve:
-        address, task_queue, crm_url, port, data = args.serve
-        asyncio.run(serve(address, task_queue, crm_url, int(port), Path(data)))
+        address, task_queue, crm_url, data = args.serve
+        asyncio.run(serve(address, task_queue, crm_url, Path(data)))
         return
     print(json.dumps(asyncio.run(run(args.count, args.concurrency)), indent=2))
 
