@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LLM    := $(VENV)/.installed-llm
 
-.PHONY: demo up down test chromium test-llm eval bench lint
+.PHONY: demo up down test chromium postgresql test-llm eval bench lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ up: $(LLM)
 down:  ## stop what `make demo` started
 	@if [ -x $(PY) ]; then $(PY) -m devstack down; else echo "nothing to stop"; fi
 
-test: $(STAMP) chromium  ## the whole suite, offline
+test: $(STAMP) chromium postgresql  ## the whole suite, offline
 	$(PY) -m pytest
 
 chromium:  ## the browser tests drive Debian's chromium (installed here when running as root)
@@ -35,6 +35,13 @@ chromium:  ## the browser tests drive Debian's chromium (installed here when run
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "the browser tests need chromium: sudo apt-get install chromium"; exit 1; }
+
+postgresql:  ## the CRM tests start a throwaway PostgreSQL (Debian's; installed here when root)
+	@{ command -v initdb && command -v pg_ctl; } >/dev/null 2>&1 || \
+	  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
+	  { echo "the CRM tests need PostgreSQL: sudo apt-get install postgresql"; exit 1; }
 
 test-llm: $(LLM)  ## the opt-in tests that run the real local model
 	$(PY) -m pytest -m local_llm
