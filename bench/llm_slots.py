@@ -1,23 +1,19 @@
-"""The embedded model served as `devstack.llm` serves it, but with N server slots.
+"""The embedded model served by `devstack.llm.serve`, but with N server slots.
 
-`devstack.llm` runs llama.cpp with one slot (`n_parallel = 1`), so the agent-path
-benchmark cannot ask it for parallel sequences; this module starts the same model
-(the same joined and hash-checked file, alias, threads) with `n_parallel = N`. Without
-a unified KV cache llama.cpp splits `n_ctx` evenly between the slots, so `n_ctx` is
-the product's context times N: every slot keeps the 4k context a ticket gets in the
-product. The metrics and slots endpoints are switched on, so the benchmark can read
-the server's own compute time and prove how many slots it runs.
+The demo runs llama.cpp with one slot, so the agent-path benchmark starts the same
+model (the same joined and hash-checked file, alias, threads) with N parallel
+sequences; every slot keeps the 4k context a ticket gets in the product. The metrics
+and slots endpoints are switched on, so the benchmark can read the server's own
+compute time and prove how many slots it runs.
 
     python -m bench.llm_slots --port 8092 --slots 4 --threads 2 --context 4096
 """
 
 import argparse
 import re
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,36 +21,11 @@ from pathlib import Path
 
 import httpx
 
-from devstack.llm import MODEL_ALIAS, ModelError, assemble
+from devstack.llm import ModelError, assemble, serve
 
 METRIC = re.compile(r"^llamacpp:(\w+) ([0-9.eE+-]+)$", re.M)
 READY_POLLS = 900
 """0.2-s polls: loading the 0.5B model takes a few seconds, joining its slices ~10 s."""
-
-
-def serve(model: Path, port: int, slots: int, threads: int, context: int) -> None:
-    """Run llama.cpp's server until SIGTERM/SIGINT (as `devstack.llm.serve`, plus slots)."""
-    import xllamacpp
-
-    params = xllamacpp.CommonParams()
-    params.model.path = str(model)
-    params.model_alias = MODEL_ALIAS
-    params.hostnames = ["127.0.0.1"]
-    params.port = port
-    params.n_parallel = slots
-    params.kv_unified = False
-    params.n_ctx = context * slots
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
-    params.endpoint_metrics = True
-    params.endpoint_slots = True
-    server = xllamacpp.Server(params)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    print(f"serving {model.name} with {slots} slot(s) on 127.0.0.1:{port}", flush=True)
-    stop.wait()
-    del server
 
 
 def free_port() -> int:
@@ -118,7 +89,7 @@ def main() -> None:
         model = assemble(args.models_dir)
     except ModelError as err:
         raise SystemExit(f"error: {err}") from None
-    serve(model, args.port, args.slots, args.threads, args.context)
+    serve(model, "127.0.0.1", args.port, args.threads, args.context, args.slots, introspect=True)
 
 
 if __name__ == "__main__":

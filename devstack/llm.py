@@ -59,8 +59,19 @@ def assemble(models_dir: Path) -> Path:
     return target
 
 
-def serve(model: Path, host: str, port: int, threads: int, context: int) -> None:
-    """Run llama.cpp's server until SIGTERM/SIGINT."""
+def serve(
+    model: Path,
+    host: str,
+    port: int,
+    threads: int,
+    context: int,
+    slots: int = 1,
+    introspect: bool = False,
+) -> None:
+    """Run llama.cpp's server until SIGTERM/SIGINT. `context` is what one request gets:
+    with several `slots` (parallel sequences, the agent-path benchmark's) the KV cache
+    is split per slot, so the server's context is `context` times `slots`.
+    `introspect` switches on its `/metrics` and `/slots` endpoints."""
     import xllamacpp
 
     params = xllamacpp.CommonParams()
@@ -68,15 +79,18 @@ def serve(model: Path, host: str, port: int, threads: int, context: int) -> None
     params.model_alias = MODEL_ALIAS
     params.hostnames = [host]
     params.port = port
-    params.n_ctx = context
-    params.n_parallel = 1
+    params.n_parallel = slots
+    params.kv_unified = False
+    params.n_ctx = context * slots
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
+    params.endpoint_metrics = introspect
+    params.endpoint_slots = introspect
     server = xllamacpp.Server(params)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    print(f"serving {model.name} on http://{host}:{port}/v1", flush=True)
+    print(f"serving {model.name} with {slots} slot(s) on http://{host}:{port}/v1", flush=True)
     stop.wait()
     del server
 
