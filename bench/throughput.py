@@ -118,14 +118,19 @@ def start_sites() -> tuple[subprocess.Popen[bytes], int]:
     raise RuntimeError("the demo websites did not start")
 
 
-async def run(count: int, concurrency: int) -> dict[str, object]:
-    sites, site_port = start_sites()
-    env = await WorkflowEnvironment.start_local(
+async def start_dev_server() -> WorkflowEnvironment:
+    """A fresh dev server (the one `make demo` runs) with our search attributes."""
+    return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
         data_converter=pydantic_data_converter,
         search_attributes=search_attributes.ALL,
         dev_server_log_level="error",
     )
+
+
+async def run(count: int, concurrency: int) -> dict[str, object]:
+    sites, site_port = start_sites()
+    env = await start_dev_server()
     client: Client = env.client
     task_queue = f"bench-{uuid.uuid4()}"
     with tempfile.TemporaryDirectory() as data:

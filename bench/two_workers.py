@@ -24,13 +24,11 @@ from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
-from throughput import ROOT, intake_activities, lead, measure, start_sites
+from throughput import ROOT, intake_activities, lead, measure, start_dev_server, start_sites
 
 from activities.crm_postgres import PostgresCrm
 from devstack.postgres import PostgresCluster
-from models import search_attributes
 from models.lead import LeadIntakeInput
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.sandbox import workflow_runner
@@ -104,12 +102,7 @@ async def run(count: int, concurrency: int) -> dict[str, object]:
     cluster = PostgresCluster()
     cluster.start()
     sites, site_port = start_sites()
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
-        data_converter=pydantic_data_converter,
-        search_attributes=search_attributes.ALL,
-        dev_server_log_level="error",
-    )
+    env = await start_dev_server()
     try:
         crm_url = await cluster.create_database("flowdesk_bench")
         one = await phase(1, env.client, crm_url, site_port, count, concurrency)
