@@ -60,6 +60,9 @@ SIGN_OFF = re.compile(
     re.I | re.M,
 )
 """Where the signature starts: names, titles and phone numbers are not the question."""
+MAX_SOURCE_CHARS = 20_000
+"""An article's text as a cited source: the checks read all of it, the drafter only the
+passages that bear on the mail (`agents.passages`); beyond this it is cut."""
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_TERMS = 32
 
@@ -275,7 +278,9 @@ class KnowledgeBase:
             for r in rows
         ]
 
-    def articles(self, ids: list[str], max_chars: int = 1500) -> list[tuple[str, str, str]]:
+    def articles(
+        self, ids: list[str], max_chars: int = MAX_SOURCE_CHARS
+    ) -> list[tuple[str, str, str]]:
         """(id, title, body) of the given articles in the given order, bodies capped."""
         with closing(self._connect()) as db:
             rows = {

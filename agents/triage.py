@@ -5,8 +5,10 @@ from typing import Any
 
 from agents.client import LlmClient, Structured
 from agents.labels import Labelled
+from agents.passages import FOCUS_PASSAGES, relevant, shown
 from agents.prompts import Prompt, fence
 from models.agent_output import TOPICS, Classification, ReplyDraft
+from models.grounding import coverage, unquoted, words_with
 
 CLASSIFY = Prompt(
     name="triage.classify",
@@ -101,14 +103,14 @@ DRAFT_EXAMPLE_ANSWER = (
 """A worked turn about a feature Flowdesk does not have, so copying it can never pass."""
 DRAFT = Prompt(
     name="triage.draft",
-    version="2026.11-6",
+    version="2026.11-7",
     system=(
         "You answer customer email for Flowdesk support. Write only the answer: no greeting, "
         "no sign-off, no signature (they are added for you). Plain text, no Markdown. Answer "
         "the customer's question in their language with the facts from the knowledge base "
         "articles given for this email, keeping the articles' own wording for every name, "
-        "number, menu path and time. Use the sentences of the article that answer what the "
-        "customer asks, not the ones that come first; if they ask two things, answer both. "
+        "number, menu path and time. Use the article sentences that answer what the customer "
+        "asks; if they ask two things, answer both. "
         "Two to five short sentences. Do not repeat the "
         "customer's question or email. Do not promise anything, do not say that anything was "
         "done, and never mention refunds, credits or exceptions unless the article says them. "
@@ -171,7 +173,41 @@ async def draft_reply(
     earlier: Sequence[tuple[str, str, str]] = (),
 ) -> Structured[ReplyDraft]:
     """`articles` are (id, title, text) of retrieved KB articles; their text is data too,
-    as is `earlier`, the conversation before this mail (see `email_text`)."""
+    as is `earlier`, the conversation before this mail (see `email_text`).
+
+    A draft that leaves out most of what was asked (the reply checker's own coverage
+    measure) is written once more from only the passages about the missing words
+    (`agents.passages`); the checker still reads whichever draft comes back."""
+    question = unquoted(f"{subject}\n{body}")
+    first = await _draft(
+        llm, subject, body, topic, [(a, t, shown(question, x)) for a, t, x in articles], earlier
+    )
+    sources = "\n".join(f"{title}\n{text}" for _, title, text in articles)
+    found = coverage(question, sources, first.output.body)
+    if not found.measurable or found.answered:
+        return first
+    missing = " ".join(words_with(question, found.missing))
+    focused = [(a, t, relevant(missing, x, FOCUS_PASSAGES)) for a, t, x in articles]
+    second = await _draft(llm, subject, body, topic, focused, earlier)
+    record = second.record.model_copy(
+        update={
+            "usage": first.record.usage + second.record.usage,
+            "latency_ms": first.record.latency_ms + second.record.latency_ms,
+            "repaired": first.record.repaired or second.record.repaired,
+            "revised": True,
+        }
+    )
+    return Structured(output=second.output, record=record)
+
+
+async def _draft(
+    llm: LlmClient,
+    subject: str,
+    body: str,
+    topic: str,
+    articles: list[tuple[str, str, str]],
+    earlier: Sequence[tuple[str, str, str]],
+) -> Structured[ReplyDraft]:
     listing = "\n\n".join(f"Article {aid}: {title}\n{text}" for aid, title, text in articles)
     messages = DRAFT.render(
         topic=topic,

@@ -121,3 +121,6 @@ class CallRecord(BaseModel):
     usage: Usage
     latency_ms: int
     repaired: bool
+    revised: bool = False
+    """A second draft was written because the first left out what was asked
+    (`agents.triage.draft_reply`); usage and latency then cover both calls."""

@@ -9,6 +9,7 @@ person looks at the draft.
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 WORD = re.compile(r"[a-z0-9]+")
 SOURCE_NOTE = re.compile(r"\((source|from):[^)]*\)|\[[CP]\d+\]", re.I)
@@ -21,9 +22,59 @@ GLUE = frozenset(
 """Words a sales sentence uses whatever the facts are; they prove nothing either way."""
 
 
+def _stem(word: str) -> str | None:
+    return word[:5] if len(word) >= 4 and word not in GLUE else None
+
+
 def stems(text: str) -> set[str]:
     words = WORD.findall(SOURCE_NOTE.sub(" ", text).lower())
-    return {w[:5] for w in words if len(w) >= 4 and w not in GLUE}
+    return {s for s in map(_stem, words) if s}
+
+
+def words_with(text: str, wanted: Iterable[str]) -> list[str]:
+    """The words of `text` whose stems are `wanted`, once each, in their order."""
+    keep = set(wanted)
+    return list(dict.fromkeys(w for w in WORD.findall(text.lower()) if _stem(w) in keep))
+
+
+MIN_COVERAGE = 0.5
+"""Share of the question's words that the cited sources know and the reply must use: a
+reply grounded in the right article can still answer something else."""
+MIN_SHARED_WORDS = 2
+"""One word in common ("tickets") cannot show that an article answers a question: on the
+development set, unanswerable questions were answered from an article sharing one word."""
+COVERAGE_IGNORE = stems(
+    "after before again already still other every right away over under need needed "
+    "question questions steps plan plans thing things able work works working happen"
+)
+"""Words a question and an article share whatever the subject; they say nothing of what
+was asked."""
+
+
+def unquoted(text: str) -> str:
+    """The writer's own words: quoted lines of an earlier message are not their question."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which of the question's words (stems) the sources know, and which the reply leaves out."""
+
+    asked: frozenset[str]
+    missing: frozenset[str]
+
+    @property
+    def measurable(self) -> bool:
+        return len(self.asked) >= MIN_SHARED_WORDS
+
+    @property
+    def answered(self) -> bool:
+        return self.measurable and len(self.missing) / len(self.asked) <= 1 - MIN_COVERAGE
+
+
+def coverage(question: str, sources: str, reply: str) -> Coverage:
+    asked = (stems(unquoted(question)) & stems(sources)) - COVERAGE_IGNORE
+    return Coverage(asked=frozenset(asked), missing=frozenset(asked - stems(reply)))
 
 
 def support(sentence: str, source: str, free: Iterable[str] = ()) -> float:

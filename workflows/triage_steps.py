@@ -165,4 +165,5 @@ def _call_note(call: CallRecord) -> str:
     return (
         f"{call.model}, {call.prompt_version}, {call.usage.total_tokens} tokens, "
         f"{call.latency_ms} ms{', repaired' if call.repaired else ''}"
+        f"{', second draft' if call.revised else ''}"
     )

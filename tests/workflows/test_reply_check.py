@@ -3,6 +3,7 @@
 import pytest
 
 from agents.triage import CLASSIFY, DRAFT
+from models.grounding import coverage, words_with
 from workflows.checks.entities import unsourced
 from workflows.checks.language import detect
 from workflows.checks.reply import ReplySpec, check_reply
@@ -172,6 +173,16 @@ def test_a_grounded_reply_that_answers_something_else_is_held():
         "Flowdesk Support",
     )
     assert "leaves out what was asked about" in failed(body, spec)["answers_question"]
+
+
+def test_coverage_counts_the_writers_own_words_not_the_quoted_thread():
+    sources = "Download invoices as PDF under Billing. Cancel under Plan."
+    question = "Where do I download invoices?\n> Earlier: how do I cancel the plan?"
+    found = coverage(question, sources, "Invoices are under Billing.")
+    assert found.asked == {"downl", "invoi"} and found.missing == {"downl"}
+    assert found.measurable and found.answered, "half of what was asked is enough"
+    assert not coverage(question, sources, "Cancel under Plan.").answered
+    assert words_with(question, found.missing) == ["download"]
 
 
 def test_language_greeting_signature_and_length():

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from models.checks import CheckResult, ReplyCheck
-from models.grounding import WORD, stems, support
+from models.grounding import WORD, coverage, stems, support
 from workflows.checks.entities import unsourced
 from workflows.checks.language import detect
 
@@ -33,19 +33,6 @@ SENTENCE_SUPPORT = 0.6
 VERBATIM_SUPPORT = 0.8
 """Money words (refund, credit, discount) pass only in a sentence this close to its source."""
 ECHO_SPAN = 8
-MIN_COVERAGE = 0.5
-"""Share of the question's words that the cited sources know and the reply must use: a
-reply grounded in the right article can still answer something else."""
-MIN_SHARED_WORDS = 2
-"""One word in common ("tickets") cannot show that an article answers a question: on the
-development set, unanswerable questions were answered from an article sharing one word."""
-COVERAGE_IGNORE = stems(
-    "after before again already still other every right away over under need needed "
-    "question questions steps plan plans thing things able work works working happen"
-)
-"""Words a question and an article share whatever the subject; they say nothing of what
-was asked."""
-
 GREETING = re.compile(
     r"^(hi|hello|hey|dear|good (morning|afternoon|evening)|hallo|guten (tag|morgen)|liebe[rs]?"
     r"|sehr geehrte[rs]?|hola|buen(os|as) (días|tardes)|estimad[oa]s?|bonjour|salut|cher|chère"
@@ -237,15 +224,11 @@ def _grounding_problem(claims: list[str], unsupported: list[str]) -> str | None:
 
 
 def _coverage_problem(customer: str, evidence: str, reply: str) -> str | None:
-    unquoted = "\n".join(
-        line for line in customer.splitlines() if not line.lstrip().startswith(">")
-    )
-    asked = (stems(unquoted) & stems(evidence)) - COVERAGE_IGNORE
-    if len(asked) < MIN_SHARED_WORDS:
-        return f"the cited sources share too few words with the question ({len(asked)})"
-    missing = sorted(asked - stems(reply))
-    if len(missing) / len(asked) > 1 - MIN_COVERAGE:
-        return f"leaves out what was asked about: {', '.join(missing[:6])}"
+    found = coverage(customer, evidence, reply)
+    if not found.measurable:
+        return f"the cited sources share too few words with the question ({len(found.asked)})"
+    if not found.answered:
+        return f"leaves out what was asked about: {', '.join(sorted(found.missing)[:6])}"
     return None
 
 
