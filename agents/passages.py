@@ -14,6 +14,7 @@ name, "settings") says little about which passage answers.
 """
 
 import re
+from collections import Counter
 
 from models.grounding import WORD, stems
 
@@ -42,10 +43,7 @@ def relevant(question: str, text: str, keep: int = MAX_PASSAGES) -> str:
     parts = passages(text)
     asked = stems(question)
     found = [stems(p) & asked for p in parts]
-    spread: dict[str, int] = {}
-    for words in found:
-        for w in words:
-            spread[w] = spread.get(w, 0) + 1
+    spread = Counter(w for words in found for w in words)
     weight = [sum(1 / spread[w] for w in words) for words in found]
     ranked = sorted((i for i, w in enumerate(weight) if w > 0), key=lambda i: (-weight[i], i))
     chosen = sorted(ranked[:keep])
