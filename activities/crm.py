@@ -59,6 +59,10 @@ class Crm(Protocol):
         """Runs that sent `process` mail to the address, newest first, each once: the
         fallback for answers whose client dropped `In-Reply-To`."""
 
+    async def sent_to(self, message_ids: list[str]) -> list[str]:
+        """The addresses we sent the listed messages to (notices aside), each once: what a
+        delivery report must cite before it may suppress anyone."""
+
     async def address_of(self, workflow_id: str) -> str | None:
         """Where the run's first message went (a notice to on-call aside): the address a
         one-click link minted for the run unsubscribes."""
@@ -147,6 +151,9 @@ class SqliteCrm:
 
     async def runs_to(self, address: str, process: Process) -> list[str]:
         return await self._run(crm_mail.runs_to, address, process)
+
+    async def sent_to(self, message_ids: list[str]) -> list[str]:
+        return await self._run(crm_mail.sent_to, message_ids)
 
     async def address_of(self, workflow_id: str) -> str | None:
         return await self._run(crm_mail.address_of, workflow_id)

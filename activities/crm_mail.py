@@ -115,6 +115,19 @@ def runs_to(db: sqlite3.Connection, address: str, process: Process) -> list[str]
     return [row["workflow_id"] for row in rows]
 
 
+def sent_to(db: sqlite3.Connection, message_ids: list[str]) -> list[str]:
+    wanted = list(dict.fromkeys(message_ids))
+    if not wanted:
+        return []
+    marks = ", ".join("?" for _ in wanted)
+    rows = db.execute(
+        f"SELECT DISTINCT address FROM messages WHERE message_id IN ({marks}) "
+        f"AND direction = 'out' AND {CONVERSATION} ORDER BY address",
+        wanted,
+    ).fetchall()
+    return [row["address"] for row in rows]
+
+
 def address_of(db: sqlite3.Connection, workflow_id: str) -> str | None:
     row = db.execute(
         f"SELECT address FROM messages WHERE workflow_id = ? AND direction = 'out' "

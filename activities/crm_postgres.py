@@ -174,6 +174,15 @@ class PostgresCrm:
             )  # fmt: skip
         return [row["workflow_id"] for row in rows]
 
+    async def sent_to(self, message_ids: list[str]) -> list[str]:
+        async with self._connection() as db:
+            rows = await db.fetch(
+                f"SELECT DISTINCT address FROM messages WHERE message_id = ANY($1::text[]) "
+                f"AND direction = 'out' AND {CONVERSATION} ORDER BY address",
+                list(dict.fromkeys(message_ids)),
+            )
+        return [row["address"] for row in rows]
+
     async def address_of(self, workflow_id: str) -> str | None:
         async with self._connection() as db:
             return await db.fetchval(

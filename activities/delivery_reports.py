@@ -9,13 +9,13 @@ notice is no bounce: it stays an automatic mail, so nothing is suppressed by it.
 
 import re
 from collections.abc import Iterator
-from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 from typing import Literal
 
 from activities.mail import single_address
+from activities.mail_fields import READER, field_values, first_value
 from models.threads import DeliveryReport
 
 ReportKind = Literal["bounce", "complaint"]
@@ -24,9 +24,6 @@ MAX_RECIPIENTS = 20
 """As many addresses as `DeliveryReport` holds; a longer list is cut, never refused."""
 MAX_BLOCKS = 1000
 """Per-recipient blocks read from one report: bounds the work a crafted one can cause."""
-MAX_FIELD_CHARS = 10_000
-"""Of one field: ample for twenty addresses, and the standard library's header parser
-slows down quadratically on longer values (seconds for a crafted 1 MB header)."""
 MAX_MESSAGE_ID = 998
 MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
 STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status", "text/delivery-status")
@@ -76,7 +73,7 @@ def _report(message: Message) -> DeliveryReport | None:
         complained = _complainants(parts)
         if complained is not None:
             kind, named = "complaint", complained
-    listed = [value for value in _values(message, "X-Failed-Recipients") if value.strip()]
+    listed = [value for value in field_values(message, "X-Failed-Recipients") if value.strip()]
     if listed and kind != "complaint":
         kind = "bounce"
         named += [address for _, raw in getaddresses(listed) if (address := _address(raw))]
@@ -108,7 +105,7 @@ def _failed_recipients(parts: list[Message]) -> list[str] | None:
     named: list[str] = []
     for block in failed:
         for field in ("Original-Recipient", "Final-Recipient"):
-            named += [address for value in _values(block, field) if (address := _typed(value))]
+            named += [address for value in field_values(block, field) if (address := _typed(value))]
         if len(named) >= MAX_RECIPIENTS:
             break
     return named
@@ -129,7 +126,7 @@ def _blocks(status: Message) -> Iterator[Message]:
         rest = status.get_payload(decode=True)
     if not isinstance(rest, bytes) or not rest.strip():
         return
-    parser = BytesHeaderParser(policy=policy.default)
+    parser = BytesHeaderParser(policy=READER)
     for text in BLANK_LINES.split(rest.strip())[:MAX_BLOCKS]:
         yield parser.parsebytes(text)
 
@@ -137,12 +134,12 @@ def _blocks(status: Message) -> Iterator[Message]:
 def _is_failure(block: Message) -> bool:
     """`Action: failed` decides; an action that names no outcome (missing, misspelt)
     leaves it to a permanent (5.x.x) status."""
-    action = _first(block, "Action").split(";")[0].strip().lower()
+    action = first_value(block, "Action").split(";")[0].strip().lower()
     if action == "failed":
         return True
     if action in NOT_BOUNCES:
         return False
-    return PERMANENT_STATUS.match(_first(block, "Status").strip()) is not None
+    return PERMANENT_STATUS.match(first_value(block, "Status").strip()) is not None
 
 
 def _complainants(parts: list[Message]) -> list[str] | None:
@@ -152,16 +149,19 @@ def _complainants(parts: list[Message]) -> list[str] | None:
         (part for part in parts if part.get_content_type() == "message/feedback-report"), None
     )
     fields = next(_blocks(feedback), None) if feedback is not None else None
-    if fields is None or _first(fields, "Feedback-Type").strip().lower() not in COMPLAINT_TYPES:
+    if (
+        fields is None
+        or first_value(fields, "Feedback-Type").strip().lower() not in COMPLAINT_TYPES
+    ):
         return None
     named = [
         address
-        for _, raw in getaddresses(_values(fields, "Original-Rcpt-To"))
+        for _, raw in getaddresses(field_values(fields, "Original-Rcpt-To"))
         if (address := _address(raw))
     ]
     original = _original(parts)
     if not named and original is not None:
-        to = _address(_first(original, "To"))
+        to = _address(first_value(original, "To"))
         named = [to] if to else []
     return named
 
@@ -175,12 +175,12 @@ def _original(parts: list[Message]) -> Message | None:
         if kind in HEADER_TYPES:
             raw = part.get_payload(decode=True)
             if isinstance(raw, bytes):
-                return BytesHeaderParser(policy=policy.default).parsebytes(raw)
+                return BytesHeaderParser(policy=READER).parsebytes(raw)
     return None
 
 
 def _message_id(original: Message) -> str | None:
-    found = message_ids(_first(original, "Message-ID"))
+    found = message_ids(first_value(original, "Message-ID"))
     return found[0] if found else None
 
 
@@ -196,26 +196,3 @@ def _address(value: str) -> str | None:
     if address is None or not address.isprintable() or "\ufffd" in address:
         return None
     return address.lower()
-
-
-def _first(message: Message, name: str) -> str:
-    values = _values(message, name)
-    return values[0] if values else ""
-
-
-def _values(message: Message, name: str) -> list[str]:
-    """Every value of a field as text, read from its first `MAX_FIELD_CHARS` up to the
-    last separator (never half an address); the raw text when the standard library
-    cannot parse one (a malformed `Message-ID: <` makes it raise)."""
-    values = []
-    for key, raw in message.raw_items():
-        if key.lower() != name.lower():
-            continue
-        text = str(raw)
-        if len(text) > MAX_FIELD_CHARS:
-            text = text[: max(text.rfind(",", 0, MAX_FIELD_CHARS), 0)]
-        try:
-            values.append(str(policy.default.header_fetch_parse(key, text)))
-        except Exception:  # noqa: BLE001 (any parser failure: the raw text is what we have)
-            values.append(text)
-    return values

@@ -4,31 +4,61 @@ Whatever the bytes, the result is an `InboundEmail`: undecodable parts are decod
 with replacement characters and flagged, HTML-only mail is reduced to text, and an
 oversized body is cut and flagged, so the workflow never sees a crash, only a
 `parse_problem` that sends the ticket to a person.
+
+The work is bounded by the message's size, not by its shape, since anyone can send one:
+each header field is cut as it is read (`mail_fields`), a message of more than
+`MAX_BOUNDARY_LINES` MIME boundaries is read as headers and raw text, and HTML is
+reduced to text in one pass.
 """
 
 import codecs
 import html
 import re
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.utils import parsedate_to_datetime
 
 from activities.delivery_reports import delivery_report, message_ids
-from activities.mail import single_address
+from activities.mail import envelope_sender, single_address
+from activities.mail_fields import bounded_policy, first_value
 from models.support import MAX_BODY_CHARS, InboundEmail
 from models.threads import MAX_REFERENCES
 
 MAX_RAW_BYTES = 2_000_000
 MAX_CHARSET_NAME = 40
-TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
-BLANKS = re.compile(r"\n\s*\n\s*\n+")
+MAX_HTML_CHARS = 20 * MAX_BODY_CHARS
+"""Of markup reduced to text: room for heavy mail styling around a body we keep at most
+`MAX_BODY_CHARS` of."""
+MAX_BOUNDARY_LINES = 500
+"""Lines that may open a MIME part; past this the parts are not parsed (the parser's
+time grows with their number, and no real mail comes near it)."""
+RAW_TEXT = re.compile(r"<(/?)(script|style)\b[^<>]*>?", re.I)
+TAG = re.compile(r"<[^<>]*>")
+"""A tag cannot contain `<`, so each `<` is scanned to the next one at most: linear."""
+BREAKS = re.compile(r"<br\s*/?>|</p>|</div>|</li>", re.I)
+BLANKS = re.compile(r"\n[ \t\r\f\v]*\n(?:[ \t\r\f\v]*\n)+")
 UNKNOWN_SENDER = "unknown@sender.invalid"
 
 
 def html_to_text(markup: str) -> str:
-    text = re.sub(r"<br\s*/?>|</p>|</div>|</li>", "\n", markup, flags=re.I)
-    return BLANKS.sub("\n\n", html.unescape(TAGS.sub("", text))).strip()
+    """Text of the markup in one pass: script and style content dropped (an unclosed one
+    to the end, as a browser does), tags removed, line-ending tags kept as breaks."""
+    text = BREAKS.sub("\n", _without_raw_text(markup[:MAX_HTML_CHARS]))
+    return BLANKS.sub("\n\n", html.unescape(TAG.sub("", text))).strip()
+
+
+def _without_raw_text(markup: str) -> str:
+    kept, start, inside = [], 0, None
+    for tag in RAW_TEXT.finditer(markup):
+        closing, name = tag.group(1) == "/", tag.group(2).lower()
+        if inside is None and not closing:
+            kept.append(markup[start : tag.start()])
+            inside = name
+        elif inside == name and closing:
+            start, inside = tag.end(), None
+    if inside is None:
+        kept.append(markup[start:])
+    return "".join(kept)
 
 
 def clean_text(text: str) -> str:
@@ -75,10 +105,7 @@ AUTOMATIC_HEADERS = {
 def header(message: EmailMessage, name: str) -> str:
     """The header's text, or its raw value when the parser cannot read it (some malformed
     headers, e.g. `Message-ID: <`, make the standard library raise instead)."""
-    try:
-        return clean_text(str(message.get(name, "") or ""))
-    except Exception:  # noqa: BLE001 (any parser failure: the raw text is what we have)
-        return clean_text(raw_header(message, name))
+    return clean_text(first_value(message, name))
 
 
 def raw_header(message: EmailMessage, name: str) -> str:
@@ -102,11 +129,16 @@ def parse_email(raw: bytes) -> InboundEmail:
     try:
         return _parse(raw)
     except Exception as err:  # noqa: BLE001 (the promise: a ticket, never a crash)
-        return InboundEmail(
-            sender=UNKNOWN_SENDER,
-            body=clean_text(raw[:MAX_BODY_CHARS].decode("utf-8", "replace")),
-            parse_problem=f"unreadable message ({type(err).__name__}); shown as raw text",
-        )
+        return raw_text_ticket(raw, f"unreadable message ({type(err).__name__})")
+
+
+def raw_text_ticket(raw: bytes, problem: str) -> InboundEmail:
+    """What a person gets for a message that could not be read: its bytes as text."""
+    return InboundEmail(
+        sender=UNKNOWN_SENDER,
+        body=clean_text(raw[:MAX_BODY_CHARS].decode("utf-8", "replace")),
+        parse_problem=f"{problem}; shown as raw text",
+    )
 
 
 def _parse(raw: bytes) -> InboundEmail:
@@ -114,10 +146,19 @@ def _parse(raw: bytes) -> InboundEmail:
     if len(raw) > MAX_RAW_BYTES:
         problems.append(f"message is {len(raw)} bytes; only the first {MAX_RAW_BYTES} were read")
         raw = raw[:MAX_RAW_BYTES]
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    body, problem = _body(message)  # type: ignore[arg-type]
-    if problem:
-        problems.append(problem)
+    bounded = bounded_policy()
+    if raw.count(b"\n--") > MAX_BOUNDARY_LINES:
+        message = BytesHeaderParser(policy=bounded).parsebytes(raw)
+        body = clean_text(str(message.get_payload()))
+        problems.append(f"over {MAX_BOUNDARY_LINES} MIME boundaries; the body is raw text")
+    else:
+        message = BytesParser(policy=bounded).parsebytes(raw)
+        body, problem = _body(message)  # type: ignore[arg-type]
+        if problem:
+            problems.append(problem)
+    if bounded.budget and bounded.budget.cut:
+        cut = ", ".join(sorted(set(bounded.budget.cut)))[:200]
+        problems.append(f"over-long header field(s) cut: {cut}")
     if len(body) > MAX_BODY_CHARS:
         problems.append(f"body is {len(body)} characters; cut to {MAX_BODY_CHARS}")
         body = body[:MAX_BODY_CHARS]
@@ -143,6 +184,7 @@ def _parse(raw: bytes) -> InboundEmail:
         references=references(message),
         report=delivery_report(message),
         recipient=recipient(message),
+        envelope_sender=envelope_sender(header(message, "Return-Path")),
     )
 
 

@@ -34,6 +34,9 @@ from models.common import (
 )
 
 ADDRESS = re.compile(ADDRESS_PATTERN)
+MAX_SINGLE_ADDRESS_FIELD = 1000
+"""Longer than one address with any display name: such a value names several or none,
+and is not handed to the address parser, whose time grows with the square of it."""
 
 
 class VerbatimHeader(UnstructuredHeader):
@@ -66,10 +69,21 @@ def single_address(value: str) -> str | None:
     """The one address `value` names, or None when it names none or several: a header
     like `=?utf-8?q?a=2Cb=40x=2Eorg?=` decodes to a list, and one reply must never
     reach strangers."""
+    if len(value) > MAX_SINGLE_ADDRESS_FIELD:
+        return None
     found = getaddresses([value])
     if len(found) != 1 or len(found[0][1]) > MAX_ADDRESS_CHARS:
         return None
     return found[0][1] if ADDRESS.match(found[0][1]) else None
+
+
+def envelope_sender(value: str) -> str | None:
+    """The SMTP envelope sender (`MAIL FROM`, or `Return-Path` once delivered): `""` for
+    the null sender `<>` that delivery reports come from, None when unusable."""
+    bare = value.strip()
+    if bare in ("", "<>"):
+        return "" if bare else None
+    return single_address(bare)
 
 
 def recipient(message: OutgoingEmail) -> str:

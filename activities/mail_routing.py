@@ -53,7 +53,17 @@ class MailRoutingActivities:
             thread = []
             if run is not None and run.process == "support":
                 thread = await self.crm.thread(run.workflow_id, MAX_THREAD_ENTRIES)
-        return MailFacts(run=run, sender_outreach=fallback, thread=thread)
+            reported = await self._reported(request) if email.report else []
+        return MailFacts(run=run, sender_outreach=fallback, thread=thread, reported=reported)
+
+    async def _reported(self, request: RouteRequest) -> list[str]:
+        """Anyone can write a report naming any address; it may act only on addresses the
+        messages it cites were sent to, which only a real report of ours can cite."""
+        report = request.email.report
+        assert report is not None
+        sent = await self.crm.sent_to(referenced_ids(request))
+        named = {address.casefold() for address in report.recipients}
+        return [address for address in sent if not named or address in named]
 
     @activity.defn(name="record_inbound_mail")
     async def record_inbound_mail(self, record: MessageRecord) -> bool:

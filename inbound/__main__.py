@@ -46,6 +46,7 @@ async def serve() -> None:
     )
     await stop.wait()
     server.close()
+    handler.close()
     log.info("SMTP listener stopped")
 
 

@@ -10,6 +10,10 @@ reason, the answer is `451`: the sender keeps the message and retries, so no mai
 lost silently. Any other address gets `550`, and a message over `MAX_RAW_BYTES`, the
 most `parse_email` reads, is refused with `552` before it is stored.
 
+Each message is read by `inbound.reading.MailReader` in a child process with a time
+budget, so a message crafted to be slow to parse costs its own sender a raw-text ticket,
+never the other clients their turn.
+
 aiosmtpd's `SMTP` protocol is served on the caller's event loop (what aiosmtpd's
 threaded `Controller` does on a loop of its own), so the handler awaits the Temporal
 client on the loop that created it. Logs name the router run only, never an address
@@ -25,8 +29,11 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from activities.inbound_mail import MAX_RAW_BYTES, parse_email
+from activities.inbound_mail import MAX_RAW_BYTES
+from activities.mail import envelope_sender
 from client.submit import submit_mail
+from inbound.reading import MailReader
+from inbound.smtp_data import BlockDataSMTP
 from models.routing import RouteOptions, router_workflow_id
 
 log = logging.getLogger("flowdesk.inbound")
@@ -46,8 +53,10 @@ class Inbox:
         options: RouteOptions,
         reply_address: str,
         id_key: bytes,
+        reader: MailReader | None = None,
     ) -> None:
         self.client = client
+        self.reader = reader or MailReader()
         self.task_queue = task_queue
         self.options = options
         self.id_key = id_key
@@ -69,8 +78,13 @@ class Inbox:
     ) -> str:
         run = "unparsed"
         try:
-            email = parse_email(envelope.original_content or b"")
-            email = email.model_copy(update={"recipient": envelope.rcpt_tos[0].casefold()})
+            email = await self.reader.read(envelope.original_content or b"")
+            email = email.model_copy(
+                update={
+                    "recipient": envelope.rcpt_tos[0].casefold(),
+                    "envelope_sender": envelope_sender(envelope.mail_from or ""),
+                }
+            )
             run = router_workflow_id(email, self.id_key)
             submitted = await submit_mail(
                 self.client, self.task_queue, email, self.options, self.id_key
@@ -83,6 +97,10 @@ class Inbox:
         else:
             log.info("mail %s routing", run)
         return ACCEPTED.format(run)
+
+    def close(self) -> None:
+        """Stops the processes that read mail."""
+        self.reader.close()
 
 
 def _reason(err: Exception) -> str:
@@ -97,7 +115,7 @@ async def listen(handler: Any, host: str, port: int, hostname: str) -> asyncio.S
     logging.getLogger(AIOSMTPD_LOG).setLevel(logging.WARNING)
     loop = asyncio.get_running_loop()
     return await loop.create_server(
-        lambda: SMTP(
+        lambda: BlockDataSMTP(
             handler,
             data_size_limit=MAX_RAW_BYTES,
             enable_SMTPUTF8=True,

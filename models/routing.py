@@ -36,6 +36,11 @@ class MailFacts(Strict):
     run: RunRef | None = None
     sender_outreach: list[str] = Field(default_factory=list)
     thread: list[ThreadEntry] = Field(default_factory=list)
+    reported: list[str] = Field(
+        default_factory=list,
+        description="For a delivery report: the addresses we sent the messages it cites "
+        "to, of those it names (all of them when it names none)",
+    )
 
 
 class SuppressRequest(Strict):

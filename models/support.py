@@ -42,6 +42,10 @@ class InboundEmail(Strict):
     recipient: str | None = Field(
         default=None, max_length=320, description="The address it was delivered to"
     )
+    envelope_sender: str | None = Field(
+        default=None, max_length=320,
+        description="SMTP `MAIL FROM` (a mailbox's `Return-Path`); '' is the null sender <>",
+    )  # fmt: skip
     thread: list[ThreadEntry] = Field(
         default_factory=list, max_length=MAX_THREAD_ENTRIES,
         description="Earlier messages of the conversation, oldest first (context, not orders)",

@@ -6,8 +6,8 @@ The CRM's message log names the run (`In-Reply-To`/`References` are looked up, n
 guessed); `mail_routes.choose_route` decides what the message is. An answer to an
 outreach email signals `lead_replied` (an auto-reply is passed on marked as such, so
 the run logs why its cadence goes on), unsubscribe wording signals `unsubscribe` and
-suppresses the address, a bounce or complaint suppresses every address it names and
-stops every cadence to them, and an answer to a support reply reaches its ticket, or,
+suppresses the address, a bounce or complaint that cites a message we sent suppresses
+the addresses it proves and stops every cadence to them, and an answer to a support reply reaches its ticket, or,
 if that ticket is closed, starts a new one carrying the conversation so far.
 """
 
@@ -49,6 +49,9 @@ with workflow.unsafe.imports_passed_through():
 MAX_SOURCE, MAX_AUTOMATIC = 200, 300
 """What `Suppression.source` and `LeadReply.automatic` hold of a route's reason."""
 INBOUND_ID = "<{}.in@flowdesk.invalid>"
+REPORT_PROOF = "delivery-reports-need-proof"
+"""Since this change a bounce or complaint acts only on addresses it proves (`MailFacts.
+reported`), and a bounce only from a mail system; older runs replay the old rule."""
 """The log's name for a message that came without a usable Message-ID of its own."""
 
 
@@ -59,10 +62,12 @@ class MailRouterWorkflow(Suppressing):
         facts: MailFacts = await run_step(
             MailRoutingActivities.look_up_mail, request, ROUTING, "look up the conversation"
         )
-        route = choose_route(request.email, facts, request.options)
+        proof = workflow.patched(REPORT_PROOF)
+        route = choose_route(request.email, facts, request.options, proof)
         self._log.add("route", route.kind, route.why)
         if route.kind in ("bounce", "complaint"):
-            result = await self._report(request.email, route)
+            reported = facts.reported if proof else None
+            result = await self._report(request.email, route, reported)
         elif route.kind == "unsubscribe":
             result = await self._unsubscribe(request.email, route)
         elif route.kind in ("outreach_reply", "outreach_auto_reply"):
@@ -76,13 +81,21 @@ class MailRouterWorkflow(Suppressing):
         self._log.add("outcome", result.kind, result.note or ", ".join(result.runs) or "no run")
         return result
 
-    async def _report(self, email: InboundEmail, route: Route) -> RouteResult:
-        """Every address a bounce or complaint names is suppressed; when it names none,
-        the address of the run its original message belongs to."""
+    async def _report(
+        self, email: InboundEmail, route: Route, reported: list[str] | None
+    ) -> RouteResult:
+        """The addresses the report proved (`reported`) are suppressed. Runs started before
+        reports had to prove themselves (`reported` None) suppress every address it
+        names, or, when it names none, the address of its original message's run."""
         assert email.report is not None
         reason: SuppressionReason = "bounced" if route.kind == "bounce" else "complained"
         source = f"{route.kind} report"
-        if email.report.recipients:
+        if reported is not None:
+            requests = [
+                SuppressRequest(address=address, reason=reason, source=source, only_if_mailed=True)
+                for address in reported
+            ]
+        elif email.report.recipients:
             requests = [
                 SuppressRequest(address=address, reason=reason, source=source, only_if_mailed=True)
                 for address in email.report.recipients

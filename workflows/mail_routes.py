@@ -1,14 +1,15 @@
 """Where an inbound message goes: a pure rule over the message and what the CRM knows.
 
 In order: a delivery report (bounce, complaint) suppresses addresses and never becomes
-a ticket; mail to the unsubscribe address unsubscribes its sender; an answer to an
+a ticket, provided it proves itself (`report_doubt`), else it is read as ordinary mail;
+mail to the unsubscribe address unsubscribes its sender; an answer to an
 outreach email (by its headers, else by its sender when it was not sent to support)
 is a reply, an auto-reply or an unsubscribe by its wording (`reply_intent`); an answer
 to a support reply goes to that ticket (an automatic one is dropped: answering it
 could loop); anything else is a new ticket.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from models.routing import MailFacts, RouteKind, RouteOptions
 from models.support import InboundEmail
@@ -29,10 +30,47 @@ class Route:
     why: str
 
 
-def choose_route(email: InboundEmail, facts: MailFacts, options: RouteOptions) -> Route:
+MAIL_SYSTEMS = frozenset({"mailer-daemon", "postmaster"})
+"""Local parts a bounce may come from when its envelope sender is not the null `<>`."""
+
+
+def choose_route(
+    email: InboundEmail, facts: MailFacts, options: RouteOptions, proof: bool = True
+) -> Route:
+    """`proof` False is the rule of runs started before reports had to prove themselves:
+    any report was believed."""
     run = facts.run
     if email.report is not None:
-        return Route(email.report.kind, run.workflow_id if run else None, "delivery report")
+        doubt = report_doubt(email, facts) if proof else None
+        if doubt is None:
+            return Route(email.report.kind, run.workflow_id if run else None, "delivery report")
+        ordinary = _ordinary_route(email, facts, options)
+        return replace(ordinary, why=f"{doubt}, so read as mail: {ordinary.why}")
+    return _ordinary_route(email, facts, options)
+
+
+def report_doubt(email: InboundEmail, facts: MailFacts) -> str | None:
+    """Why a delivery report may not suppress anyone, or None. Its text is anyone's to
+    write; what a stranger cannot forge is a Message-ID we sent to the address it names,
+    and a bounce must also come from a mail system (the null envelope sender `<>`, or
+    mailer-daemon). Complaint loops send from their own addresses, so only the cited
+    message counts for them."""
+    assert email.report is not None
+    if email.report.kind == "bounce" and not _from_mail_system(email.envelope_sender):
+        return "a bounce whose envelope sender is not a mail system"
+    if not facts.reported:
+        return f"a {email.report.kind} that cites no message we sent to an address it names"
+    return None
+
+
+def _from_mail_system(sender: str | None) -> bool:
+    if sender is None:
+        return False
+    return sender == "" or sender.partition("@")[0].casefold() in MAIL_SYSTEMS
+
+
+def _ordinary_route(email: InboundEmail, facts: MailFacts, options: RouteOptions) -> Route:
+    run = facts.run
     recipient = (email.recipient or "").casefold()
     if recipient and recipient == options.unsubscribe_address.casefold():
         return Route("unsubscribe", None, "mail to the unsubscribe address")

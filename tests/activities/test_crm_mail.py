@@ -75,6 +75,26 @@ async def test_runs_that_mailed_an_address_newest_first_each_once(crm_db: CrmDat
     assert await crm.runs_to("kim@acme.example", "outreach") == [], "only mail we sent counts"
 
 
+async def test_the_addresses_our_messages_went_to_are_what_a_report_can_prove(
+    crm_db: CrmDatabase,
+):
+    """An inbound message under a cited id, or a notice to a colleague, proves nothing."""
+    crm = await crm_db.open()
+    await crm.record_message(out("<1@f.example>", "outreach-1", address="Ada@Northwind.example"))
+    await crm.record_message(
+        out("<2@f.example>", "ticket-1", "support", address="kim@acme.example")
+    )
+    await crm.record_message(answer("<3@acme.example>", "ticket-1"))
+    await crm.record_message(
+        out("<4@f.example>", "ticket-1", process="notice", address="oncall@flowdesk.example")
+    )
+    cited = ["<1@f.example>", "<2@f.example>", "<3@acme.example>", "<4@f.example>", "<1@f.example>"]
+
+    assert await crm.sent_to(cited) == ["ada@northwind.example", "kim@acme.example"]
+    assert await crm.sent_to(["<unknown@f.example>"]) == []
+    assert await crm.sent_to([]) == []
+
+
 async def test_the_address_a_run_mailed_is_its_first_outgoing_message(crm_db: CrmDatabase):
     crm = await crm_db.open()
     await crm.record_message(answer("<q@acme.example>", "ticket-1"))

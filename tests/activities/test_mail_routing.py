@@ -7,7 +7,7 @@ from activities.crm import SqliteCrm
 from activities.mail_routing import MailRoutingActivities
 from models.routing import RouteOptions, RouteRequest, SuppressRequest
 from models.support import InboundEmail
-from models.threads import MessageRecord
+from models.threads import DeliveryReport, MessageRecord
 
 LEAD = "ada@northwind.example"
 OPTIONS = RouteOptions(
@@ -56,3 +56,34 @@ async def test_our_own_message_id_cannot_be_claimed_first_by_an_inbound_mail(tmp
         RouteRequest(email=answer, options=OPTIONS)
     )
     assert facts.run is not None and facts.run.workflow_id == "outreach-1"
+
+
+async def test_a_report_proves_the_addresses_its_cited_message_went_to(tmp_path: Path):
+    """A report names addresses in text anyone writes; what counts is the message it
+    cites: of the addresses it names, those that message went to (all when it names none)."""
+    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+    await crm.record_message(sent("<t3@flowdesk.example>"))
+    routing = MailRoutingActivities(crm)
+
+    async def reported(report: DeliveryReport) -> list[str]:
+        bounce = InboundEmail(sender="mailer-daemon@mx.example", report=report)
+        return (await routing.look_up_mail(RouteRequest(email=bounce, options=OPTIONS))).reported
+
+    cites = "<t3@flowdesk.example>"
+    assert await reported(
+        DeliveryReport(kind="bounce", recipients=[LEAD.upper()], original_message_id=cites)
+    ) == [LEAD]
+    assert await reported(DeliveryReport(kind="bounce", original_message_id=cites)) == [LEAD]
+    assert (
+        await reported(
+            DeliveryReport(
+                kind="bounce", recipients=["ceo@customer.example"], original_message_id=cites
+            )
+        )
+        == []
+    )
+    assert await reported(DeliveryReport(kind="bounce", recipients=[LEAD])) == []
+    assert (
+        await reported(DeliveryReport(kind="complaint", original_message_id="<forged@x.example>"))
+        == []
+    )

@@ -65,6 +65,7 @@ async def listener() -> AsyncIterator[tuple[int, RecordingClient]]:
     yield server.sockets[0].getsockname()[1], client
     server.close()
     await server.wait_closed()
+    inbox.close()
 
 
 def deliver(port: int, raw: bytes) -> tuple[int, str]:

@@ -130,3 +130,4 @@ async def loop_stack(
             triage,
         )
     server.close()
+    inbox.close()

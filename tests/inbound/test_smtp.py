@@ -6,6 +6,7 @@ import logging
 import smtplib
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from email import policy
 from email.message import EmailMessage
 
@@ -19,6 +20,7 @@ from temporalio.worker import Worker
 from activities.crm import SqliteCrm
 from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from activities.mail_routing import MailRoutingActivities
+from bench.smtp_stall import crafted
 from inbound.smtp import Inbox, listen
 from models.routing import RouteOptions, RouteResult, router_workflow_id
 from models.support import ticket_workflow_id
@@ -66,9 +68,15 @@ async def send(port: int, raw: bytes, **kwargs) -> tuple[int, str]:
     return await asyncio.to_thread(deliver, port, raw, **kwargs)
 
 
-async def serving(client: Client, task_queue: str) -> asyncio.Server:
+@asynccontextmanager
+async def serving(client: Client, task_queue: str) -> AsyncIterator[asyncio.Server]:
     inbox = Inbox(client, task_queue, OPTIONS, "hello@flowdesk.example", ID_KEY)
-    return await listen(inbox, "127.0.0.1", 0, hostname="flowdesk.example")
+    server = await listen(inbox, "127.0.0.1", 0, hostname="flowdesk.example")
+    try:
+        yield server
+    finally:
+        server.close()
+        inbox.close()
 
 
 def port_of(server: asyncio.Server) -> int:
@@ -89,9 +97,27 @@ async def door(
         activities=[*FakeTriage().activities(), *MailRoutingActivities(crm).definitions()],
         workflow_runner=workflow_runner(),
     ):
-        server = await serving(dev_env.client, task_queue)
-        yield port_of(server)
-        server.close()
+        async with serving(dev_env.client, task_queue) as server:
+            yield port_of(server)
+
+
+async def test_ordinary_mail_is_answered_while_a_crafted_one_is_read(door: int):
+    """A message built to keep the parser busy for seconds (hundreds of parts with long
+    parameters) is read off the loop, in its own lane: mail sent after it is answered
+    first."""
+    await send(door, message(new_message_id()))  # the small lane's reader is up
+    answered: list[str] = []
+
+    async def deliver_as(name: str, raw: bytes) -> int:
+        code, _ = await send(door, raw)
+        answered.append(name)
+        return code
+
+    slow = asyncio.create_task(deliver_as("crafted", crafted("params_per_part", 0)))
+    await asyncio.sleep(0.5)
+    assert await deliver_as("ordinary", message(new_message_id())) == 250
+    assert await slow == 250
+    assert answered == ["ordinary", "crafted"]
 
 
 async def runs_with_id(client: Client, workflow_id: str) -> int:
@@ -175,11 +201,8 @@ async def test_an_oversized_message_is_refused_with_552(door: int):
 async def test_temporal_unreachable_is_answered_451(caplog: pytest.LogCaptureFixture):
     caplog.set_level(logging.INFO, logger="flowdesk.inbound")
     dead = await Client.connect("127.0.0.1:1", lazy=True, data_converter=pydantic_data_converter)
-    server = await serving(dead, "tq-unused")
-    try:
+    async with serving(dead, "tq-unused") as server:
         code, _ = await send(port_of(server), message(new_message_id()))
-    finally:
-        server.close()
     assert code == 451
     assert "answered 451" in caplog.text and SENDER not in caplog.text
 
@@ -192,11 +215,8 @@ async def test_a_start_refused_by_temporal_is_answered_451(
     lost = await Client.connect(
         target, namespace="no-such-namespace", data_converter=pydantic_data_converter
     )
-    server = await serving(lost, "tq-unused")
-    try:
+    async with serving(lost, "tq-unused") as server:
         code, _ = await send(port_of(server), message(new_message_id()))
-    finally:
-        server.close()
     assert code == 451
     assert "Temporal NOT_FOUND" in caplog.text
 

@@ -12,6 +12,8 @@ OPTIONS = RouteOptions(
 )
 OUTREACH = RunRef(workflow_id="outreach-1", process="outreach")
 TICKET = RunRef(workflow_id="ticket-1", process="support")
+BOUNCE = DeliveryReport(kind="bounce", recipients=["ada@northwind.example"])
+PROVEN = MailFacts(run=OUTREACH, reported=["ada@northwind.example"])
 
 
 def mail(body: str = "Sounds good, can we talk on Tuesday?", **fields: object) -> InboundEmail:
@@ -29,17 +31,44 @@ def mail(body: str = "Sounds good, can we talk on Tuesday?", **fields: object) -
         (mail(automatic="precedence: bulk"), MailFacts(run=TICKET), "ignored", "ticket-1"),
         (mail(), MailFacts(), "new_ticket", None),
         (mail(recipient="unsubscribe@flowdesk.example"), MailFacts(), "unsubscribe", None),
-        (mail(report=DeliveryReport(kind="bounce", recipients=["ada@northwind.example"])), MailFacts(run=OUTREACH), "bounce", "outreach-1"),
-        (mail(report=DeliveryReport(kind="complaint")), MailFacts(), "complaint", None),
+        (mail(report=BOUNCE, envelope_sender=""), PROVEN, "bounce", "outreach-1"),
+        (mail(report=BOUNCE, envelope_sender="MAILER-DAEMON@mx.northwind.example"), PROVEN, "bounce", "outreach-1"),
+        (mail(report=DeliveryReport(kind="complaint"), envelope_sender="fbl@isp.example"), MailFacts(reported=["ada@northwind.example"]), "complaint", None),
         (mail(), MailFacts(run=RunRef(workflow_id="lead-1", process="intake")), "new_ticket", None),
     ],
     ids=[
         "answer", "unsubscribe wording", "auto-reply", "sender fallback, newest run",
         "headers beat the sender", "automatic answer to a ticket", "nothing known",
-        "unsubscribe address", "bounce", "complaint", "answer to a welcome email",
+        "unsubscribe address", "bounce", "bounce from mailer-daemon", "complaint",
+        "answer to a welcome email",
     ],
 )  # fmt: skip
 def test_routes(email: InboundEmail, facts: MailFacts, kind: str, target: str | None):
     route = choose_route(email, facts, OPTIONS)
     assert (route.kind, route.target) == (kind, target)
     assert route.why
+
+
+@pytest.mark.parametrize(
+    ("email", "facts", "doubt"),
+    [
+        (mail(report=BOUNCE, envelope_sender="eve@stranger.example"), PROVEN, "envelope sender is not a mail system"),
+        (mail(report=BOUNCE), PROVEN, "envelope sender is not a mail system"),
+        (mail(report=BOUNCE, envelope_sender=""), MailFacts(run=OUTREACH), "cites no message we sent"),
+        (mail(report=DeliveryReport(kind="complaint"), envelope_sender=""), MailFacts(), "cites no message we sent"),
+    ],
+    ids=["stranger's envelope", "envelope unknown", "cites nothing of ours", "complaint citing nothing"],
+)  # fmt: skip
+def test_a_report_that_proves_nothing_is_read_as_mail(
+    email: InboundEmail, facts: MailFacts, doubt: str
+):
+    """Only the words of the report name the address: it suppresses no one and goes where
+    its sender's mail would go (here, an answer to the outreach run it references)."""
+    route = choose_route(email, facts, OPTIONS)
+    assert route.kind not in ("bounce", "complaint")
+    assert doubt in route.why
+
+
+def test_runs_started_before_reports_needed_proof_believe_them():
+    route = choose_route(mail(report=BOUNCE), MailFacts(run=OUTREACH), OPTIONS, proof=False)
+    assert (route.kind, route.target) == ("bounce", "outreach-1")
