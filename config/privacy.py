@@ -70,6 +70,10 @@ class PrivacySettings(BaseSettings):
         description="key-id=base64 AES-256 keys; the first encrypts, every one decrypts"
     )
     id_secret: SecretStr = Field(description="Keys the hashes in workflow ids")
+    accept_clear_payloads: bool = Field(
+        default=False,
+        description="Read unencrypted payloads: only to finish runs started before encryption",
+    )
 
     _keys = field_validator("payload_keys", mode="before")(_parse_keys)
 

@@ -21,7 +21,7 @@ def data_converter(privacy: PrivacySettings) -> DataConverter:
     (they can quote an input), so the server keeps only their type."""
     return dataclasses.replace(
         pydantic_data_converter,
-        payload_codec=AesGcmCodec(privacy.key_material()),
+        payload_codec=AesGcmCodec(privacy.key_material(), privacy.accept_clear_payloads),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
 

@@ -89,7 +89,8 @@ async def transcode(
     except (json_format.ParseError, UnicodeDecodeError):
         detail = {"detail": "the body is not a Payloads message in protobuf JSON"}
         return JSONResponse(detail, 400, headers=headers)
-    codec = AesGcmCodec(doors(request).privacy.key_material())
+    privacy = doors(request).privacy
+    codec = AesGcmCodec(privacy.key_material(), privacy.accept_clear_payloads)
     try:
         done = await (codec.encode if operation == "encode" else codec.decode)(payloads.payloads)
     except (UnknownKey, ValueError) as err:

@@ -61,9 +61,15 @@ async def test_an_unknown_key_or_a_tampered_payload_is_refused():
         await AesGcmCodec(key.key_material()).decode([mine])
 
 
-async def test_payloads_written_before_encryption_still_read():
-    plain = Payload(metadata={"encoding": b"json/plain"}, data=b'"hello"')
-    assert await AesGcmCodec(PRIVACY.key_material()).decode([plain]) == [plain]
+async def test_an_unencrypted_payload_is_never_read_unless_migrating():
+    """A payload in clear came from a process without the keys: no converter reads it."""
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=b'"approve, send my text"')
+    [refused] = await AesGcmCodec(PRIVACY.key_material()).decode([plain])
+    assert refused.data == b"" and b"approve" not in refused.SerializeToString()
+    with pytest.raises(KeyError, match="encoding"):
+        data_converter(PRIVACY).payload_converter.from_payloads([refused], [str])
+    migrating = AesGcmCodec(PRIVACY.key_material(), accept_clear=True)
+    assert await migrating.decode([plain]) == [plain]
 
 
 async def test_failure_messages_are_encrypted_too():
