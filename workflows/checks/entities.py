@@ -4,7 +4,11 @@ A reply may only state such a fact when a cited source (or the configured allowl
 states it too; a model cannot invent a price, a deadline or a link that way. Matching
 is on a normalised form (lower case, thousands separators and dash variants folded,
 small number words as digits), so "1,200" matches "1200" and "two months" matches
-"2 months", but "48 hours" never matches "24 hours".
+"2 months", but "48 hours" never matches "24 hours". A fact matches only as a whole
+token: "2 business days" is not stated by "12 business days", nor "$10" by "$100".
+Links are compared by their canonical form (host case-folded, IDNA-encoded, without
+scheme, `www.` or a trailing dot; path without a trailing slash), whatever case the
+reply writes them in: "EVIL-INVOICES.COM/pdf" is a link as much as "evil-invoices.com".
 """
 
 import re
@@ -26,10 +30,10 @@ UNITS = r"(?:business |working )?(?:second|minute|hour|day|week|month|year)s?"
 KINDS: dict[str, re.Pattern[str]] = {
     "email address": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     "link": re.compile(
-        r"\b(?:https?://|www\.)[^\s<>()\"']+|\b(?:[a-z0-9_-]+\.)+(?:[a-z]{2,24})(?:/[^\s<>()\"']*)?",
+        r"\b(?:https?://|www\.)[^\s<>()\"']+|\b(?:[\w-]+\.)+(?:[^\W\d_]{2,24})\.?(?:/[^\s<>()\"']*)?",
         re.I,
     ),
-    "phone number": re.compile(r"(?<![\w.])\+?\d[\d ()./-]{6,}\d(?![\w.])"),
+    "phone number": re.compile(r"(?<![\w.])\+?\d[\d ()./-]{6,}\d(?!\w|\.\d)"),
     "amount": re.compile(
         r"[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:usd|eur|gbp|chf|dollars?|euros?|pounds?|€|\$)",
         re.I,
@@ -83,32 +87,64 @@ def entities(text: str) -> list[Entity]:
 
 
 def _looks_like_host(value: str) -> bool:
-    """'Settings.Billing' or 'e.g' are not hosts; a link has a scheme, www, or a dotted
-    lower-case name whose last label is alphabetic."""
+    """A link has a scheme, `www.`, or a dotted name whose last label is letters, in any
+    case: a model that writes "Evil-Login.Com/reset" still wrote a link. A dotted name
+    that is no host ("Settings.Billing") costs nothing when the source writes it too."""
     if value.lower().startswith(("http://", "https://", "www.")):
         return True
-    host = value.split("/", 1)[0]
-    return host == host.lower() and host.rsplit(".", 1)[-1].isalpha()
+    host = value.split("/", 1)[0].rstrip(".")
+    return host.rsplit(".", 1)[-1].isalpha()
+
+
+def canonical_link(link: str) -> str:
+    """Host (case-folded, IDNA, no `www.`, no trailing dot, port kept) and path."""
+    bare = re.sub(r"^https?://", "", link.strip().lower())
+    host = re.split(r"(?=[/?#])", bare, maxsplit=1)[0]
+    rest = bare[len(host) :]
+    host = host.rstrip(".").removeprefix("www.")
+    name, colon, port = host.partition(":")
+    try:
+        name = name.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    return f"{name}{colon}{port}{rest.rstrip('/')}"
 
 
 def host_of(link: str) -> str:
-    bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", link.lower())
-    return re.split(r"[/:?#]", bare, maxsplit=1)[0]
+    return re.split(r"[/:?#]", canonical_link(link), maxsplit=1)[0]
+
+
+def _stated(value: str, evidence: str) -> bool:
+    """`value` as a whole token of `evidence`: no digit, letter or decimal point glued
+    to either end ("2 days" is not in "12 days", "$10" not in "$100" or "$10.50")."""
+    pattern = rf"(?<![\w.,]){re.escape(value)}(?!\w|[.,]\d)"
+    return re.search(pattern, evidence) is not None
 
 
 def unsourced(text: str, sources: Iterable[str], allow: Iterable[str] = ()) -> list[Entity]:
     """The facts in `text` that no source states and the allowlist does not cover. An
     allowlisted host covers links to it and its subdomains; other entries match exactly."""
-    evidence = normalise(" ".join(sources))
+    joined = " ".join(sources)
+    evidence = normalise(joined)
     allowed = {normalise(a) for a in allow}
+    links = {canonical_link(e.text) for e in entities(joined) if e.kind == "link"}
+    hosts = {host_of(link) for link in links}
     missing: list[Entity] = []
     for entity in entities(text):
         value = normalise(entity.text)
-        if value in evidence or value in allowed:
-            continue
-        if entity.kind == "link" and any(
-            host_of(value) == a or host_of(value).endswith("." + a) for a in allowed
-        ):
+        if entity.kind == "link":
+            if _link_sourced(canonical_link(value), links, hosts, allowed):
+                continue
+        elif _stated(value, evidence) or value in allowed:
             continue
         missing.append(entity)
     return missing
+
+
+def _link_sourced(link: str, links: set[str], hosts: set[str], allowed: set[str]) -> bool:
+    """The same link as a source's, a bare host a source links to, or an allowlisted
+    host or one of its subdomains."""
+    host = host_of(link)
+    if link in links or (link == host and host in hosts):
+        return True
+    return any(host == host_of(a) or host.endswith("." + host_of(a)) for a in allowed)

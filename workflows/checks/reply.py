@@ -27,7 +27,7 @@ from models.grounding import WORD, coverage, stems, support
 from workflows.checks.entities import unsourced
 from workflows.checks.language import detect
 
-VERSION = "2026.11-4"
+VERSION = "2026.12-1"
 SENTENCE_SUPPORT = 0.6
 """Share of a sentence's content words a source must contain for the sentence to count."""
 VERBATIM_SUPPORT = 0.8
