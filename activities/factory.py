@@ -168,7 +168,7 @@ def worker_activities(
     records in the worker's one CRM store (`open_crm`)."""
     mail = postbox(app, web, inbound, crm)
     return [
-        *MailRoutingActivities(crm).definitions(),
+        *MailRoutingActivities(crm, unsubscribe_links(app, web, inbound)).definitions(),
         *lead_intake_activities(app, mail, crm).definitions(),
         *support_triage_activities(llm, kb, policy, mail).definitions(),
         *outreach_activities(app, llm, outreach, mail, crm).definitions(),

@@ -104,8 +104,11 @@ def message_id(idempotency_key: str, sender: str) -> str:
 
 def list_unsubscribe(offer: ListUnsubscribe) -> dict[str, str]:
     """RFC 2369 `List-Unsubscribe`, plus RFC 8058's one-click POST only when there is an
-    https link to POST to: a mailto alone cannot take it."""
-    mailto = f"<mailto:{offer.mailto}?subject=unsubscribe>"
+    https link to POST to: a mailto alone cannot take it. The mailto's subject carries the
+    signed token: a mail to the unsubscribe address acts only with it (or as an answer
+    to our message), since anyone can write one naming any sender."""
+    subject = f"unsubscribe%20{offer.token}" if offer.token else "unsubscribe"
+    mailto = f"<mailto:{offer.mailto}?subject={subject}>"
     if offer.url is None:
         return {"List-Unsubscribe": mailto}
     return {

@@ -6,17 +6,19 @@ only read and write the CRM, so a routing rule changes without touching storage 
 the storage (SQLite today, PostgreSQL later) without touching a rule.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from temporalio import activity
 
 from activities.crm import Crm
+from activities.unsubscribe_links import UnsubscribeLinks
 from activities.wrapping import adapter_errors
 from models.routing import MailFacts, RouteRequest, Suppressed, SuppressRequest
 from models.threads import (
     MAX_THREAD_ENTRIES,
     MessageRecord,
     Process,
+    RunRef,
     Suppression,
     SuppressionReason,
 )
@@ -37,6 +39,9 @@ def referenced_ids(request: RouteRequest) -> list[str]:
 @dataclass
 class MailRoutingActivities:
     crm: Crm
+    links: UnsubscribeLinks | None = field(default=None)
+    """Verifies the token of a mailed unsubscribe; without it only an answer to our
+    message proves one."""
 
     @activity.defn(name="look_up_mail")
     async def look_up_mail(self, request: RouteRequest) -> MailFacts:
@@ -54,7 +59,25 @@ class MailRoutingActivities:
             if run is not None and run.process == "support":
                 thread = await self.crm.thread(run.workflow_id, MAX_THREAD_ENTRIES)
             reported = await self._reported(request) if email.report else []
-        return MailFacts(run=run, sender_outreach=fallback, thread=thread, reported=reported)
+            to_unsubscribe = (
+                email.recipient or ""
+            ).casefold() == request.options.unsubscribe_address.casefold()
+            unsubscribe = await self._unsubscribe_run(request, run) if to_unsubscribe else None
+        return MailFacts(
+            run=run, sender_outreach=fallback, thread=thread, reported=reported,
+            unsubscribe_run=unsubscribe,
+        )  # fmt: skip
+
+    async def _unsubscribe_run(self, request: RouteRequest, run: RunRef | None) -> str | None:
+        """Anyone can mail the unsubscribe address in anyone's name; what proves the
+        request is the token our `List-Unsubscribe` mailto put in its subject, or an
+        answer to one of our messages to the sender."""
+        email = request.email
+        if self.links is not None and (found := self.links.find(f"{email.subject}\n{email.body}")):
+            return found
+        if run is not None and email.sender.casefold() in await self.crm.sent_to(email.references):
+            return run.workflow_id
+        return None
 
     async def _reported(self, request: RouteRequest) -> list[str]:
         """Anyone can write a report naming any address; it may act only on addresses the

@@ -21,6 +21,11 @@ MAC_HEX_CHARS = 32
 MAX_TOKEN_CHARS = 1024
 """Far beyond the token of any real workflow id; longer input is refused before decoding."""
 TOKEN = re.compile(rf"([A-Za-z0-9_-]+)\.([0-9a-f]{{{MAC_HEX_CHARS}}})")
+TOKEN_IN_TEXT = re.compile(
+    rf"(?<![\w.-])[A-Za-z0-9_-]{{1,{MAX_TOKEN_CHARS}}}\.[0-9a-f]{{{MAC_HEX_CHARS}}}(?![\w])"
+)
+MAX_SEARCH_CHARS = 20_000
+"""Of a mail's subject and body searched for a token: where a mail client puts it."""
 
 
 class UnsubscribeLinks:
@@ -56,8 +61,19 @@ class UnsubscribeLinks:
 
     def offer(self, workflow_id: str) -> ListUnsubscribe:
         """Without a secret there is no link to offer, only the mailto the listener takes."""
-        url = self.url(workflow_id) if self._secret is not None else None
-        return ListUnsubscribe(url=url, mailto=self._mailto)
+        if self._secret is None:
+            return ListUnsubscribe(mailto=self._mailto)
+        return ListUnsubscribe(
+            url=self.url(workflow_id), mailto=self._mailto, token=self.token(workflow_id)
+        )
+
+    def find(self, text: str) -> str | None:
+        """The run of the first valid token in `text` (a mailto's subject, a forwarded
+        link), or None."""
+        for match in TOKEN_IN_TEXT.finditer(text[:MAX_SEARCH_CHARS]):
+            if run := self.verify(match.group(0)):
+                return run
+        return None
 
     def _mac(self, workflow_id: str) -> str:
         if self._secret is None:

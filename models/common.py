@@ -43,6 +43,10 @@ class ListUnsubscribe(Strict):
 
     url: str | None = Field(default=None, max_length=2000)
     mailto: str = Field(max_length=MAX_ADDRESS_CHARS)
+    token: str | None = Field(
+        default=None, max_length=1024,
+        description="The signed token, also in the mailto's subject: what proves a mailed unsubscribe",
+    )  # fmt: skip
 
 
 class OutgoingEmail(Strict):

@@ -36,6 +36,11 @@ class MailFacts(Strict):
     run: RunRef | None = None
     sender_outreach: list[str] = Field(default_factory=list)
     thread: list[ThreadEntry] = Field(default_factory=list)
+    unsubscribe_run: str | None = Field(
+        default=None,
+        description="For mail to the unsubscribe address: the run its token names, or the "
+        "run of our message it answers when that message went to its sender",
+    )
     reported: list[str] = Field(
         default_factory=list,
         description="For a delivery report: the addresses we sent the messages it cites "

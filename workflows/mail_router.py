@@ -49,9 +49,10 @@ with workflow.unsafe.imports_passed_through():
 MAX_SOURCE, MAX_AUTOMATIC = 200, 300
 """What `Suppression.source` and `LeadReply.automatic` hold of a route's reason."""
 INBOUND_ID = "<{}.in@flowdesk.invalid>"
-REPORT_PROOF = "delivery-reports-need-proof"
+PROOF = "inbound-mail-needs-proof"
 """Since this change a bounce or complaint acts only on addresses it proves (`MailFacts.
-reported`), and a bounce only from a mail system; older runs replay the old rule."""
+reported`), a bounce only from a mail system, and a mailed unsubscribe only on the run
+it proves (`MailFacts.unsubscribe_run`); older runs replay the old rule."""
 """The log's name for a message that came without a usable Message-ID of its own."""
 
 
@@ -62,14 +63,14 @@ class MailRouterWorkflow(Suppressing):
         facts: MailFacts = await run_step(
             MailRoutingActivities.look_up_mail, request, ROUTING, "look up the conversation"
         )
-        proof = workflow.patched(REPORT_PROOF)
+        proof = workflow.patched(PROOF)
         route = choose_route(request.email, facts, request.options, proof)
         self._log.add("route", route.kind, route.why)
         if route.kind in ("bounce", "complaint"):
             reported = facts.reported if proof else None
             result = await self._report(request.email, route, reported)
         elif route.kind == "unsubscribe":
-            result = await self._unsubscribe(request.email, route)
+            result = await self._unsubscribe(request.email, route, proof)
         elif route.kind in ("outreach_reply", "outreach_auto_reply"):
             result = await self._outreach_reply(request.email, route)
         elif route.kind == "ticket_follow_up":
@@ -110,13 +111,17 @@ class MailRouterWorkflow(Suppressing):
         note = f"{len(requests)} address(es) suppressed, {len(stopped)} cadence(s) stopped"
         return RouteResult(kind=route.kind, runs=stopped, note=note)
 
-    async def _unsubscribe(self, email: InboundEmail, route: Route) -> RouteResult:
+    async def _unsubscribe(self, email: InboundEmail, route: Route, proof: bool) -> RouteResult:
+        """The address the proven run mailed is suppressed; the sender's own address only
+        by runs started before unsubscribes had to prove themselves (`PROOF`)."""
         source = route.why[:MAX_SOURCE]
-        stopped = await self._suppress_and_stop(
-            SuppressRequest(
-                address=email.sender, reason="unsubscribed", source=source, only_if_mailed=True
+        stopped: list[str] = []
+        if not proof:
+            stopped = await self._suppress_and_stop(
+                SuppressRequest(
+                    address=email.sender, reason="unsubscribed", source=source, only_if_mailed=True
+                )
             )
-        )
         if route.target:
             mailed = SuppressRequest(workflow_id=route.target, reason="unsubscribed", source=source)
             stopped += [r for r in await self._suppress_and_stop(mailed) if r not in stopped]

@@ -2,7 +2,8 @@
 
 In order: a delivery report (bounce, complaint) suppresses addresses and never becomes
 a ticket, provided it proves itself (`report_doubt`), else it is read as ordinary mail;
-mail to the unsubscribe address unsubscribes its sender; an answer to an
+mail to the unsubscribe address unsubscribes the run it proves (our token, or an answer
+to our message to its sender), and without proof goes to a person as a ticket; an answer to an
 outreach email (by its headers, else by its sender when it was not sent to support)
 is a reply, an auto-reply or an unsubscribe by its wording (`reply_intent`); an answer
 to a support reply goes to that ticket (an automatic one is dropped: answering it
@@ -37,16 +38,16 @@ MAIL_SYSTEMS = frozenset({"mailer-daemon", "postmaster"})
 def choose_route(
     email: InboundEmail, facts: MailFacts, options: RouteOptions, proof: bool = True
 ) -> Route:
-    """`proof` False is the rule of runs started before reports had to prove themselves:
-    any report was believed."""
+    """`proof` False is the rule of runs started before inbound mail had to prove itself:
+    any report and any mail to the unsubscribe address was believed."""
     run = facts.run
     if email.report is not None:
         doubt = report_doubt(email, facts) if proof else None
         if doubt is None:
             return Route(email.report.kind, run.workflow_id if run else None, "delivery report")
-        ordinary = _ordinary_route(email, facts, options)
+        ordinary = _ordinary_route(email, facts, options, proof)
         return replace(ordinary, why=f"{doubt}, so read as mail: {ordinary.why}")
-    return _ordinary_route(email, facts, options)
+    return _ordinary_route(email, facts, options, proof)
 
 
 def report_doubt(email: InboundEmail, facts: MailFacts) -> str | None:
@@ -69,11 +70,19 @@ def _from_mail_system(sender: str | None) -> bool:
     return sender == "" or sender.partition("@")[0].casefold() in MAIL_SYSTEMS
 
 
-def _ordinary_route(email: InboundEmail, facts: MailFacts, options: RouteOptions) -> Route:
+def _ordinary_route(
+    email: InboundEmail, facts: MailFacts, options: RouteOptions, proof: bool
+) -> Route:
     run = facts.run
     recipient = (email.recipient or "").casefold()
     if recipient and recipient == options.unsubscribe_address.casefold():
-        return Route("unsubscribe", None, "mail to the unsubscribe address")
+        if not proof:
+            return Route("unsubscribe", None, "mail to the unsubscribe address")
+        if facts.unsubscribe_run is not None:
+            why = "mail to the unsubscribe address with our token or answering our message"
+            return Route("unsubscribe", facts.unsubscribe_run, why)
+        why = "mail to the unsubscribe address that proves nothing: a person decides"
+        return Route("new_ticket", None, why)
     outreach = _outreach_run(facts)
     if outreach is not None:
         intent = classify_reply(email)

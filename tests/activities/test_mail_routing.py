@@ -5,6 +5,7 @@ from pathlib import Path
 
 from activities.crm import SqliteCrm
 from activities.mail_routing import MailRoutingActivities
+from activities.unsubscribe_links import UnsubscribeLinks
 from models.routing import RouteOptions, RouteRequest, SuppressRequest
 from models.support import InboundEmail
 from models.threads import DeliveryReport, MessageRecord
@@ -87,3 +88,31 @@ async def test_a_report_proves_the_addresses_its_cited_message_went_to(tmp_path:
         await reported(DeliveryReport(kind="complaint", original_message_id="<forged@x.example>"))
         == []
     )
+
+
+async def test_a_mailed_unsubscribe_proves_its_run_by_token_or_by_answering_us(tmp_path: Path):
+    """Anyone can mail the unsubscribe address in a lead's name: only our token (the
+    mailto's subject) or an answer to our message to that sender names a run."""
+    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+    await crm.record_message(sent("<t4@flowdesk.example>", "outreach-4"))
+    links = UnsubscribeLinks(b"s" * 32, "https://flowdesk.test", "unsubscribe@flowdesk.example")
+    routing = MailRoutingActivities(crm, links)
+
+    async def proven(sender: str, subject: str = "unsubscribe", **fields: object) -> str | None:
+        mail = InboundEmail(
+            sender=sender, subject=subject, recipient="unsubscribe@flowdesk.example", **fields
+        )
+        return (
+            await routing.look_up_mail(RouteRequest(email=mail, options=OPTIONS))
+        ).unsubscribe_run
+
+    assert (
+        await proven("anyone@else.example", f"unsubscribe {links.token('outreach-4')}")
+        == "outreach-4"
+    )
+    assert await proven(LEAD, references=["<t4@flowdesk.example>"]) == "outreach-4"
+    assert await proven(LEAD) is None, "the From alone is anyone's to write"
+    assert await proven("eve@stranger.example", references=["<t4@flowdesk.example>"]) is None
+    token = links.token("outreach-4")
+    altered = token[:-1] + ("1" if token.endswith("0") else "0")
+    assert await proven(LEAD, f"unsubscribe {altered}") is None

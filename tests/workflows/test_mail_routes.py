@@ -30,7 +30,8 @@ def mail(body: str = "Sounds good, can we talk on Tuesday?", **fields: object) -
         (mail(), MailFacts(run=TICKET, sender_outreach=["outreach-2"]), "ticket_follow_up", "ticket-1"),
         (mail(automatic="precedence: bulk"), MailFacts(run=TICKET), "ignored", "ticket-1"),
         (mail(), MailFacts(), "new_ticket", None),
-        (mail(recipient="unsubscribe@flowdesk.example"), MailFacts(), "unsubscribe", None),
+        (mail(recipient="unsubscribe@flowdesk.example"), MailFacts(unsubscribe_run="outreach-3"), "unsubscribe", "outreach-3"),
+        (mail(recipient="unsubscribe@flowdesk.example"), MailFacts(), "new_ticket", None),
         (mail(report=BOUNCE, envelope_sender=""), PROVEN, "bounce", "outreach-1"),
         (mail(report=BOUNCE, envelope_sender="MAILER-DAEMON@mx.northwind.example"), PROVEN, "bounce", "outreach-1"),
         (mail(report=DeliveryReport(kind="complaint"), envelope_sender="fbl@isp.example"), MailFacts(reported=["ada@northwind.example"]), "complaint", None),
@@ -39,7 +40,7 @@ def mail(body: str = "Sounds good, can we talk on Tuesday?", **fields: object) -
     ids=[
         "answer", "unsubscribe wording", "auto-reply", "sender fallback, newest run",
         "headers beat the sender", "automatic answer to a ticket", "nothing known",
-        "unsubscribe address", "bounce", "bounce from mailer-daemon", "complaint",
+        "unsubscribe address, proven", "unsubscribe address, unproven", "bounce", "bounce from mailer-daemon", "complaint",
         "answer to a welcome email",
     ],
 )  # fmt: skip
