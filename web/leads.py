@@ -38,9 +38,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from client.errors import InputError
 from client.handles import read_status
 from client.inputs import parse_lead, parse_outreach
-from client.submit import Submitted, outreach_workflow_id, submit_lead, submit_outreach
+from client.submit import Submitted, submit_lead, submit_outreach
 from client.views import QUERY_TIMEOUT
-from models.lead import LeadIntakeStatus, LeadSubmission, lead_workflow_id
+from models.lead import LeadIntakeStatus, LeadSubmission
 from models.outreach import OutreachInput, OutreachStatus
 from web.state import TEMPLATES, Doors, client_address, doors
 
@@ -88,11 +88,11 @@ async def submit(request: Request) -> Response:
         parsed = _parse(state, fields)
     except InputError as err:
         return JSONResponse({"detail": _problems(err)}, status_code=422)
-    lead = parsed.lead if isinstance(parsed, OutreachInput) else parsed
-    state.per_email.enforce(lead.normalized_email, "submissions for this email address")
     if bot:
         log.info("honeypot filled: nothing started")
-        return _accepted(request, _run_id(parsed, state.privacy.id_key), existing=False)
+        return _accepted(request, _decoy_id(parsed), existing=False)
+    lead = parsed.lead if isinstance(parsed, OutreachInput) else parsed
+    state.per_email.enforce(lead.normalized_email, "submissions for this email address")
     submitted = await _submit(state, parsed)
     log.info("lead run %s %s", submitted.handle.id, "exists" if submitted.existing else "started")
     return _accepted(request, submitted.handle.id, submitted.existing)
@@ -191,10 +191,13 @@ async def _submit(state: Doors, parsed: LeadSubmission | OutreachInput) -> Submi
         raise _unavailable() from err
 
 
-def _run_id(parsed: LeadSubmission | OutreachInput, key: bytes) -> str:
-    if isinstance(parsed, OutreachInput):
-        return outreach_workflow_id(parsed.lead, key)
-    return lead_workflow_id(parsed, key)
+def _decoy_id(parsed: LeadSubmission | OutreachInput) -> str:
+    """A run id shaped like a real one that names no run: the real id of (email, day)
+    would tell a bot whether that person had submitted (`/runs/{id}`). The honeypot
+    counts against no email's quota either, or three bot posts would lock a real person
+    out for an hour."""
+    prefix = "outreach-" if isinstance(parsed, OutreachInput) else "lead-"
+    return prefix + secrets.token_hex(8)
 
 
 def _unavailable() -> HTTPException:

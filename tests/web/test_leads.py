@@ -120,6 +120,22 @@ async def test_a_filled_honeypot_looks_accepted_but_starts_nothing(web: WebStack
     assert web.intake.calls == {}
 
 
+async def test_the_honeypot_is_neither_an_oracle_nor_a_quota_drain(web: WebStack):
+    """A bot filling the honeypot in someone's name learns nothing of their run and does
+    not use up their submissions."""
+    fields = lead()
+    real = await web.http.post("/leads", json=fields)
+    decoys = [
+        await web.http.post("/leads", json=fields | {HONEYPOT: "x"})
+        for _ in range(web.doors.web.leads_per_email_per_hour + 1)
+    ]
+    again = await web.http.post("/leads", json=fields)
+
+    assert all(d.status_code == 202 for d in decoys)
+    assert real.json()["run_id"] not in {d.json()["run_id"] for d in decoys}
+    assert again.status_code == 202 and again.json()["run_id"] == real.json()["run_id"]
+
+
 async def test_a_flood_from_one_address_is_limited_and_no_accepted_lead_is_lost(web: WebStack):
     answers = await asyncio.gather(*(web.http.post("/leads", json=lead()) for _ in range(100)))
     accepted = [a for a in answers if a.status_code == 202]
