@@ -7,6 +7,7 @@ hashes come from here and nowhere else: there is no built-in account, so an inbo
 without `FLOWDESK_WEB_USERS` lets nobody in.
 """
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -30,6 +31,16 @@ def _parse_users(value: Any) -> Any:
             )
         users[name.strip()] = hashed.strip()
     return users
+
+
+def _parse_networks(value: Any) -> Any:
+    """`10.0.0.5,172.18.0.0/16`: addresses or networks."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return [ip_network(item.strip(), strict=False) for item in value.split(",") if item.strip()]
+    except ValueError as err:
+        raise ValueError(f"expected IP addresses or networks, comma-separated ({err})") from None
 
 
 class WebSettings(BaseSettings):
@@ -61,8 +72,13 @@ class WebSettings(BaseSettings):
     leads_per_email_per_hour: int = Field(default=3, ge=1)
     logins_per_address_per_minute: int = Field(default=10, ge=1)
     status_reads_per_address_per_minute: int = Field(default=60, ge=1)
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="Reverse proxies whose X-Forwarded-For names the client (rate limits)",
+    )
 
     _users = field_validator("users", mode="before")(_parse_users)
+    _proxies = field_validator("trusted_proxies", mode="before")(_parse_networks)
 
     @field_validator("public_url")
     @classmethod

@@ -31,7 +31,10 @@ async def serve() -> None:
     client = await connect(temporal, privacy)
     links = unsubscribe_links(app_settings, web, inbound)
     app = create_app(Doors(web, temporal, triage, outreach, client, privacy, links))
-    config = uvicorn.Config(app, host=web.host, port=web.port, log_level="info", access_log=False)
+    config = uvicorn.Config(
+        app, host=web.host, port=web.port, log_level="info", access_log=False,
+        proxy_headers=False,  # the client address is web.addresses' to decide, not uvicorn's
+    )  # fmt: skip
     log.info("web service on %s (inbox %s/review)", web.public_url, web.public_url)
     await uvicorn.Server(config).serve()
 

@@ -7,7 +7,7 @@ accepted is lost.
 """
 
 import time
-from collections import defaultdict, deque
+from collections import deque
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,8 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 SWEEP_AT = 10_000
 """Keys held before the stale ones are swept out (at most once per window)."""
 MAX_KEYS = 100_000
-"""Beyond this many live keys (a flood of fresh addresses) a new key is refused: the
-limiter must stay small and fast, and refusing is what it is for."""
+"""Live keys held at most: past this (a flood of fresh addresses) the key used longest
+ago is forgotten, so the limiter stays small and a stranger is still served."""
 
 
 class SlidingWindow:
@@ -25,16 +25,20 @@ class SlidingWindow:
     def __init__(self, limit: int, seconds: float) -> None:
         self.limit = limit
         self.seconds = seconds
-        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._events: dict[str, deque[float]] = {}
+        """In order of last use, oldest first."""
         self._swept = 0.0
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
         if len(self._events) > SWEEP_AT and now - self._swept > self.seconds:
             self._sweep(now)
-        if key not in self._events and len(self._events) >= MAX_KEYS:
-            return False
-        events = self._events[key]
+        events = self._events.pop(key, None)
+        if events is None:
+            events = deque()
+            if len(self._events) >= MAX_KEYS:
+                del self._events[next(iter(self._events))]
+        self._events[key] = events
         while events and events[0] <= now - self.seconds:
             events.popleft()
         if len(events) >= self.limit:

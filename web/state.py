@@ -12,6 +12,7 @@ from activities.unsubscribe_links import UnsubscribeLinks
 from config.doors import WebSettings
 from config.privacy import PrivacySettings
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
+from web.addresses import client_address as forwarded_client_address
 from web.auth import COOKIE, Session, SessionSigner
 from web.limits import SlidingWindow
 
@@ -55,4 +56,5 @@ def session_of(request: Request) -> Session | None:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The address rate limits count (`web.addresses`)."""
+    return forwarded_client_address(request, doors(request).web.trusted_proxies)

@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from ipaddress import ip_network
 
 import httpx
 import pytest
@@ -134,6 +135,30 @@ async def test_the_honeypot_is_neither_an_oracle_nor_a_quota_drain(web: WebStack
     assert all(d.status_code == 202 for d in decoys)
     assert real.json()["run_id"] not in {d.json()["run_id"] for d in decoys}
     assert again.status_code == 202 and again.json()["run_id"] == real.json()["run_id"]
+
+
+@pytest.mark.parametrize(("trusted", "refused"), [(True, 0), (False, 15)])
+async def test_clients_behind_a_trusted_proxy_have_their_own_limits(
+    web: WebStack, trusted: bool, refused: int
+):
+    """25 clients, one post each, all through the peer 203.0.113.7: behind a configured
+    proxy each has its own count; from any other peer `X-Forwarded-For` is anyone's to
+    write, so they share the peer's (10 per minute)."""
+    proxies = [ip_network("203.0.113.7/32")] if trusted else []
+    settings = web.doors.web
+    web.doors.web = settings.model_copy(update={"trusted_proxies": proxies})
+    try:
+        answers = [
+            await web.http.post(
+                "/leads",
+                json=lead(email=f"client{i}@acme.example"),
+                headers={"X-Forwarded-For": f"198.51.100.{i + 1}"},
+            )
+            for i in range(25)
+        ]
+    finally:
+        web.doors.web = settings
+    assert sum(a.status_code == 429 for a in answers) == refused
 
 
 async def test_a_flood_from_one_address_is_limited_and_no_accepted_lead_is_lost(web: WebStack):
