@@ -30,7 +30,8 @@ async def serve() -> None:
         log.warning("no reviewers configured (FLOWDESK_WEB_USERS): the inbox lets nobody in")
     client = await connect(temporal, privacy)
     links = unsubscribe_links(app_settings, web, inbound)
-    app = create_app(Doors(web, temporal, triage, outreach, client, privacy, links))
+    ended = app_settings.data_dir / "ended_sessions.sqlite3"
+    app = create_app(Doors(web, temporal, triage, outreach, client, privacy, links, ended))
     config = uvicorn.Config(
         app, host=web.host, port=web.port, log_level="info", access_log=False,
         proxy_headers=False,  # the client address is web.addresses' to decide, not uvicorn's

@@ -73,7 +73,7 @@ def login(
             },
             status_code=401,
         )
-    cookie, _ = state.signer.issue(username)
+    cookie, _ = state.signer.issue(username, stored)
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(
         COOKIE, cookie, max_age=state.signer.max_age, httponly=True, samesite="strict",

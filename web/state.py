@@ -31,6 +31,8 @@ class Doors:
     """The id secret (run ids of submitted forms) and the payload keys (codec endpoint)."""
     links: UnsubscribeLinks | None = None
     """Checks one-click unsubscribe tokens; None (no link secret) refuses every link."""
+    ended_sessions: Path | None = None
+    """Where signed-out sessions are kept across restarts (`web.auth.SessionSigner`)."""
     signer: SessionSigner = field(init=False)
     per_address: SlidingWindow = field(init=False)
     per_email: SlidingWindow = field(init=False)
@@ -40,7 +42,7 @@ class Doors:
     def __post_init__(self) -> None:
         secret = self.web.session_secret
         key = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
-        self.signer = SessionSigner(key, self.web.session_hours)
+        self.signer = SessionSigner(key, self.web.session_hours, self.ended_sessions)
         self.per_address = SlidingWindow(self.web.leads_per_address_per_minute, 60)
         self.per_email = SlidingWindow(self.web.leads_per_email_per_hour, 3600)
         self.logins = SlidingWindow(self.web.logins_per_address_per_minute, 60)
@@ -52,7 +54,8 @@ def doors(request: Request) -> Doors:
 
 
 def session_of(request: Request) -> Session | None:
-    return doors(request).signer.read(request.cookies.get(COOKIE))
+    state = doors(request)
+    return state.signer.read(request.cookies.get(COOKIE), state.web.users)
 
 
 def client_address(request: Request) -> str:

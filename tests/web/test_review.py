@@ -111,7 +111,7 @@ async def listed(web: WebStack, workflow_id: str) -> str:
 
 
 def csrf(web: WebStack) -> str:
-    session = web.doors.signer.read(web.http.cookies.get("flowdesk_session"))
+    session = web.doors.signer.read(web.http.cookies.get("flowdesk_session"), web.doors.web.users)
     assert session is not None
     return session.csrf
 
