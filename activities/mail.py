@@ -117,6 +117,14 @@ def list_unsubscribe(offer: ListUnsubscribe) -> dict[str, str]:
     }
 
 
+def _codes(err: smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused) -> str:
+    """The server's reply codes only: its text names the addresses it refused."""
+    if isinstance(err, smtplib.SMTPSenderRefused):
+        return f"sender refused, {err.smtp_code}"
+    codes = sorted({str(code) for code, _ in err.recipients.values()})
+    return f"recipient refused, {', '.join(codes)}"
+
+
 def build_message(message: OutgoingEmail, sender: str) -> EmailMessage:
     """Every transport builds here, so each one refuses the same recipients and names a
     message alike."""
@@ -133,6 +141,9 @@ def build_message(message: OutgoingEmail, sender: str) -> EmailMessage:
     if message.list_unsubscribe is not None:
         for name, value in list_unsubscribe(message.list_unsubscribe).items():
             mail[name] = value
+    if message.automatic:
+        mail["Auto-Submitted"] = "auto-replied"
+        mail["X-Auto-Response-Suppress"] = "All"
     mail.set_content(message.body)
     return mail
 
@@ -232,7 +243,9 @@ class SmtpTransport:
         try:
             self._submit(mail)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as err:
-            raise Permanent("MailRejected", f"SMTP server refused the message: {err}") from err
+            raise Permanent(
+                "MailRejected", f"SMTP server refused the message ({_codes(err)})"
+            ) from None
         self._ledger.record(message.idempotency_key, mail["Message-ID"])
         return SendResult(message_id=mail["Message-ID"], transport=self.name, duplicate=False)
 

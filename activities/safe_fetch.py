@@ -32,8 +32,13 @@ MAX_URL_CHARS = 2048
 GZIP_ENCODINGS = frozenset({"gzip", "x-gzip"})
 # RFC 8215 local-use NAT64: a site-chosen translator may map it onto any private IPv4.
 NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
-# NAT64 (RFC 6052) and deprecated IPv4-compatible addresses carry IPv4 in the low 32 bits.
-LOW_32_BITS_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
+# NAT64 (RFC 6052), deprecated IPv4-compatible and IPv4-translated (RFC 2765,
+# ::ffff:0:a.b.c.d) addresses carry IPv4 in the low 32 bits.
+LOW_32_BITS_IPV4 = (
+    ipaddress.ip_network("64:ff9b::/96"),
+    ipaddress.ip_network("::/96"),
+    ipaddress.ip_network("::ffff:0:0:0/96"),
+)
 
 
 async def system_resolve(host: str, port: int) -> list[str]:

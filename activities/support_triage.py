@@ -110,6 +110,7 @@ class SupportTriageActivities:
             body=reply.body,
             idempotency_key=reply.idempotency_key,
             in_reply_to=reply.email.message_id,
+            automatic=reply.auto,
         )
         with adapter_errors():
             return await heartbeating(

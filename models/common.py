@@ -62,6 +62,11 @@ class OutgoingEmail(Strict):
     idempotency_key: str = Field(min_length=1, max_length=300)
     in_reply_to: str | None = None
     list_unsubscribe: ListUnsubscribe | None = None
+    automatic: bool = Field(
+        default=False,
+        description="Sent without a person: marked Auto-Submitted (RFC 3834) so that "
+        "auto-responders do not answer it",
+    )
 
 
 class SendResult(Strict):

@@ -84,6 +84,17 @@ async def test_mail_without_an_offer_has_no_unsubscribe_headers(tmp_path: Path):
     assert mail["List-Unsubscribe"] is None and mail["List-Unsubscribe-Post"] is None
 
 
+@pytest.mark.parametrize("automatic", [True, False])
+async def test_a_reply_sent_without_a_person_says_so_to_auto_responders(
+    tmp_path: Path, automatic: bool
+):
+    outbox = MaildirTransport(tmp_path / "outbox", SENDER)
+    await outbox.send(message().model_copy(update={"automatic": automatic}))
+    [sent] = mailbox.Maildir(tmp_path / "outbox").values()
+    marked = (sent["Auto-Submitted"], sent["X-Auto-Response-Suppress"])
+    assert marked == (("auto-replied", "All") if automatic else (None, None))
+
+
 async def test_message_read_by_a_mail_client_still_counts(tmp_path: Path):
     outbox = MaildirTransport(tmp_path / "outbox", SENDER)
     await outbox.send(message())
@@ -196,6 +207,7 @@ async def test_refused_recipient_is_permanent(smtp_server, ca: trustme.CA, tmp_p
             message(to="nobody@northwind.example")
         )
     assert refused.value.kind == "MailRejected" and not recorder.envelopes
+    assert "nobody" not in str(refused.value), "the error is logged: no address in it"
 
 
 MANY = ["a@x.example, b@y.example", "a@x.example; b@y.example", "a@x.example b@y.example", ""]

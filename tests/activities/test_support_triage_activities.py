@@ -164,6 +164,18 @@ async def test_reply_is_threaded_and_sent_once(acts: SupportTriageActivities, tm
     assert message["In-Reply-To"] == "<q1@acme.example>"
     assert message["To"] == "kim@acme.example"
     assert message["List-Unsubscribe"] is None, "an answer the customer asked for is no list"
+    assert message["Auto-Submitted"] is None, "a person approved it"
+
+
+async def test_a_reply_sent_without_a_person_is_marked_auto_submitted(
+    acts: SupportTriageActivities, tmp_path: Path
+):
+    reply = ReplyEmail(
+        email=EMAIL, body="Use Forgot password?", idempotency_key="ticket-2/reply", auto=True
+    )
+    await ActivityEnvironment().run(acts.send_reply, reply)
+    [message] = list(mailbox.Maildir(tmp_path / "outbox", create=False))
+    assert message["Auto-Submitted"] == "auto-replied"
 
 
 async def test_the_customers_answer_to_a_reply_finds_the_ticket(
