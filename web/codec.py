@@ -57,15 +57,19 @@ def _basic_user(request: Request, authorization: str | None) -> str | None:
     if not authorization or not authorization.lower().startswith("basic "):
         return None
     state = doors(request)
-    state.logins.enforce(client_address(request), "sign-in attempts from this address")
+    address = client_address(request)
+    state.logins.refuse_if_full(address, "failed sign-in attempts from this address")
     try:
         name, _, password = (
             base64.b64decode(authorization[6:], validate=True).decode().partition(":")
         )
     except (binascii.Error, UnicodeDecodeError):
-        return None
+        name, password = "", ""
     stored = state.web.users.get(name)
-    return name if verify_password(password, stored or UNKNOWN_USER) and stored else None
+    if verify_password(password, stored or UNKNOWN_USER) and stored:
+        return name
+    state.logins.allow(address)  # only a failed attempt counts: the CLI sends it every time
+    return None
 
 
 @router.options("/{operation}")

@@ -53,14 +53,25 @@ class SlidingWindow:
         for key in [k for k, events in self._events.items() if events[-1] <= now - self.seconds]:
             del self._events[key]
 
+    def refuse_if_full(self, key: str, what: str) -> None:
+        """Refuse as `enforce` does, without counting: for attempts that count only when
+        they fail (a reviewer's correct password, sent with every codec request)."""
+        events = self._events.get(key)
+        now = time.monotonic()
+        if events and sum(1 for at in events if at > now - self.seconds) >= self.limit:
+            self._refuse(key, what)
+
     def enforce(self, key: str, what: str) -> None:
         """Count one event for `key`, or refuse it: 429 naming `what`, with Retry-After."""
         if not self.allow(key):
-            raise HTTPException(
-                429,
-                f"too many {what}; try again later",
-                headers={"Retry-After": str(self.retry_after(key))},
-            )
+            self._refuse(key, what)
+
+    def _refuse(self, key: str, what: str) -> None:
+        raise HTTPException(
+            429,
+            f"too many {what}; try again later",
+            headers={"Retry-After": str(self.retry_after(key))},
+        )
 
     def retry_after(self, key: str) -> int:
         """Seconds until the oldest event in the window expires."""

@@ -55,6 +55,21 @@ async def test_the_cli_reads_payloads_with_a_reviewers_password(web: WebStack):
     assert wrong.status_code == 401
 
 
+async def test_only_failed_basic_logins_count_against_the_login_limit(web: WebStack):
+    """The CLI sends the reviewer's password with every request: using it is no attack."""
+    limit = web.doors.web.logins_per_address_per_minute
+
+    async def decode(password: str) -> int:
+        answer = await web.http.post(
+            "/codec/decode", content=await sealed(), headers=basic(REVIEWER, password)
+        )
+        return answer.status_code
+
+    assert [await decode(PASSWORD) for _ in range(limit + 2)] == [200] * (limit + 2)
+    assert [await decode("guess") for _ in range(limit + 1)] == [401] * limit + [429]
+    assert await decode(PASSWORD) == 429, "an address that guessed too often waits"
+
+
 async def test_encode_then_decode_round_trips(web: WebStack):
     await web.login()
     plain = json_format.MessageToJson(
