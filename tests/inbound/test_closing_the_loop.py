@@ -137,38 +137,6 @@ async def test_a_bounce_suppresses_the_address_for_every_run(
         assert stack.files() == 1
 
 
-def failed_recipients(address: str) -> EmailMessage:
-    """What a stranger can write: a plain mail naming the address as undeliverable."""
-    forged = EmailMessage()
-    forged["From"], forged["To"] = "eve@stranger.example", REPLY_ADDRESS
-    forged["Subject"] = "Mail delivery failed"
-    forged["Message-ID"] = make_msgid(domain="stranger.example")
-    forged["X-Failed-Recipients"] = address
-    forged["Auto-Submitted"] = "auto-replied"  # as a bounce is: the ticket it becomes closes
-    forged.set_content("This message could not be delivered.")
-    return forged
-
-
-async def test_a_forged_bounce_suppresses_no_one_and_the_cadence_goes_on(
-    env: WorkflowEnvironment, task_queue: str, tmp_path: Path
-):
-    """Neither a stranger's `X-Failed-Recipients` nor a mailer-daemon report about a
-    message we never sent is a bounce: each is read as ordinary mail."""
-    async with loop_stack(env, task_queue, tmp_path) as stack:
-        handle, _ = await first_email(stack)
-        plain = await routed(stack, failed_recipients(LEAD.normalized_email))
-        never_sent = EmailMessage()
-        never_sent["From"], never_sent["To"] = REPLY_ADDRESS, LEAD.email
-        never_sent["Message-ID"] = make_msgid(domain="flowdesk.example")
-        never_sent.set_content("A message we never sent.")
-        daemon = await routed(stack, bounce_for(LEAD.normalized_email, never_sent))
-        result: OutreachResult = await handle.result()
-
-        assert plain.kind == daemon.kind == "new_ticket"
-        assert result.outcome == "completed" and len(result.sent) == 1 + FOLLOW_UPS
-        assert await stack.crm.suppression(LEAD.normalized_email) is None
-
-
 async def test_one_click_stops_the_cadence_and_a_forged_link_is_refused(
     env: WorkflowEnvironment, task_queue: str, tmp_path: Path
 ):
