@@ -11,7 +11,6 @@ compute time and prove how many slots it runs.
 
 import argparse
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,16 +21,11 @@ from pathlib import Path
 import httpx
 
 from devstack.llm import ModelError, assemble, serve
+from devstack.processes import free_port
 
 METRIC = re.compile(r"^llamacpp:(\w+) ([0-9.eE+-]+)$", re.M)
 READY_POLLS = 900
 """0.2-s polls: loading the 0.5B model takes a few seconds, joining its slices ~10 s."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

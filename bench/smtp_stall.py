@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import smtplib
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from config.privacy import new_key
-from devstack.processes import port_open
+from devstack.processes import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORT = "support@flowdesk.example"
@@ -101,12 +100,6 @@ def deliver(port: int, raw: bytes, timeout: float) -> tuple[int, float, float]:
     return code, ehlo, time.perf_counter() - start
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_listener(temporal: str, port: int) -> subprocess.Popen[bytes]:
     keys = {
         "FLOWDESK_PAYLOAD_KEYS": f"bench={new_key()}",
@@ -115,12 +108,8 @@ def start_listener(temporal: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, **keys, "TEMPORAL_ADDRESS": temporal,
            "FLOWDESK_INBOUND_SMTP_PORT": str(port), "PYTHONPATH": str(ROOT)}  # fmt: skip
     listener = subprocess.Popen([sys.executable, "-m", "inbound"], cwd=ROOT, env=env)
-    for _ in range(200):
-        if port_open("127.0.0.1", port):
-            return listener
-        time.sleep(0.1)
-    listener.kill()
-    raise RuntimeError("the SMTP listener did not start")
+    wait_for_port(listener, port, "the SMTP listener", 20)
+    return listener
 
 
 def start_temporal(port: int, data: Path) -> subprocess.Popen[bytes]:
@@ -130,12 +119,8 @@ def start_temporal(port: int, data: Path) -> subprocess.Popen[bytes]:
          "--db-filename", str(data / "temporal.db"), "--log-level", "error"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    for _ in range(300):
-        if port_open("127.0.0.1", port):
-            return server
-        time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the Temporal dev server did not start")
+    wait_for_port(server, port, "the Temporal dev server", 30)
+    return server
 
 
 def probe(port: int, every: float, stop: threading.Event, seen: list[tuple[int, float, float]]):

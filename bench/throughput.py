@@ -14,7 +14,6 @@ interpreter lock for every page.
 import argparse
 import asyncio
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,7 +38,7 @@ from activities.postbox import Postbox
 from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.scoring import ScoringConfig
 from activities.unsubscribe_links import UnsubscribeLinks
-from devstack.processes import port_open
+from devstack.processes import free_port, wait_for_port
 from models import search_attributes
 from models.lead import LeadIntakeInput, LeadSubmission
 from workflows.lead_intake import LeadIntakeWorkflow
@@ -105,17 +104,11 @@ def lead(index: int, site_port: int) -> LeadSubmission:
 
 def start_sites() -> tuple[subprocess.Popen[bytes], int]:
     """The demo websites in their own process, on a free port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     argv = [sys.executable, "-m", "devstack.sites", "--root", str(ROOT / "examples" / "sites")]
     server = subprocess.Popen([*argv, "--port", str(port)], cwd=ROOT)
-    for _ in range(100):
-        if port_open("127.0.0.1", port):
-            return server, port
-        time.sleep(0.05)
-    server.kill()
-    raise RuntimeError("the demo websites did not start")
+    wait_for_port(server, port, "the demo websites", 5)
+    return server, port
 
 
 async def start_dev_server() -> WorkflowEnvironment:

@@ -18,7 +18,6 @@ otherwise OPENAI_BASE_URL / OPENAI_API_KEY / FLOWDESK_LLM_MODEL say where to go.
 import argparse
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from client.options import triage_options
 from config.doors import InboundSettings, WebSettings
 from config.escalation import load_policy
 from config.settings import AppSettings, LlmSettings, TriageSettings
+from devstack.processes import free_port
 from devstack.time_skipping import start_time_skipping
 from models.grounding import plain_text
 from models.support import TriageInput, TriageOptions, TriageStatus
@@ -131,12 +131,6 @@ async def run_cases(
     finally:
         await env.shutdown()
     return [rows[case.id] for case in cases]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_local_llm(settings: LlmSettings) -> tuple[subprocess.Popen[bytes], str]:

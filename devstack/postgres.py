@@ -13,12 +13,13 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import asyncpg
+
+from devstack.processes import free_port
 
 SUPERUSER = "postgres"
 INSTALL_HINT = "install Debian's postgresql package (apt-get install postgresql)"
@@ -37,12 +38,6 @@ def binaries() -> Path:
         if all((Path(folder) / name).exists() for name in ("initdb", "pg_ctl")):
             return Path(folder)
     raise PostgresMissing(f"PostgreSQL's initdb and pg_ctl were not found: {INSTALL_HINT}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _run_as() -> list[str]:
@@ -73,7 +68,7 @@ class PostgresCluster:
         self.bin = binaries()
         self.fast = fast
         self.password = secrets.token_urlsafe(24)
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="flowdesk-pg-"))
         self.data = self.root / "data"
 

@@ -81,6 +81,25 @@ def stop(pid_file: Path, grace_s: float = 15.0) -> bool:
     return True
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now, for a server started next."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(process: subprocess.Popen[bytes], port: int, what: str, timeout_s: float) -> None:
+    """Poll until `process` listens on the loopback `port`; if it does not in time, kill
+    it and fail naming `what`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if port_open("127.0.0.1", port):
+            return
+        time.sleep(0.05)
+    process.kill()
+    raise StackError(f"{what} did not start")
+
+
 def port_open(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):

@@ -2,22 +2,16 @@
 by label, with the labels every series carries (namespace, task queue, service) dropped."""
 
 import re
-import socket
 
 from temporalio.runtime import Runtime
 
 from config.telemetry import TelemetrySettings, runtime
+from devstack.processes import free_port
 
 SERIES = re.compile(r"^(\w+)\{(.*)\} (\S+)$", re.M)
 COMMON = ("namespace", "task_queue", "service_name")
 
 Labels = frozenset[tuple[str, str]]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def metrics_runtime() -> tuple[Runtime, str]:

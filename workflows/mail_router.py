@@ -7,8 +7,9 @@ guessed); `mail_routes.choose_route` decides what the message is. An answer to a
 outreach email signals `lead_replied` (an auto-reply is passed on marked as such, so
 the run logs why its cadence goes on), unsubscribe wording signals `unsubscribe` and
 suppresses the address, a bounce or complaint that cites a message we sent suppresses
-the addresses it proves and stops every cadence to them, and an answer to a support reply reaches its ticket, or,
-if that ticket is closed, starts a new one carrying the conversation so far.
+the addresses it proves and stops every cadence to them, and an answer to a support
+reply reaches its ticket, or, if that ticket is closed, starts a new one carrying the
+conversation so far.
 """
 
 from temporalio import workflow
@@ -49,11 +50,11 @@ with workflow.unsafe.imports_passed_through():
 MAX_SOURCE, MAX_AUTOMATIC = 200, 300
 """What `Suppression.source` and `LeadReply.automatic` hold of a route's reason."""
 INBOUND_ID = "<{}.in@flowdesk.invalid>"
+"""The log's name for a message that came without a usable Message-ID of its own."""
 PROOF = "inbound-mail-needs-proof"
 """Since this change a bounce or complaint acts only on addresses it proves (`MailFacts.
 reported`), a bounce only from a mail system, and a mailed unsubscribe only on the run
 it proves (`MailFacts.unsubscribe_run`); older runs replay the old rule."""
-"""The log's name for a message that came without a usable Message-ID of its own."""
 
 
 @workflow.defn(failure_exception_types=BAD_INPUT)
@@ -91,20 +92,14 @@ class MailRouterWorkflow(Suppressing):
         assert email.report is not None
         reason: SuppressionReason = "bounced" if route.kind == "bounce" else "complained"
         source = f"{route.kind} report"
-        if reported is not None:
-            requests = [
-                SuppressRequest(address=address, reason=reason, source=source, only_if_mailed=True)
-                for address in reported
-            ]
-        elif email.report.recipients:
-            requests = [
-                SuppressRequest(address=address, reason=reason, source=source, only_if_mailed=True)
-                for address in email.report.recipients
-            ]
-        elif route.target:
+        if reported is None and not email.report.recipients and route.target:
             requests = [SuppressRequest(workflow_id=route.target, reason=reason, source=source)]
         else:
-            requests = []
+            named = email.report.recipients if reported is None else reported
+            requests = [
+                SuppressRequest(address=address, reason=reason, source=source, only_if_mailed=True)
+                for address in named
+            ]
         stopped: list[str] = []
         for suppress in requests:
             stopped += await self._suppress_and_stop(suppress)

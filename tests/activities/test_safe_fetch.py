@@ -49,8 +49,7 @@ CAPPED = replace(ALLOW_POLICY, max_bytes=4096)
         ("2002:a9fe:a9fe::1", False),  # 6to4 of the metadata service
         ("::127.0.0.1", False),  # IPv4-compatible loopback
         ("::10.0.0.1", False),
-        ("::ffff:0:7f00:1", False),  # IPv4-translated (RFC 2765) loopback
-        ("::ffff:0:a9fe:a9fe", False),  # IPv4-translated metadata service
+        *[(ip, False) for ip in ("::ffff:0:7f00:1", "::ffff:0:a9fe:a9fe")],  # RFC 2765
         ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # Teredo, client 127.0.0.1
     ],
 )

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import mailbox
 import shutil
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from config.settings import (
     TemporalSettings,
     TriageSettings,
 )
+from devstack.processes import free_port
 from models.support import TriageInput
 from tests.privacy import PRIVACY
 from tests.web.conftest import PASSWORD, REVIEWER, activity_name, web_settings
@@ -53,12 +53,6 @@ def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     assert found, "the browser tests need Debian's chromium: apt-get install chromium"
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
