@@ -21,6 +21,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from activities.question_terms import sender_text
 from models.agent_output import TOPICS
 from models.support import KbHit
 
@@ -34,11 +35,6 @@ SCHEMA = (
 KNOWN_TOPICS = frozenset(TOPICS)
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?(.*)\Z", re.S | re.M)
 HEADING = re.compile(r"^# +(.+?)(?: +#+)? *$")
-REPLY_HEADER = re.compile(
-    r"^(?:On[ \t][^\n]{0,300}?(?:\n[^\n]{0,300}?)?\bwrote:"
-    r"|(?i:-{2,}[ \t]*original message[ \t]*-{2,}))\s*$",
-    re.M,
-)
 WORD = re.compile(r"[^\W_]{3,}", re.U)
 STOPWORDS = frozenset(
     "the and for are but not you your with this that have has was were from they them "
@@ -53,17 +49,9 @@ STOPWORDS = frozenset(
     "i'm we're don't didn't can't isn't doesn't won't".split()
 )
 """Words a customer writes whatever the question; they only blur the ranking."""
-SIGN_OFF = re.compile(
-    r"^\s*(--\s*$|(thanks|thank you|many thanks|best|regards|kind regards|best regards|cheers"
-    r"|sincerely|greetings|viele grüße|saludos|cordialement|cordiali saluti|met vriendelijke"
-    r" groet)\b[^\n.?]{0,24}$)",
-    re.I | re.M,
-)
-"""Where the signature starts: names, titles and phone numbers are not the question."""
 MAX_SOURCE_CHARS = 20_000
 """An article's text as a cited source: the checks read all of it, the drafter only the
 passages that bear on the mail (`agents.passages`); beyond this it is cut."""
-MAX_QUERY_CHARS = 2000
 MAX_QUERY_TERMS = 32
 
 
@@ -141,16 +129,6 @@ def _topic(declared: str, path: Path) -> str:
         if candidate in KNOWN_TOPICS:
             return candidate
     return "unknown"
-
-
-def sender_text(text: str) -> str:
-    """Only the sender's own words, capped, so a long thread or padding cannot steer the query."""
-    if header := REPLY_HEADER.search(text):
-        text = text[: header.start()]
-    if sign_off := SIGN_OFF.search(text):
-        text = text[: sign_off.start()]
-    own = (line for line in text.splitlines() if not line.lstrip().startswith(">"))
-    return "\n".join(own)[:MAX_QUERY_CHARS]
 
 
 def query_terms(text: str) -> list[str]:
@@ -277,6 +255,17 @@ class KnowledgeBase:
             )
             for r in rows
         ]
+
+    def using(self, word: str) -> set[str]:
+        """The articles that use the word, as the index stems it ("retrying" matches
+        "retried"). The word is quoted, so it is never read as query syntax."""
+        if not word.isalnum():
+            return set()
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT id FROM articles_fts WHERE articles_fts MATCH ?", (f'"{word}"',)
+            ).fetchall()
+        return {r[0] for r in rows}
 
     def articles(
         self, ids: list[str], max_chars: int = MAX_SOURCE_CHARS

@@ -13,6 +13,7 @@ from temporalio import activity
 from activities import metrics
 from activities.knowledge_base import KnowledgeBase
 from activities.postbox import Postbox
+from activities.question_terms import survey
 from activities.wrapping import adapter_errors, heartbeating
 from agents.client import LlmClient
 from agents.triage import classify, draft_reply, topic_probabilities
@@ -25,6 +26,7 @@ from models.support import (
     DraftRequest,
     InboundEmail,
     KbHit,
+    QuestionCoverage,
     ReplyEmail,
     Screening,
 )
@@ -80,6 +82,13 @@ class SupportTriageActivities:
         text = f"{email.subject}\n{email.body}"
         return await asyncio.to_thread(self.kb.search, text, KB_RESULTS)
 
+    @activity.defn(name="survey_question")
+    async def survey_question(self, email: InboundEmail) -> QuestionCoverage:
+        """The answer check's evidence; an activity because it reads the index."""
+        return await asyncio.to_thread(
+            survey, email.subject, email.body, email.sender, self.kb.using
+        )
+
     @activity.defn(name="draft_reply")
     async def draft_reply(self, request: DraftRequest) -> DraftedReply:
         ids = [hit.article_id for hit in request.hits[:DRAFT_ARTICLES]]
@@ -122,6 +131,7 @@ class SupportTriageActivities:
             self.screen_email,
             self.classify_email,
             self.search_knowledge_base,
+            self.survey_question,
             self.draft_reply,
             self.send_reply,
         ]

@@ -95,6 +95,38 @@ class KbHit(Strict):
     escalate: bool = False
 
 
+class AskedTerm(Strict):
+    term: str
+    weight: float
+    """How specific the word is in general English (0 = a word any mail uses)."""
+
+
+class AskedPart(Strict):
+    """One sentence that asks (or the subject), its specificity and its words no article uses."""
+
+    text: str
+    specificity: float
+    unknown: list[AskedTerm] = Field(default_factory=list)
+
+
+class QuestionCoverage(Strict):
+    """The sentences of a mail that ask something, and their words no article uses
+    (`activities.question_terms`): the answer check's evidence."""
+
+    question: str
+    """Empty when the mail asks nothing."""
+    specificity: float
+    """The summed weight of the question's words, known to the knowledge base or not."""
+    parts: list[AskedPart] = Field(default_factory=list)
+    articles: dict[str, float] = Field(default_factory=dict)
+    """Per article, the share of the question's specificity its words cover."""
+
+    @property
+    def unknown(self) -> list[AskedTerm]:
+        """Every word of the question no article uses, once."""
+        return list({t.term: t for part in self.parts for t in part.unknown}.values())
+
+
 class IntentMatch(Strict):
     """An escalation-policy intent found in a mail, with the words that showed it."""
 

@@ -112,9 +112,11 @@ class SupportTriageWorkflow(TriageSteps):
             return "closed_no_reply"
         self._classified = await self._classify(email)
         self._hits = await self._search(email)
+        self._coverage = await self._survey(email)
         self._drafted = await self._draft_reply(email)
+        evidence = (self._screening, self._classified, self._hits, self._drafted)
         self._evaluation = evaluate(
-            email, self._screening, self._classified, self._hits, self._drafted, request.options
+            email, *evidence, request.options, self._coverage, answer_check=self._answer_check
         )
         workflow.upsert_search_attributes([sa.TICKET_TOPIC.value_set(self._evaluation.topic or "")])
         return await self._decide(request, email)

@@ -5,12 +5,16 @@ Nothing the model says about itself enters the score. Three kinds of evidence do
 - topic: the classifier's label probabilities (token log-probabilities, not a number
   it writes), tempered, multiplied with two model-free opinions, the topics of the retrieved
   articles and of the escalation intents the mail shows, then normalised;
-- retrieval: `relative x min(1, margin / MARGIN_FULL)`, where `relative` is the best
+- retrieval: `relative x min(1, margin / MARGIN_FULL)`, scaled by the share of the
+  question the knowledge base covers at all (`checks.answer.covered_share`), where `relative` is the best
   cited article's BM25 score over the top score and `margin` is `1 - floor / top`,
   `floor` being the best score among articles *not* cited (or the weakest cited one
   when every retrieved article is cited). Both are ratios within one query, so a
   mail stuffed with knowledge-base words raises every score alike and gains nothing;
 - grounding: the reply checker's share of factual sentences its sources support.
+
+Before any of it, the answer check (`checks.answer`) asks whether the knowledge base can
+answer what the mail asks at all; when it cannot, a person answers.
 
 `score = 0.3 topic + 0.3 retrieval + 0.4 grounding`, compared with the threshold.
 Holds override any score: escalation intents, articles marked `escalate: true`, a
@@ -30,14 +34,18 @@ from models.support import (
     Evaluation,
     InboundEmail,
     KbHit,
+    QuestionCoverage,
     Screening,
     TriageOptions,
 )
+from workflows.checks.answer import VERSION as ANSWER_VERSION
+from workflows.checks.answer import answer_problem, covered_share
+from workflows.checks.language import detect
 from workflows.checks.reply import VERSION as CHECKS_VERSION
 from workflows.checks.reply import ReplySpec, check_reply
 from workflows.reply_form import compose_reply
 
-VERSION = f"2026.11-4/checks {CHECKS_VERSION}"
+VERSION = f"2026.12-1/checks {CHECKS_VERSION}/answer {ANSWER_VERSION}"
 WEIGHTS = {"topic": 0.3, "retrieval": 0.3, "grounding": 0.4}
 MARGIN_FULL = 0.5
 """A cited set scoring this much above the best uncited article counts as clearly chosen."""
@@ -155,7 +163,11 @@ def evaluate(
     hits: list[KbHit],
     drafted: DraftedReply | None,
     options: TriageOptions,
+    coverage: QuestionCoverage | None = None,
+    *,
+    answer_check: bool = False,
 ) -> Evaluation:
+    """`answer_check` is off only for tickets started before the answer check existed."""
     classification = classified.classification if classified else None
     holds = _alarms(email, screening, classification)
     topic, topic_p, _ = fuse_topic(classified, hits, screening)
@@ -187,6 +199,14 @@ def evaluate(
         if a in retrieved and retrieved[a].escalate
     ]
     customer = f"{email.subject}\n{email.body}"
+    english = detect(customer) in (None, "en")
+    if answer_check:
+        problem = (
+            answer_problem(coverage, cited, english)
+            if coverage
+            else "the question survey did not run"
+        )
+        holds += [f"answer: {problem}"] if problem else []
     body = compose_reply(drafted.draft.body, customer, options.signature)
     check = check_reply(
         body,
@@ -200,6 +220,8 @@ def evaluate(
     )
     holds += [f"check {c.name}: {c.detail}" for c in check.failed]
     retrieval = retrieval_evidence(hits, cited)
+    if coverage and english:
+        retrieval = round(retrieval * covered_share(coverage), 3)
     parts = {"topic": topic_p, "retrieval": retrieval, "grounding": check.grounding}
     score = round(sum(WEIGHTS[k] * v for k, v in parts.items()), 3)
     ignored = classification is not None and not trusted_signals(classification)

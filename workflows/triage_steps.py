@@ -25,10 +25,13 @@ with workflow.unsafe.imports_passed_through():
         DraftRequest,
         InboundEmail,
         KbHit,
+        QuestionCoverage,
         ReplyEmail,
         Screening,
     )
 
+ANSWER_CHECK = "answer-check"
+"""Tickets started before this patch are decided without the answer check (no survey)."""
 AUTO_REPLY_LIMITS = "auto-reply-limits"
 """Tickets started before the limits ended `escalated_unanswered` on any failed send."""
 
@@ -41,6 +44,9 @@ class TriageSteps:
         self._classified: Classified | None = None
         self._hits: list[KbHit] = []
         self._drafted: DraftedReply | None = None
+        self._coverage: QuestionCoverage | None = None
+        self._answer_check = False
+        """Whether this run surveys the question (`ANSWER_CHECK`); a failed survey then holds."""
         self._calls: list[CallRecord] = []
         self._token_budget: int | None = None
         """The run's budget once it is known (`TriageOptions.token_budget`)."""
@@ -109,6 +115,21 @@ class TriageSteps:
         found = ", ".join(f"{h.article_id} ({h.score:.1f})" for h in hits) or "nothing"
         self._log.add("kb_search", f"{len(hits)} article(s)", found)
         return hits
+
+    async def _survey(self, email: InboundEmail) -> QuestionCoverage | None:
+        self._answer_check = workflow.patched(ANSWER_CHECK)
+        if not self._answer_check:
+            return None
+        coverage: QuestionCoverage | None = await attempt(
+            self._log, "survey", "failed, held for a person",
+            SupportTriageActivities.survey_question, email, LOCAL,
+            "what the mail asks and which of its words no article uses",
+        )  # fmt: skip
+        if coverage is not None:
+            unknown = ", ".join(t.term for t in coverage.unknown) or "none"
+            asks = "asks something" if coverage.question else "asks nothing"
+            self._log.add("survey", asks, f"words no article uses: {unknown}")
+        return coverage
 
     async def _draft_reply(self, email: InboundEmail) -> DraftedReply | None:
         """No draft for mail the classifier calls spam; a person decides on it as it is."""

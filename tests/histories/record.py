@@ -4,6 +4,7 @@
     .venv/bin/python -m tests.histories.record replies  # only those of replies and follow-ups
     .venv/bin/python -m tests.histories.record limits   # only those of the abuse and cost limits
     .venv/bin/python -m tests.histories.record intake   # only lead intake (local steps)
+    .venv/bin/python -m tests.histories.record answer   # only triage with the answer check
 
 A replay failure after a code change means in-flight runs would break: either keep
 the old behaviour behind `workflow.patched(...)` or, when the change is intended and
@@ -29,7 +30,7 @@ from devstack.time_skipping import start_time_skipping as start_test_server
 from models.agent_output import Usage
 from models.lead import LeadIntakeInput
 from models.outreach import BusinessHours, OutreachInput, OutreachOptions
-from models.support import TriageInput, TriageOptions
+from models.support import AskedTerm, TriageInput, TriageOptions
 from models.threads import LeadReply
 from tests.workflows.fakes import FakeIntake, make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
@@ -187,6 +188,23 @@ async def record_intake(env: WorkflowEnvironment) -> None:
     await _record(env, "lead_intake_fallbacks", fallback.activities(), LeadIntakeWorkflow.run, lead)
 
 
+async def record_answer(env: WorkflowEnvironment) -> None:
+    """Support triage with the question survey (`answer-check`): a question the knowledge
+    base does not cover, held and approved by a person; and one it covers, auto-sent."""
+    ticket = TriageInput(email=billing_email(), options=TriageOptions())
+    uncovered = FakeTriage(
+        unknown=[AskedTerm(term="scim", weight=4.1), AskedTerm(term="provisioning", weight=2.8)]
+    )
+    await _record(
+        env, "support_uncovered_approved", uncovered.activities(), SupportTriageWorkflow.run,
+        ticket, _approve_when_waiting,
+    )  # fmt: skip
+    await _record(
+        env, "support_answered_auto_sent", FakeTriage().activities(), SupportTriageWorkflow.run,
+        ticket,
+    )  # fmt: skip
+
+
 async def main(only: str | None) -> None:
     env = await start_test_server()
     try:
@@ -194,11 +212,14 @@ async def main(only: str | None) -> None:
             return await record_limits(env)
         if only == "intake":
             return await record_intake(env)
+        if only == "answer":
+            return await record_answer(env)
         await record_replies(env)
         if only == "replies":
             return
         await record_limits(env)
         await record_intake(env)
+        await record_answer(env)
 
         ticket = TriageInput(email=billing_email(), options=TriageOptions())
         await _record(

@@ -37,6 +37,8 @@ def test_histories_are_present():
         "support_auto_reply_limited",
         "support_budget_spent",
         "outreach_budget_spent",
+        "support_uncovered_approved",
+        "support_answered_auto_sent",
     }
 
 

@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Interceptor, Worker
 
 from models import search_attributes as sa
-from models.support import InboundEmail, TriageInput, TriageOptions, TriageResult
+from models.support import InboundEmail, TriageInput, TriageOptions, TriageResult, TriageStatus
 from tests.workflows.triage_fakes import (
     GROUNDED_REPLY,
     INVOICES,
@@ -55,6 +55,17 @@ async def awaiting_human(env: WorkflowEnvironment, handle: WorkflowHandle) -> No
             return
         await env.sleep(timedelta(seconds=1))
     raise AssertionError("ticket never reached human review")
+
+
+async def held(env: WorkflowEnvironment, task_queue: str, fake: FakeTriage) -> TriageStatus:
+    """A billing ticket's status once it waits for a person, who then rejects it."""
+    async with worker(env, task_queue, fake):
+        handle = await start(env, task_queue, TriageInput(email=billing_email(), options=OPTIONS))
+        await awaiting_human(env, handle)
+        status = await handle.query(SupportTriageWorkflow.status)
+        await handle.signal(SupportTriageWorkflow.reject, "checked by hand")
+        await handle.result()
+    return status
 
 
 def weak_fake() -> FakeTriage:
@@ -177,12 +188,7 @@ async def test_classifier_down_goes_to_human_never_auto_sends(
 ):
     fake = FakeTriage()  # strong evidence and a confident draft ...
     fake.classify_error = ApplicationError("endpoint down", type="LlmUnavailable")
-    async with worker(env, task_queue, fake):
-        handle = await start(env, task_queue, TriageInput(email=billing_email(), options=OPTIONS))
-        await awaiting_human(env, handle)
-        status = await handle.query(SupportTriageWorkflow.status)
-        await handle.signal(SupportTriageWorkflow.reject, "checked")
-        await handle.result()
+    status = await held(env, task_queue, fake)
 
     assert fake.calls["classify_email"] == AGENT.retry.maximum_attempts
     assert status.evaluation is not None and not status.evaluation.auto_send
@@ -267,12 +273,7 @@ async def test_automatic_mail_is_closed_without_an_answer(
 async def test_a_failed_screening_holds_the_ticket(env: WorkflowEnvironment, task_queue: str):
     fake = FakeTriage()
     fake.screen_error = ApplicationError("policy unavailable", type="Transient")
-    async with worker(env, task_queue, fake):
-        handle = await start(env, task_queue, TriageInput(email=billing_email(), options=OPTIONS))
-        await awaiting_human(env, handle)
-        status = await handle.query(SupportTriageWorkflow.status)
-        await handle.signal(SupportTriageWorkflow.reject, "checked by hand")
-        await handle.result()
+    status = await held(env, task_queue, fake)
 
     assert status.evaluation is not None
     assert "escalation screening did not run" in status.evaluation.policy_hold

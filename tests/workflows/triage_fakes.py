@@ -10,11 +10,14 @@ from models.agent_output import CallRecord, Classification, ReplyDraft, Usage
 from models.common import OutgoingEmail, SendResult
 from models.limits import AUTO_REPLY_LIMIT
 from models.support import (
+    AskedPart,
+    AskedTerm,
     Classified,
     DraftedReply,
     DraftRequest,
     InboundEmail,
     KbHit,
+    QuestionCoverage,
     ReplyEmail,
     Screening,
 )
@@ -83,6 +86,9 @@ class FakeTriage:
     classify_error: ApplicationError | None = None
     screen_error: ApplicationError | None = None
     hits: list[KbHit] = field(default_factory=hits)
+    unknown: list[AskedTerm] = field(default_factory=list)
+    """What the question survey reports that no article uses (none: the KB covers it)."""
+    survey_error: ApplicationError | None = None
     draft: ReplyDraft | None = field(
         default_factory=lambda: ReplyDraft(
             body=ANSWER, cited_article_ids=["billing-invoices"], confidence=0.9
@@ -131,6 +137,18 @@ class FakeTriage:
             self._count("search_knowledge_base")
             return self.hits
 
+        @activity.defn(name="survey_question")
+        async def survey(email: InboundEmail) -> QuestionCoverage:
+            self._count("survey_question")
+            if self.survey_error:
+                raise self.survey_error
+            asked = f"{email.subject} {email.body}"
+            return QuestionCoverage(
+                question=asked, specificity=sum(t.weight for t in self.unknown) + 2.0,
+                parts=[AskedPart(text=asked, specificity=sum(t.weight for t in self.unknown) + 2.0,
+                                 unknown=self.unknown)],
+            )  # fmt: skip
+
         @activity.defn(name="draft_reply")
         async def draft(request: DraftRequest) -> DraftedReply:
             self._count("draft_reply")
@@ -154,4 +172,4 @@ class FakeTriage:
             self.notices.append(notice)
             return SendResult(message_id="<n1@flowdesk.example>", transport="fake", duplicate=False)
 
-        return [screen, classify, search, draft, send, notify]
+        return [screen, classify, search, survey, draft, send, notify]

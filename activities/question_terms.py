@@ -1,0 +1,132 @@
+"""What a mail asks: the sender's own words, the sentences that ask, and which of their
+words the knowledge base never uses.
+
+A reply grounded in an article can still answer another question: asked whether users
+are provisioned through SCIM, a model shown the single sign-on article writes a correct
+sentence about single sign-on. The words that betray it are the question's own: "SCIM"
+and "provisioning" occur in no article. This module finds the sentences that ask something
+(a question mark, or a request such as "please send", "we need") and, among their
+words, those that no article uses (the index's own stemming decides, so "retrying" is
+known when an article says "retried"). Each such word is weighted by how specific it is
+in general English (wordfreq's Zipf scale): "really" or "happens" weigh nothing, "SCIM",
+"Zapier" or a word no dictionary knows weigh most. Numbers ("60k", "2am") are
+quantities, not what is asked about, and weigh nothing. The same weights say how much
+of the question each article covers, so a question whose words one article covers and
+the cited one does not shows its neighbour. The answer check (`workflows.checks.answer`)
+turns the weights into a decision.
+
+The sender's own words (quoted history, reply headers and the signature cut) are also
+what the knowledge-base search reads.
+"""
+
+import re
+from collections.abc import Callable
+
+from wordfreq import zipf_frequency
+
+from models.support import AskedPart, AskedTerm, QuestionCoverage
+
+REPLY_HEADER = re.compile(
+    r"^(?:On[ \t][^\n]{0,300}?(?:\n[^\n]{0,300}?)?\bwrote:"
+    r"|(?i:-{2,}[ \t]*original message[ \t]*-{2,}))\s*$",
+    re.M,
+)
+SIGN_OFF = re.compile(
+    r"^\s*(--\s*$|(thanks|thank you|many thanks|best|regards|kind regards|best regards|cheers"
+    r"|sincerely|greetings|viele grüße|saludos|cordialement|cordiali saluti|met vriendelijke"
+    r" groet)\b[^\n.?]{0,24}$)",
+    re.I | re.M,
+)
+"""Where the signature starts: names, titles and phone numbers are not the question."""
+MAX_QUERY_CHARS = 2000
+COMMON_ZIPF = 5.5
+"""Words at least this frequent in English (Zipf 5.5: "really", "happen", "week") say
+nothing of what was asked; a rarer word weighs the difference."""
+MAX_QUESTION_CHARS = 1000
+SHORT_QUESTION_WORDS = 4
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+TOKEN = re.compile(r"\b(?=[^\W_]*[^\W\d_])[^\W_]+(?:['’][^\W_]+)*")
+"""A word with at least one letter, apostrophes kept ("doesn't"): "2FA" and "S3" are
+words, "2026" is not."""
+PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|tr|rv|sv)\s*:\s*)+", re.I)
+REQUEST = re.compile(
+    r"^(how|what|where|when|why|which|who|can|could|is|are|do|does|did|will|would|should"
+    r"|may|might|please|kindly|i need|we need|i'd like|we'd like|i would like|we would like"
+    r"|i want|we want|is there|are there|help)\b|\b(let (me|us) know|tell (me|us)|advise)\b",
+    re.I,
+)
+"""A sentence that asks without a question mark ("Please send me the invoice")."""
+
+
+def sender_text(text: str) -> str:
+    """Only the sender's own words, capped, so a long thread or padding cannot steer the query."""
+    if header := REPLY_HEADER.search(text):
+        text = text[: header.start()]
+    if sign_off := SIGN_OFF.search(text):
+        text = text[: sign_off.start()]
+    own = (line for line in text.splitlines() if not line.lstrip().startswith(">"))
+    return "\n".join(own)[:MAX_QUERY_CHARS]
+
+
+def question_sentences(subject: str, body: str) -> list[str]:
+    """The sentences that ask: those with a question mark (a short one with the sentence
+    before it), else those phrased as requests. Empty when the sender asks nothing
+    ("thanks, all solved!")."""
+    text = f"{subject}\n{sender_text(body)}"
+    parts = [p.strip(" -*•\t") for p in SENTENCE.split(text) if p.strip()]
+    marked = [i for i, p in enumerate(parts) if "?" in p]
+    if not marked:
+        return list(dict.fromkeys(p for p in parts if REQUEST.search(p)))
+    with_context = [j for i in marked for j in ((i - 1, i) if _elliptic(parts[i]) else (i,))]
+    return list(dict.fromkeys(parts[j] for j in with_context if j >= 0))
+
+
+def _elliptic(sentence: str) -> bool:
+    """A short question ("Is that possible?", "What's the catch?") asks about the sentence
+    before it, which then belongs to the question."""
+    return len(TOKEN.findall(sentence)) <= SHORT_QUESTION_WORDS
+
+
+def _weights(text: str, skip: set[str]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for token in TOKEN.findall(text):
+        word = token.lower()
+        if len(word) >= 2 and not word[0].isdigit() and word not in skip and word not in found:
+            found[word] = round(max(0.0, COMMON_ZIPF - zipf_frequency(word, "en")), 2)
+    return {w: weight for w, weight in found.items() if weight > 0}
+
+
+def survey(
+    subject: str, body: str, sender: str, using: Callable[[str], set[str]]
+) -> QuestionCoverage:
+    """What the mail asks (its subject, which names the matter, and each sentence that
+    asks), how specific their words are, which of them no article uses, and how much of
+    the question's specificity each article's words cover. `using` names the articles
+    that use a word; the sender's own name and domain are never the question."""
+    asked = question_sentences(subject, body)
+    if not asked:
+        return QuestionCoverage(question="", specificity=0.0)
+    units = list(dict.fromkeys(u for u in [PREFIX.sub("", subject).strip(), *asked] if u))
+    skip = {w.lower() for w in TOKEN.findall(sender)}
+    found: dict[str, set[str]] = {}
+    parts: list[AskedPart] = []
+    for unit in units:
+        weights = _weights(unit[:MAX_QUESTION_CHARS], skip)
+        for word in weights.keys() - found.keys():
+            found[word] = using(word)
+        unknown = [AskedTerm(term=w, weight=v) for w, v in weights.items() if not found[w]]
+        parts.append(
+            AskedPart(text=unit, specificity=round(sum(weights.values()), 2), unknown=unknown)
+        )
+    weights = _weights(" ".join(units), skip)
+    total = sum(weights.values())
+    covered: dict[str, float] = {}
+    for word, weight in weights.items():
+        for article in found.get(word, set()):
+            covered[article] = covered.get(article, 0.0) + weight
+    return QuestionCoverage(
+        question=" ".join(units)[:MAX_QUESTION_CHARS],
+        specificity=round(total, 2),
+        parts=parts,
+        articles={a: round(w / total, 3) for a, w in covered.items()} if total else {},
+    )
