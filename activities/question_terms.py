@@ -105,7 +105,7 @@ def survey(
     that use a word; the sender's own name and domain are never the question."""
     asked = question_sentences(subject, body)
     if not asked:
-        return QuestionCoverage(question="", specificity=0.0)
+        return QuestionCoverage(asks=False, specificity=0.0)
     units = list(dict.fromkeys(u for u in [PREFIX.sub("", subject).strip(), *asked] if u))
     skip = {w.lower() for w in TOKEN.findall(sender)}
     found: dict[str, set[str]] = {}
@@ -115,9 +115,7 @@ def survey(
         for word in weights.keys() - found.keys():
             found[word] = using(word)
         unknown = [AskedTerm(term=w, weight=v) for w, v in weights.items() if not found[w]]
-        parts.append(
-            AskedPart(text=unit, specificity=round(sum(weights.values()), 2), unknown=unknown)
-        )
+        parts.append(AskedPart(specificity=round(sum(weights.values()), 2), unknown=unknown))
     weights = _weights(" ".join(units), skip)
     total = sum(weights.values())
     covered: dict[str, float] = {}
@@ -125,7 +123,7 @@ def survey(
         for article in found.get(word, set()):
             covered[article] = covered.get(article, 0.0) + weight
     return QuestionCoverage(
-        question=" ".join(units)[:MAX_QUESTION_CHARS],
+        asks=True,
         specificity=round(total, 2),
         parts=parts,
         articles={a: round(w / total, 3) for a, w in covered.items()} if total else {},

@@ -102,9 +102,9 @@ class AskedTerm(Strict):
 
 
 class AskedPart(Strict):
-    """One sentence that asks (or the subject), its specificity and its words no article uses."""
+    """One sentence that asks (or the subject): its specificity and its words no article
+    uses. The sentence itself is not kept: activity results reach debug logs."""
 
-    text: str
     specificity: float
     unknown: list[AskedTerm] = Field(default_factory=list)
 
@@ -113,8 +113,8 @@ class QuestionCoverage(Strict):
     """The sentences of a mail that ask something, and their words no article uses
     (`activities.question_terms`): the answer check's evidence."""
 
-    question: str
-    """Empty when the mail asks nothing."""
+    asks: bool
+    """False when the mail asks nothing."""
     specificity: float
     """The summed weight of the question's words, known to the knowledge base or not."""
     parts: list[AskedPart] = Field(default_factory=list)

@@ -127,7 +127,7 @@ class TriageSteps:
         )  # fmt: skip
         if coverage is not None:
             unknown = ", ".join(t.term for t in coverage.unknown) or "none"
-            asks = "asks something" if coverage.question else "asks nothing"
+            asks = "asks something" if coverage.asks else "asks nothing"
             self._log.add("survey", asks, f"words no article uses: {unknown}")
         return coverage
 

@@ -54,8 +54,7 @@ def test_the_senders_own_name_and_domain_are_not_the_question(kb: KnowledgeBase)
 
 
 def test_a_reply_prefix_is_not_part_of_the_question(kb: KnowledgeBase) -> None:
-    coverage = survey("Re: Fwd: SAML", "Does it work with Okta?", "a@b.example", kb.using)
-    assert coverage.question == "SAML Does it work with Okta?"
+    assert terms(kb, "Re: Fwd: SAML", "Does it work with Okta?") == []
 
 
 @pytest.mark.parametrize(
@@ -75,7 +74,7 @@ def test_the_sentences_that_ask(subject: str, body: str, asked: list[str]) -> No
 
 def test_a_mail_that_asks_nothing_has_no_question(kb: KnowledgeBase) -> None:
     coverage = survey("Thanks!", "Solved, all good now.", "a@b.example", kb.using)
-    assert coverage.question == "" and coverage.unknown == []
+    assert not coverage.asks and coverage.unknown == []
 
 
 def test_query_syntax_in_a_word_is_never_run(kb: KnowledgeBase) -> None:

@@ -8,9 +8,9 @@ def coverage(
     specificity: float, articles: dict[str, float] | None = None, **unknown: float
 ) -> QuestionCoverage:
     terms = [AskedTerm(term=t, weight=w) for t, w in unknown.items()]
-    part = AskedPart(text="Does it do X?", specificity=specificity, unknown=terms)
+    part = AskedPart(specificity=specificity, unknown=terms)
     return QuestionCoverage(
-        question=part.text, specificity=specificity, parts=[part], articles=articles or {}
+        asks=True, specificity=specificity, parts=[part], articles=articles or {}
     )
 
 
@@ -41,18 +41,18 @@ def test_each_question_of_a_mail_is_judged_alone() -> None:
     """Three questions, each in a few words of the customer's own, are not one uncovered
     question; one question of three that no article covers is."""
     own_words = [
-        AskedPart(text=f"Question {i}?", specificity=4.0, unknown=[AskedTerm(term=w, weight=2.0)])
+        AskedPart(specificity=4.0, unknown=[AskedTerm(term=w, weight=2.0)])
         for i, w in enumerate(["batch", "staging", "script"])
     ]
-    mail = QuestionCoverage(question="...", specificity=12.0, parts=own_words)
+    mail = QuestionCoverage(asks=True, specificity=12.0, parts=own_words)
     assert problem(mail) is None
-    scim = AskedPart(text="SCIM?", specificity=5.0, unknown=[AskedTerm(term="scim", weight=4.1)])
+    scim = AskedPart(specificity=5.0, unknown=[AskedTerm(term="scim", weight=4.1)])
     mixed = mail.model_copy(update={"parts": [*own_words, scim]})
     assert problem(mixed) == "the knowledge base does not cover: scim"
 
 
 def test_a_mail_that_asks_nothing_goes_to_a_person() -> None:
-    nothing = QuestionCoverage(question="", specificity=0.0)
+    nothing = QuestionCoverage(asks=False, specificity=0.0)
     assert problem(nothing) == "the mail asks no question and makes no request"
     assert answer_problem(nothing, ["sso"], english=False) == problem(nothing)
 

@@ -142,12 +142,9 @@ class FakeTriage:
             self._count("survey_question")
             if self.survey_error:
                 raise self.survey_error
-            asked = f"{email.subject} {email.body}"
-            return QuestionCoverage(
-                question=asked, specificity=sum(t.weight for t in self.unknown) + 2.0,
-                parts=[AskedPart(text=asked, specificity=sum(t.weight for t in self.unknown) + 2.0,
-                                 unknown=self.unknown)],
-            )  # fmt: skip
+            weight = sum(t.weight for t in self.unknown) + 2.0
+            part = AskedPart(specificity=weight, unknown=self.unknown)
+            return QuestionCoverage(asks=True, specificity=weight, parts=[part])
 
         @activity.defn(name="draft_reply")
         async def draft(request: DraftRequest) -> DraftedReply:

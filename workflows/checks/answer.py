@@ -53,7 +53,7 @@ def covered_share(coverage: QuestionCoverage) -> float:
 def answer_problem(coverage: QuestionCoverage, cited: Sequence[str], english: bool) -> str | None:
     """Why the knowledge base, or the cited article, cannot answer the mail; None when
     nothing says so."""
-    if not coverage.question:
+    if not coverage.asks:
         return "the mail asks no question and makes no request"
     if not english:
         return None
