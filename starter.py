@@ -10,6 +10,7 @@
     python starter.py edit outreach-0123456789abcdef --body-file examples/outreach/bluefin-reviewed.txt
     python starter.py upcoming --hours 24          # touches due in the next day
     python starter.py replied outreach-0123456789abcdef
+    python starter.py resume outreach-0123456789abcdef
     python starter.py unsubscribe outreach-0123456789abcdef
     python starter.py reschedule outreach-0123456789abcdef --at 2026-12-01T10:00:00+01:00
 
@@ -139,6 +140,11 @@ async def cmd_replied(args: argparse.Namespace, door: Door) -> int:
     return sent("lead_replied", args.workflow_id)
 
 
+async def cmd_resume(args: argparse.Namespace, door: Door) -> int:
+    await handles.resume(await door.connect(), args.workflow_id, args.reviewer)
+    return sent("resume", args.workflow_id)
+
+
 async def cmd_unsubscribe(args: argparse.Namespace, door: Door) -> int:
     await handles.unsubscribe(await door.connect(), args.workflow_id)
     return sent("unsubscribe", args.workflow_id)
@@ -219,13 +225,14 @@ def build_parser() -> argparse.ArgumentParser:
         ("edit", cmd_edit, "send your own text instead of the draft"),
         ("status", cmd_status, "show a run's status: why a ticket waits, its checks, its reply"),
         ("replied", cmd_replied, "the lead answered: stop the outreach cadence"),
+        ("resume", cmd_resume, "a paused cadence goes on: the mail was not the lead's answer"),
         ("unsubscribe", cmd_unsubscribe, "the lead unsubscribed: stop the outreach cadence"),
         ("reschedule", cmd_reschedule, "move the next outreach touch"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("workflow_id")
         command.set_defaults(handler=handler)
-        if name in ("approve", "reject", "edit"):
+        if name in ("approve", "reject", "edit", "resume"):
             command.add_argument(
                 "--reviewer", default=getpass.getuser(), help="who decides (default: you)"
             )

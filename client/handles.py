@@ -87,6 +87,10 @@ async def lead_replied(client: Client, workflow_id: str) -> None:
     await _signal(await _outreach(client, workflow_id), LeadOutreachWorkflow.lead_replied)
 
 
+async def resume(client: Client, workflow_id: str, reviewer: str = "") -> None:
+    await _signal(await _outreach(client, workflow_id), LeadOutreachWorkflow.resume, reviewer)
+
+
 async def unsubscribe(client: Client, workflow_id: str) -> None:
     await _signal(await _outreach(client, workflow_id), LeadOutreachWorkflow.unsubscribe)
 

@@ -1,7 +1,7 @@
 """Lead-outreach payloads: the research brief, drafted touches, checks, schedule and state."""
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
@@ -15,7 +15,7 @@ MAX_OUTREACH_BODY = 3000
 TouchKind = Literal["first", "follow_up"]
 DraftSource = Literal["agent", "template", "edited"]
 Stage = Literal[
-    "intake", "researching", "drafting", "awaiting_approval", "scheduled", "sending",
+    "intake", "researching", "drafting", "awaiting_approval", "scheduled", "paused", "sending",
     "following_up", "completed", "replied", "unsubscribed", "bounced", "suppressed", "rejected",
     "escalated_unanswered", "send_failed",
 ]  # fmt: skip
@@ -23,6 +23,8 @@ OutreachOutcome = Literal[
     "completed", "replied", "unsubscribed", "bounced", "suppressed", "rejected",
     "escalated_unanswered", "send_failed",
 ]  # fmt: skip
+ENDED: frozenset[str] = frozenset(get_args(OutreachOutcome))
+"""The stages a run ends in."""
 Stop = Literal["replied", "unsubscribed", "bounced", "suppressed"]
 """Why a cadence ended early: an answer, an unsubscribe, a bounce, or an address found
 on the suppression list (before the first send or at any later one)."""
@@ -234,6 +236,9 @@ class OutreachState(Strict):
     stop: Stop | None = None
     outcome: OutreachOutcome | None = None
     reply: LeadReply | None = None
+    paused: LeadReply | None = None
+    """A mail that may be the lead's answer but proves nothing: no touch is sent until a
+    person resumes the cadence (`resume`) or marks it replied."""
 
 
 class OutreachInput(Strict):

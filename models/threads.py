@@ -73,13 +73,17 @@ class Suppression(Strict):
 
 class LeadReply(Strict):
     """What `lead_replied` carries when the router matched an answer to an outreach run.
-    `automatic` (an out-of-office, an auto-responder) means the cadence goes on."""
+    `automatic` (an out-of-office, an auto-responder) means the cadence goes on;
+    `unproven` that it pauses for a person."""
 
     message_id: str | None = Field(default=None, max_length=998)
     subject: str = Field(default="", max_length=MAX_SUBJECT)
     excerpt: str = Field(default="", max_length=MAX_REPLY_EXCERPT)
     received_at: AwareDatetime | None = None
     automatic: str | None = Field(default=None, max_length=300)
+    unproven: str | None = Field(default=None, max_length=300)
+    """Why it may not be the lead's answer (it names none of our messages, only its sender
+    matched: anyone can write a From line): the cadence pauses until a person decides."""
 
 
 class HasText(Protocol):

@@ -6,7 +6,9 @@ goes out (`outreach_policy`), who approves (`review`), every timer and the caden
 (`cadence`). Agent steps are activities with timeouts, bounded retries and a fallback:
 if research or drafting fails, or the run's token budget is spent, a template built from
 the enrichment data goes to a person. `lead_replied` (unless the reply is automatic),
-`unsubscribe` and `bounced` stop the cadence at once; the mail router (`mail_router`)
+`unsubscribe` and `bounced` stop the cadence at once; an answer the router matched by
+its sender alone (`LeadReply.unproven`) pauses it until a person resumes it or marks it
+replied; the mail router (`mail_router`)
 sends them when the lead answers, clicks the unsubscribe link or the address bounces. A
 lead on the suppression list ends the run before anything is done, and a send refused by
 it ends the cadence. `reschedule` moves the next touch. After `touches_per_run`
@@ -168,8 +170,9 @@ class LeadOutreachWorkflow(OutreachSteps):
         )  # fmt: skip
 
     async def _wait_until(self, planned: PlannedTouch) -> bool:
-        """Durable timer to the touch's slot; False when a stop signal ends the wait.
-        `reschedule` replaces the planned touch and wakes the wait, which then starts over."""
+        """Durable timer to the touch's slot, then past any pause; False when a stop signal
+        ends the wait. `reschedule` replaces the planned touch and wakes the wait, which
+        then starts over."""
         state = self._state
         state.next_touch = planned
         self._set_stage("scheduled")
@@ -190,6 +193,8 @@ class LeadOutreachWorkflow(OutreachSteps):
                 )
             except TimeoutError:
                 break
+        if state.stop is None and state.paused is not None:
+            await workflow.wait_condition(lambda: state.stop is not None or state.paused is None)
         state.next_touch = None
         self._upsert_next()
         return state.stop is None
@@ -206,13 +211,40 @@ class LeadOutreachWorkflow(OutreachSteps):
 
     @workflow.signal
     def lead_replied(self, reply: LeadReply | None = None) -> None:
-        """`reply` is what the mail router matched (None from `starter.py replied`)."""
+        """`reply` is what the mail router matched (None from `starter.py replied`, which
+        also confirms a paused one)."""
+        state = self._state
         if reply is not None and reply.automatic:
             self._log.add("reply", "automatic, cadence goes on", reply.automatic)
             return
-        if reply is not None and self._state.stop is None:
-            self._state.reply = reply
+        if reply is not None and reply.unproven and state.stop is None:
+            self._pause(reply)
+            return
+        if state.stop is None and (reply or state.paused) is not None:
+            state.reply, state.paused = reply or state.paused, None
         self._stop_cadence("replied", "the lead answered" if reply else "marked by a person")
+
+    def _pause(self, reply: LeadReply) -> None:
+        """Nothing is sent until `resume` or `lead_replied` from a person."""
+        state = self._state
+        was_paused, state.paused = state.paused is not None, reply
+        if not was_paused:
+            self._set_stage(state.stage, needs_human=state.stage == "awaiting_approval")
+        why = f"{reply.unproven}; resume it, or mark it replied"
+        self._log.add("reply", "cadence paused for a person", why)
+
+    @workflow.signal
+    def resume(self, reviewer: str = "") -> None:
+        state = self._state
+        if state.paused is None or state.stop is not None:
+            self._log.add("resume", "ignored", f"the cadence is not paused (stage {state.stage})")
+            return
+        state.paused = None
+        stage = self._before_pause
+        self._set_stage(stage, needs_human=stage == "awaiting_approval")
+        self._log.add(
+            "resume", "cadence goes on", f"by {reviewer or 'a person'}: not the lead's answer"
+        )
 
     @workflow.signal
     def unsubscribe(self, source: str = "") -> None:

@@ -5,7 +5,8 @@ belongs to.
 The CRM's message log names the run (`In-Reply-To`/`References` are looked up, never
 guessed); `mail_routes.choose_route` decides what the message is. An answer to an
 outreach email signals `lead_replied` (an auto-reply is passed on marked as such, so
-the run logs why its cadence goes on), unsubscribe wording signals `unsubscribe` and
+the run logs why its cadence goes on; one matched by its sender alone as unproven, so
+the cadence pauses for a person), unsubscribe wording signals `unsubscribe` and
 suppresses the address, a bounce or complaint that cites a message we sent suppresses
 the addresses it proves and stops every cadence to them, and an answer to a support
 reply reaches its ticket, or, if that ticket is closed, starts a new one carrying the
@@ -48,13 +49,17 @@ with workflow.unsafe.imports_passed_through():
     from workflows.reply_intent import new_text
 
 MAX_SOURCE, MAX_AUTOMATIC = 200, 300
-"""What `Suppression.source` and `LeadReply.automatic` hold of a route's reason."""
+"""What `Suppression.source` and `LeadReply.automatic` (or `unproven`) hold of a route's
+reason."""
 INBOUND_ID = "<{}.in@flowdesk.invalid>"
 """The log's name for a message that came without a usable Message-ID of its own."""
 PROOF = "inbound-mail-needs-proof"
 """Since this change a bounce or complaint acts only on addresses it proves (`MailFacts.
 reported`), a bounce only from a mail system, and a mailed unsubscribe only on the run
 it proves (`MailFacts.unsubscribe_run`); older runs replay the old rule."""
+SENDER_PAUSES = "sender-match-pauses"
+"""Since this change an outreach answer matched by its sender alone pauses the cadence
+for a person (`LeadReply.unproven`) instead of ending or unsubscribing it."""
 
 
 @workflow.defn(failure_exception_types=BAD_INPUT)
@@ -65,7 +70,8 @@ class MailRouterWorkflow(Suppressing):
             MailRoutingActivities.look_up_mail, request, ROUTING, "look up the conversation"
         )
         proof = workflow.patched(PROOF)
-        route = choose_route(request.email, facts, request.options, proof)
+        pauses = workflow.patched(SENDER_PAUSES)
+        route = choose_route(request.email, facts, request.options, proof, pauses)
         self._log.add("route", route.kind, route.why)
         if route.kind in ("bounce", "complaint"):
             reported = facts.reported if proof else None
@@ -134,6 +140,7 @@ class MailRouterWorkflow(Suppressing):
             excerpt=new_text(email.body)[:MAX_REPLY_EXCERPT],
             received_at=email.received_at,
             automatic=automatic,
+            unproven=None if route.proven else route.why[:MAX_AUTOMATIC],
         )
         await self._record(email, route.target, "outreach")
         if await self._signal(route.target, LeadOutreachWorkflow.lead_replied, reply):

@@ -4,8 +4,10 @@ In order: a delivery report (bounce, complaint) suppresses addresses and never b
 a ticket, provided it proves itself (`report_doubt`), else it is read as ordinary mail;
 mail to the unsubscribe address unsubscribes the run it proves (our token, or an answer
 to our message to its sender), and without proof goes to a person as a ticket; an answer to an
-outreach email (by its headers, else by its sender when it was not sent to support)
-is a reply, an auto-reply or an unsubscribe by its wording (`reply_intent`); an answer
+outreach email (by its headers) is a reply, an auto-reply or an unsubscribe by its
+wording (`reply_intent`); matched by its sender alone (a client that drops
+`In-Reply-To`, or a forged From line), it only pauses the cadence for a person, unless
+it is an auto-reply; an answer
 to a support reply goes to that ticket (an automatic one is dropped: answering it
 could loop); anything else is a new ticket.
 """
@@ -29,6 +31,8 @@ class Route:
     target: str | None
     """The run the message belongs to, when one is known."""
     why: str
+    proven: bool = True
+    """False for an outreach answer matched by its sender alone: a person decides."""
 
 
 MAIL_SYSTEMS = frozenset({"mailer-daemon", "postmaster"})
@@ -36,18 +40,24 @@ MAIL_SYSTEMS = frozenset({"mailer-daemon", "postmaster"})
 
 
 def choose_route(
-    email: InboundEmail, facts: MailFacts, options: RouteOptions, proof: bool = True
+    email: InboundEmail,
+    facts: MailFacts,
+    options: RouteOptions,
+    proof: bool = True,
+    sender_pauses: bool = True,
 ) -> Route:
     """`proof` False is the rule of runs started before inbound mail had to prove itself:
-    any report and any mail to the unsubscribe address was believed."""
+    any report and any mail to the unsubscribe address was believed. `sender_pauses` False
+    is the rule before an answer matched by its sender alone paused the cadence: it
+    stopped it, or unsubscribed, like a proven one."""
     run = facts.run
     if email.report is not None:
         doubt = report_doubt(email, facts) if proof else None
         if doubt is None:
             return Route(email.report.kind, run.workflow_id if run else None, "delivery report")
-        ordinary = _ordinary_route(email, facts, options, proof)
+        ordinary = _ordinary_route(email, facts, options, proof, sender_pauses)
         return replace(ordinary, why=f"{doubt}, so read as mail: {ordinary.why}")
-    return _ordinary_route(email, facts, options, proof)
+    return _ordinary_route(email, facts, options, proof, sender_pauses)
 
 
 def report_doubt(email: InboundEmail, facts: MailFacts) -> str | None:
@@ -71,7 +81,7 @@ def _from_mail_system(sender: str | None) -> bool:
 
 
 def _ordinary_route(
-    email: InboundEmail, facts: MailFacts, options: RouteOptions, proof: bool
+    email: InboundEmail, facts: MailFacts, options: RouteOptions, proof: bool, sender_pauses: bool
 ) -> Route:
     run = facts.run
     recipient = (email.recipient or "").casefold()
@@ -86,6 +96,9 @@ def _ordinary_route(
     outreach = _outreach_run(facts)
     if outreach is not None:
         intent = classify_reply(email)
+        if facts.run is None and sender_pauses and intent.kind != "auto_reply":
+            why = f"{intent.why}, from the lead's address but naming none of our messages"
+            return Route("outreach_reply", outreach, why, proven=False)
         return Route(INTENT_ROUTE[intent.kind], outreach, intent.why)
     if run is not None and run.process == "support":
         intent = classify_reply(email)

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from models.common import SendResult
     from models.lead import LeadIntakeInput
     from models.outreach import (
+        ENDED,
         BusinessHours,
         CompanyBrief,
         DraftedTouch,
@@ -71,6 +72,7 @@ class OutreachSteps:
         self._state = OutreachState()
         self._moved = False
         """Set by `reschedule` to wake the timer of the planned touch."""
+        self._before_pause: Stage = "scheduled"
 
     async def _suppressed(self, request: OutreachInput) -> bool:
         """A lead who unsubscribed, bounced or complained is never researched or mailed."""
@@ -260,6 +262,10 @@ class OutreachSteps:
         return self._input.options.hours
 
     def _set_stage(self, stage: Stage, needs_human: bool = False) -> None:
+        """While the cadence is paused (`OutreachState.paused`) the run shows `paused` and
+        needs a person; the stage it reached is kept for `resume`."""
+        if self._state.paused is not None and stage not in ENDED:
+            self._before_pause, stage, needs_human = stage, "paused", True
         self._state.stage = stage
         workflow.upsert_search_attributes(
             [sa.OUTREACH_STAGE.value_set(stage), sa.NEEDS_HUMAN.value_set(needs_human)]
@@ -287,7 +293,7 @@ class OutreachSteps:
         return OutreachStatus(
             **dict(self._state),
             timezone=self._hours.timezone if self._input else "UTC",
-            needs_human=self._review.open,
+            needs_human=self._review.open or self._state.paused is not None,
             plan=self._plan(),
             decisions=self._log.entries,
         )

@@ -5,6 +5,7 @@
     .venv/bin/python -m tests.histories.record limits   # only those of the abuse and cost limits
     .venv/bin/python -m tests.histories.record intake   # only lead intake (local steps)
     .venv/bin/python -m tests.histories.record answer   # only triage with the answer check
+    .venv/bin/python -m tests.histories.record pause    # only an outreach paused by a sender match
 
 A replay failure after a code change means in-flight runs would break: either keep
 the old behaviour behind `workflow.patched(...)` or, when the change is intended and
@@ -82,6 +83,27 @@ async def _approve_then_reply(env: WorkflowEnvironment, handle: WorkflowHandle[A
     while not (await handle.query(LeadOutreachWorkflow.status)).sent:
         await env.sleep(timedelta(hours=1))
     await handle.signal(LeadOutreachWorkflow.lead_replied)
+
+
+async def _pause_then_resume(env: WorkflowEnvironment, handle: WorkflowHandle[Any, Any]) -> None:
+    while not (await handle.query(LeadOutreachWorkflow.status)).sent:
+        await env.sleep(timedelta(hours=1))
+    unproven = LeadReply(subject="Re: hello", unproven="from the lead's address only")
+    await handle.signal(LeadOutreachWorkflow.lead_replied, unproven)
+    await env.sleep(timedelta(days=10))
+    await handle.signal(LeadOutreachWorkflow.resume, "sam")
+
+
+async def record_pause(env: WorkflowEnvironment) -> None:
+    """An answer matched by its sender alone pauses the cadence past its slots; a person
+    resumes it."""
+    auto = OutreachOptions(
+        hours=BusinessHours(timezone="Europe/Berlin"), human_tiers=[], touches_per_run=5
+    )
+    await _record(
+        env, "outreach_paused_then_resumed", FakeOutreach().activities(),
+        LeadOutreachWorkflow.run, OutreachInput(lead=make_lead(), options=auto), _pause_then_resume,
+    )  # fmt: skip
 
 
 async def record_outreach(env: WorkflowEnvironment) -> None:
@@ -214,12 +236,15 @@ async def main(only: str | None) -> None:
             return await record_intake(env)
         if only == "answer":
             return await record_answer(env)
+        if only == "pause":
+            return await record_pause(env)
         await record_replies(env)
         if only == "replies":
             return
         await record_limits(env)
         await record_intake(env)
         await record_answer(env)
+        await record_pause(env)
 
         ticket = TriageInput(email=billing_email(), options=TriageOptions())
         await _record(

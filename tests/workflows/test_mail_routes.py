@@ -50,6 +50,36 @@ def test_routes(email: InboundEmail, facts: MailFacts, kind: str, target: str | 
     assert route.why
 
 
+SENDER_ONLY = MailFacts(sender_outreach=["outreach-2"])
+
+
+@pytest.mark.parametrize(
+    ("email", "kind", "proven"),
+    [
+        (mail(), "outreach_reply", False),
+        (mail("Please remove me from your list."), "outreach_reply", False),
+        (mail(automatic="auto-submitted: auto-replied"), "outreach_auto_reply", True),
+    ],
+    ids=["answer", "unsubscribe wording", "auto-reply"],
+)
+def test_an_answer_matched_by_its_sender_alone_proves_nothing(
+    email: InboundEmail, kind: str, proven: bool
+):
+    """Anyone can write a From line: such mail pauses the cadence for a person instead of
+    ending it or unsubscribing (an auto-reply changes nothing either way)."""
+    route = choose_route(email, SENDER_ONLY, OPTIONS)
+    assert (route.kind, route.target, route.proven) == (kind, "outreach-2", proven)
+    if not proven:
+        assert "naming none of our messages" in route.why
+
+
+def test_runs_started_before_the_pause_keep_believing_the_sender():
+    route = choose_route(
+        mail("Please remove me from your list."), SENDER_ONLY, OPTIONS, True, False
+    )
+    assert (route.kind, route.proven) == ("unsubscribe", True)
+
+
 @pytest.mark.parametrize(
     ("email", "facts", "doubt"),
     [

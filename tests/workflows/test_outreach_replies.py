@@ -2,11 +2,13 @@
 lands on the CRM timeline, an auto-reply does not, a bounce or the suppression list ends
 it, all on the time-skipping server."""
 
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from client import handles
 from models.outreach import OutreachOptions
 from models.threads import LeadReply
 from tests.workflows.fakes import make_lead
@@ -17,13 +19,20 @@ from workflows.lead_outreach import LeadOutreachWorkflow
 CADENCE = OutreachOptions(**(AUTO.model_dump() | {"touches_per_run": 5}))
 
 
-async def first_touch_sent(env: WorkflowEnvironment, handle) -> None:
+async def until(env: WorkflowEnvironment, handle, done, step: timedelta, what: str) -> None:
+    """Skip time in `step`s until the run's status satisfies `done`."""
     for _ in range(400):
-        status = await handle.query(LeadOutreachWorkflow.status)
-        if len(status.sent) == 1 and status.stage == "scheduled":
+        if done(await handle.query(LeadOutreachWorkflow.status)):
             return
-        await env.sleep(timedelta(minutes=30))
-    raise AssertionError("the first touch was never sent")
+        await env.sleep(step)
+    raise AssertionError(what)
+
+
+async def first_touch_sent(env: WorkflowEnvironment, handle) -> None:
+    await until(
+        env, handle, lambda s: len(s.sent) == 1 and s.stage == "scheduled",
+        timedelta(minutes=30), "the first touch was never sent",
+    )  # fmt: skip
 
 
 async def test_a_reply_stops_the_cadence_and_reaches_the_crm(
@@ -104,3 +113,52 @@ async def test_a_send_the_list_refuses_ends_as_suppressed_not_failed(
 
     assert result.outcome == "suppressed"
     assert fake.sent == []
+
+
+UNPROVEN = LeadReply(
+    subject="Re: rollouts", excerpt="Stop emailing me.", unproven="from the lead's address only"
+)
+
+
+@asynccontextmanager
+async def paused_run(env: WorkflowEnvironment, task_queue: str):
+    """A run past its first touch that got an answer matched by its sender alone."""
+    fake = FakeOutreach()
+    async with worker(env, task_queue, fake):
+        handle = await start(env, task_queue, CADENCE)
+        await first_touch_sent(env, handle)
+        await handle.signal(LeadOutreachWorkflow.lead_replied, UNPROVEN)
+        await until(
+            env, handle, lambda s: s.stage == "paused", timedelta(minutes=1), "never paused"
+        )
+        yield fake, handle
+
+
+async def test_an_answer_matched_by_its_sender_alone_pauses_until_a_person_resumes(
+    env: WorkflowEnvironment, task_queue: str
+):
+    """Anyone can write the lead's From line: it may not end the cadence, only hold it."""
+    async with paused_run(env, task_queue) as (fake, handle):
+        await env.sleep(timedelta(days=30))
+        held = await handle.query(LeadOutreachWorkflow.status)
+        await handles.resume(env.client, handle.id, "sam")
+        result = await handle.result()
+
+    assert held.stage == "paused" and held.needs_human and held.paused == UNPROVEN
+    assert len(held.sent) == 1, "nothing is sent while paused, past every slot"
+    assert result.outcome == "completed"
+    assert len(fake.sent) == 1 + len(CADENCE.follow_up_business_days)
+    resumed = [d for d in result.decisions if d.step == "resume"]
+    assert resumed and "sam" in resumed[0].reason
+
+
+async def test_a_person_who_confirms_a_paused_answer_ends_the_cadence_as_replied(
+    env: WorkflowEnvironment, task_queue: str
+):
+    async with paused_run(env, task_queue) as (fake, handle):
+        await handle.signal(LeadOutreachWorkflow.lead_replied)
+        result = await handle.result()
+        status = await handle.query(LeadOutreachWorkflow.status)
+
+    assert result.outcome == "replied" and len(fake.sent) == 1
+    assert status.reply == UNPROVEN and status.paused is None

@@ -39,6 +39,7 @@ def test_histories_are_present():
         "outreach_budget_spent",
         "support_uncovered_approved",
         "support_answered_auto_sent",
+        "outreach_paused_then_resumed",
     }
 
 
