@@ -40,6 +40,8 @@ NOTES = {
     "approved": "Approved. The decision is in the log below.",
     "rejected": "Rejected. Nothing will be sent; the reason is in the log below.",
     "edited": "Your text was accepted and approved. The decision is in the log below.",
+    "resumed": "Resumed: the cadence goes on. The decision is in the log below.",
+    "replied": "Marked as the lead's answer: the cadence has ended.",
 }
 SETTLE_POLLS, SETTLE_S = 25, 0.2
 """A signal is taken up within milliseconds; the page after a decision should show it."""
@@ -116,6 +118,28 @@ async def edit(
         await handles.edit_and_approve(client, run_id, text, user)
 
     return await _decide(request, session, workflow_id, "edited", send, edited=text)
+
+
+@router.post("/review/{workflow_id}/resume", response_class=HTMLResponse)
+async def resume(
+    request: Request, workflow_id: str, session: Reviewer, csrf: Csrf = None
+) -> Response:
+    """A paused cadence (an answer matched by its sender alone) was not the lead's."""
+    checked_form(session, csrf)
+    return await _decide(request, session, workflow_id, "resumed", handles.resume)
+
+
+@router.post("/review/{workflow_id}/replied", response_class=HTMLResponse)
+async def replied(
+    request: Request, workflow_id: str, session: Reviewer, csrf: Csrf = None
+) -> Response:
+    """A paused cadence's mail was the lead's answer: the cadence ends as replied."""
+    checked_form(session, csrf)
+
+    async def send(client: Client, run_id: str, user: str) -> None:
+        await handles.lead_replied(client, run_id)
+
+    return await _decide(request, session, workflow_id, "replied", send)
 
 
 async def _decide(

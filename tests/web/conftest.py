@@ -12,6 +12,7 @@ import httpx
 import pytest_asyncio
 from pydantic import SecretStr
 from temporalio import activity
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -80,3 +81,14 @@ async def web(dev_env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[We
         httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
     ):  # fmt: skip
         yield WebStack(http, doors, dev_env, intake, triage, outreach)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def runs(web: WebStack) -> AsyncIterator[list[str]]:
+    """Ids this test started; ended afterwards so later lists hold no stale runs."""
+    started: list[str] = []
+    yield started
+    for workflow_id in started:
+        handle = web.doors.client.get_workflow_handle(workflow_id)
+        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+            await handle.terminate("test finished")

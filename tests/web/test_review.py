@@ -6,12 +6,10 @@ import asyncio
 import html
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-import pytest_asyncio
-from temporalio.client import WorkflowExecutionStatus
 from temporalio.worker import Worker
 
 from client import handles
@@ -45,17 +43,6 @@ async def eventually(check: Callable[[], Awaitable[Any]], what: str, timeout_s: 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.1)
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def runs(web: WebStack) -> AsyncIterator[list[str]]:
-    """Ids this test started; ended afterwards so later lists hold no stale runs."""
-    started: list[str] = []
-    yield started
-    for workflow_id in started:
-        handle = web.doors.client.get_workflow_handle(workflow_id)
-        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-            await handle.terminate("test finished")
 
 
 def weak_hits() -> list[KbHit]:
