@@ -4,6 +4,7 @@ Each method does one side effect and maps adapter errors to typed failures; the
 retry policy and timeouts are stated by the workflow at the call site.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -43,6 +44,8 @@ TIER_LINES = {
     "C": "Our self-serve trial is a good way to explore Flowdesk at your own pace.",
 }
 RESPONSE_TIMES = {"A": "within one business day", "B": "within two business days", "C": "soon"}
+PLAIN_NAME = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+MAX_GREETED_NAME = 30
 
 
 @cache
@@ -53,18 +56,25 @@ def _welcome_template() -> Template:
     )
 
 
+def greeted_name(name: str) -> str | None:
+    """The first name, if it reads as one: letters with an inner apostrophe or hyphen, at
+    most `MAX_GREETED_NAME` long. Anyone can type anyone's address into the form, so the
+    email to that address carries no other text from it: no company (a bare domain or a
+    phone number reads as one), no message, no name that could be a sentence."""
+    first = name.split()[0]
+    return first if len(first) <= MAX_GREETED_NAME and PLAIN_NAME.fullmatch(first) else None
+
+
 def render_welcome(request: WelcomeEmailInput) -> tuple[str, str]:
     """Subject and body of the welcome email."""
-    template = _welcome_template()
-    first_name = request.lead.name.split()[0]
-    body = template.substitute(
-        first_name=first_name,
-        company=request.lead.company,
+    name = greeted_name(request.lead.name)
+    body = _welcome_template().substitute(
+        first_name=name or "there",
         response_time=RESPONSE_TIMES[request.tier],
         tier_line=TIER_LINES[request.tier],
         source_label=SOURCE_LABELS[request.lead.source],
     )
-    return f"Welcome to Flowdesk, {first_name}", body
+    return f"Welcome to Flowdesk, {name}" if name else "Welcome to Flowdesk", body
 
 
 @dataclass
