@@ -1,10 +1,13 @@
 """Prompt templates with versions, and the fencing that keeps untrusted text as data.
 
 Email bodies and web pages are attacker-controlled. They enter a prompt only inside
-a fence with a random-looking but fixed marker; any copy of the marker inside the
-text is removed first, so the text cannot close the fence and speak as the system.
+a fence with a random-looking but fixed marker; anything in the text that looks like
+the marker (in any case, spacing, width or with invisible characters) is removed
+first, so the text cannot close the fence and speak as the system.
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from string import Template
 from typing import TypedDict
@@ -25,10 +28,25 @@ class Message(TypedDict):
     content: str
 
 
+NEAR_MARKER = re.compile(r"={3,}|untrusted\W{0,3}\w{0,24}\W{0,3}7f3a", re.I)
+"""What a model could read as a fence line: a run of "=" (the marker has five), or the
+marker's words in any case and spacing."""
+INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+                       r"\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")  # fmt: skip
+"""Zero-width and direction characters that would split a near copy of the marker."""
+
+
+def _defuse(found: re.Match[str]) -> str:
+    return "==" if found.group(0).startswith("=") else "[marker removed]"
+
+
 def fence(label: str, text: str) -> str:
+    """The text between two marker lines; inside it, nothing that looks like a marker
+    survives: the text is NFKC-normalised (fullwidth "＝" is "="), invisible characters
+    are dropped, runs of "=" shortened and the marker's words removed."""
     marker = FENCE.format(label=label.upper())
-    cleaned = text.replace("=====UNTRUSTED-", "=====untrusted-")
-    return f"{marker}\n{cleaned}\n{marker}"
+    plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    return f"{marker}\n{NEAR_MARKER.sub(_defuse, plain)}\n{marker}"
 
 
 @dataclass(frozen=True)
