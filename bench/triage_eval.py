@@ -1,7 +1,7 @@
 """Evaluates support triage on labelled cases by running the product itself.
 
     .venv/bin/python -m bench.triage_eval --kb kb/articles --cases bench/cases/dev.jsonl \
-        [--serve-local] [--limit N] [--out bench/results]
+        [--serve-local] [--limit N] [--out bench/results] [--name triage]
 
 Each case becomes a real RFC 822 message, is read by the product's parser and runs
 through `SupportTriageWorkflow` with the real activities (LLM endpoint, knowledge
@@ -154,10 +154,12 @@ def start_local_llm(settings: LlmSettings) -> tuple[subprocess.Popen[bytes], str
 
 
 def report(
-    cases: list[Case], rows: list[Row], model: str, options: TriageOptions, out: Path
-) -> dict[str, Any]:
-    """The summary, the threshold table and the reliability diagram, written to `out`."""
-    stem = f"triage_{date.today().isoformat()}"
+    cases: list[Case], rows: list[Row], model: str, options: TriageOptions, out: Path,
+    name: str = "triage",
+) -> dict[str, Any]:  # fmt: skip
+    """The summary, the threshold table and the reliability diagram, written to `out` as
+    `<name>_<date>.json` and `.png`."""
+    stem = f"{name}_{date.today().isoformat()}"
     out.mkdir(parents=True, exist_ok=True)
     result = summarize(cases, rows, model, options.threshold)
     table = threshold_table(cases, rows)
@@ -177,6 +179,9 @@ async def main() -> None:
     parser.add_argument("--serve-local", action="store_true")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    parser.add_argument(
+        "--name", default="triage", help="file names in --out: <name>_<date>.json and .png"
+    )
     args = parser.parse_args()
     cases = load_cases(args.cases)[: args.limit]
     llm_settings, triage = LlmSettings(), TriageSettings()
@@ -200,7 +205,11 @@ async def main() -> None:
                 cases, acts.definitions(), options,
                 progress=lambda n, c: print(f"{n}/{len(cases)} {c.id}", file=sys.stderr),
             )  # fmt: skip
-        print(json.dumps(report(cases, rows, llm_settings.model, options, args.out), indent=2))
+        print(
+            json.dumps(
+                report(cases, rows, llm_settings.model, options, args.out, args.name), indent=2
+            )
+        )
     finally:
         if server is not None:
             server.terminate()
