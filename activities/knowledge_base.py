@@ -17,6 +17,7 @@ and never passed to FTS5 raw: its query syntax would let mail text inject operat
 import hashlib
 import re
 import sqlite3
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,16 +257,17 @@ class KnowledgeBase:
             for r in rows
         ]
 
-    def using(self, word: str) -> set[str]:
-        """The articles that use the word, as the index stems it ("retrying" matches
-        "retried"). The word is quoted, so it is never read as query syntax."""
-        if not word.isalnum():
-            return set()
+    def using(self, words: Iterable[str]) -> dict[str, set[str]]:
+        """For each word, the articles that use it, as the index stems it ("retrying"
+        matches "retried"); one connection for all of them. Each word is quoted, so it is
+        never read as query syntax, and a word that is not alphanumeric matches nothing."""
+        found: dict[str, set[str]] = {}
         with closing(self._connect()) as db:
-            rows = db.execute(
-                "SELECT id FROM articles_fts WHERE articles_fts MATCH ?", (f'"{word}"',)
-            ).fetchall()
-        return {r[0] for r in rows}
+            for word in words:
+                query = "SELECT id FROM articles_fts WHERE articles_fts MATCH ?"
+                rows = db.execute(query, (f'"{word}"',)).fetchall() if word.isalnum() else []
+                found[word] = {r[0] for r in rows}
+        return found
 
     def articles(
         self, ids: list[str], max_chars: int = MAX_SOURCE_CHARS

@@ -20,7 +20,7 @@ what the knowledge-base search reads.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from wordfreq import zipf_frequency
 
@@ -42,7 +42,6 @@ MAX_QUERY_CHARS = 2000
 COMMON_ZIPF = 5.5
 """Words at least this frequent in English (Zipf 5.5: "really", "happen", "week") say
 nothing of what was asked; a rarer word weighs the difference."""
-MAX_QUESTION_CHARS = 1000
 SHORT_QUESTION_WORDS = 4
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 TOKEN = re.compile(r"\b(?=[^\W_]*[^\W\d_])[^\W_]+(?:['’][^\W_]+)*")
@@ -97,30 +96,35 @@ def _weights(text: str, skip: set[str]) -> dict[str, float]:
 
 
 def survey(
-    subject: str, body: str, sender: str, using: Callable[[str], set[str]]
+    subject: str,
+    body: str,
+    sender: str,
+    using: Callable[[Iterable[str]], dict[str, set[str]]],
 ) -> QuestionCoverage:
     """What the mail asks (its subject, which names the matter, and each sentence that
-    asks), how specific their words are, which of them no article uses, and how much of
-    the question's specificity each article's words cover. `using` names the articles
-    that use a word; the sender's own name and domain are never the question."""
+    asks; `sender_text` bounds them), how specific their words are, which of them no
+    article uses, and how much of the question's specificity each article's words cover.
+    `using` names, for each word, the articles that use it; the sender's own name and
+    domain are never the question."""
     asked = question_sentences(subject, body)
     if not asked:
         return QuestionCoverage(asks=False, specificity=0.0)
     units = list(dict.fromkeys(u for u in [PREFIX.sub("", subject).strip(), *asked] if u))
     skip = {w.lower() for w in TOKEN.findall(sender)}
-    found: dict[str, set[str]] = {}
-    parts: list[AskedPart] = []
-    for unit in units:
-        weights = _weights(unit[:MAX_QUESTION_CHARS], skip)
-        for word in weights.keys() - found.keys():
-            found[word] = using(word)
-        unknown = [AskedTerm(term=w, weight=v) for w, v in weights.items() if not found[w]]
-        parts.append(AskedPart(specificity=round(sum(weights.values()), 2), unknown=unknown))
-    weights = _weights(" ".join(units), skip)
+    per_unit = [_weights(unit, skip) for unit in units]
+    weights = {word: weight for each in per_unit for word, weight in each.items()}
+    found = using(weights)
+    parts = [
+        AskedPart(
+            specificity=round(sum(each.values()), 2),
+            unknown=[AskedTerm(term=w, weight=v) for w, v in each.items() if not found[w]],
+        )
+        for each in per_unit
+    ]
     total = sum(weights.values())
     covered: dict[str, float] = {}
     for word, weight in weights.items():
-        for article in found.get(word, set()):
+        for article in found[word]:
             covered[article] = covered.get(article, 0.0) + weight
     return QuestionCoverage(
         asks=True,

@@ -229,7 +229,7 @@ class LeadOutreachWorkflow(OutreachSteps):
         state = self._state
         was_paused, state.paused = state.paused is not None, reply
         if not was_paused:
-            self._set_stage(state.stage, needs_human=state.stage == "awaiting_approval")
+            self._set_stage(state.stage)  # shows `paused`, needing a person, from now on
         why = f"{reply.unproven}; resume it, or mark it replied"
         self._log.add("reply", "cadence paused for a person", why)
 
