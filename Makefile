@@ -46,8 +46,10 @@ postgresql:  ## the CRM tests start a throwaway PostgreSQL (Debian's; installed 
 test-llm: $(LLM)  ## the opt-in tests that run the real local model
 	$(PY) -m pytest -m local_llm
 
-eval: $(LLM)  ## the triage evaluation on the development set, with the local model
+eval: $(LLM)  ## the triage and outreach evaluations on the development sets, with the local model
 	$(PY) -m bench.triage_eval --kb kb/articles --cases bench/cases/dev.jsonl --serve-local
+	$(PY) -m bench.outreach_eval --sites bench/outreach/sites --leads bench/outreach/leads.jsonl \
+		--facts bench/outreach/facts.jsonl --serve-local
 
 bench: $(STAMP)
 	$(PY) bench/throughput.py

@@ -1,10 +1,13 @@
 """Activities of lead outreach: company research, touch drafting, sending and the CRM log.
 
-Research reads a bounded set of pages (home plus a few about/product/pricing links on
-the same host) through the same SSRF-guarded fetcher as enrichment. A page that is
-refused, binary or unreachable is skipped and reported; only the home page is
-required. Brief points that name a page which was not read, or whose words are not
-on that page, are dropped here, before the workflow ever sees them.
+Research reads a bounded set of pages (home plus a few about/product/pricing/press
+links on the same host) through the same SSRF-guarded fetcher as enrichment. A page
+that is refused, binary or unreachable is skipped and reported; only the home page is
+required. What a visitor cannot see never becomes a fact (`visible_text`); the pages'
+own sentences are ranked without the model (`fact_candidates`) and the model only
+chooses among them, so every point is a sentence of a page. Drafting asks the model
+for one sentence and keeps it only when it says nothing its points do not
+(`models.claims`); otherwise the slot quotes the page. The workflow checks it all again.
 """
 
 from dataclasses import dataclass
@@ -14,15 +17,20 @@ from temporalio import activity
 from activities import metrics
 from activities.crm import Crm
 from activities.errors import Permanent, Transient
+from activities.fact_candidates import Candidate, rank
 from activities.page_text import looks_binary, pages_worth_reading, read_page
 from activities.postbox import Postbox
 from activities.safe_fetch import SafeFetcher
+from activities.site_meta import parse_site
+from activities.visible_text import visible_text
 from activities.wrapping import adapter_errors, heartbeating
-from agents.client import LlmClient
-from agents.outreach import MAX_PAGE_CHARS, draft_touch, research
-from models.agent_output import BriefDraft
+from agents.client import LlmClient, LlmOutputInvalid
+from agents.outreach import choose_points, write_line
+from models.agent_output import CallRecord, FactUse, OutreachDraft, PointChoice
+from models.claims import line_problems
 from models.common import OutgoingEmail, SendResult
 from models.grounding import stems, support
+from models.language import detect
 from models.outreach import (
     CompanyBrief,
     DraftedTouch,
@@ -33,48 +41,98 @@ from models.outreach import (
     TimelineEvent,
     TouchDraftRequest,
     TouchEmail,
-    known_facts,
 )
+from models.touch_copy import COPY, compose, language_name, quoted, reader_voice, subject
 
-MIN_PAGE_SUPPORT = 0.5
-"""Share of a brief point's words that must appear on the page it names."""
+MAX_PAGE_CHARS = 1500
+"""Visible text kept per page in the run's history: what a reviewer needs to see where
+a point came from, little enough for a small payload."""
+MIN_POINTS, MAX_POINTS = 3, 6
+"""Points a brief keeps: the model's choice, topped up from the ranking when it chose
+fewer (every candidate is a page's own sentence, so topping up invents nothing)."""
+QUOTE_WORDS = 30
+"""Longest page sentence worth quoting whole in an email."""
+ATTEMPTS = 2
+"""Points the model may rewrite before the email quotes the page: each try is a call."""
+USED = 0.6
+"""Share of a point's words in an earlier email of the thread that means it was used."""
 AGENT_STEPS = frozenset({"research_company", "draft_outreach"})
 """The activities that call the model: the LLM endpoint's rate limit guards them."""
 
 
 @dataclass(frozen=True)
 class ResearchLimits:
-    """`max_pages` from settings; a page is cut to what the research prompt shows of it."""
+    """`max_pages` from settings; a page is cut to `page_chars` in the run's history."""
 
     max_pages: int
     page_chars: int = MAX_PAGE_CHARS
 
 
-def to_brief(draft: BriefDraft, pages: list[PageExcerpt], company: str) -> tuple[CompanyBrief, int]:
-    """Number the points (P1, P2, …), keeping only those whose page was read and whose
-    words mostly appear on that page; returns the brief and how many points were dropped."""
-    text_of = {page.url: f"{page.title or ''}\n{page.text}" for page in pages}
-    free = stems(company)
-    kept: dict[str, list[SourcedPoint]] = {"needs": [], "talking": []}
-    dropped = 0
-    number = 0
-    for group, points in (("needs", draft.likely_needs), ("talking", draft.talking_points)):
-        for point in points:
-            page = text_of.get(point.source_url)
-            if page is None or support(point.text, page, free) < MIN_PAGE_SUPPORT:
-                dropped += 1
-                continue
-            number += 1
-            kept[group].append(
-                SourcedPoint(id=f"P{number}", text=point.text, source_url=point.source_url)
-            )
-    brief = CompanyBrief(
-        summary=draft.summary,
-        industry=draft.industry,
-        likely_needs=kept["needs"],
-        talking_points=kept["talking"],
+@dataclass(frozen=True)
+class ReadPage:
+    excerpt: PageExcerpt
+    links: list[str]
+    texts: list[str]
+    """The meta description, then the visible blocks in page order."""
+    lang: str | None
+    industry: str | None
+
+
+def to_brief(
+    choice: PointChoice | None, candidates: list[Candidate], industry: str | None, lang: str | None
+) -> CompanyBrief:
+    """The model's chosen sentences (ids S1…, unknown and repeated ids ignored) as points
+    P1…, topped up from the ranking to `MIN_POINTS`; the summary is the point the model
+    labelled "what they do", else the first."""
+    by_id = {f"S{n}": c for n, c in enumerate(candidates, 1)}
+    labels: dict[str, str] = {}
+    for chosen in choice.points if choice else []:
+        if chosen.id in by_id and chosen.id not in labels:
+            labels[chosen.id] = chosen.label
+    for sid in by_id:
+        if len(labels) >= MIN_POINTS:
+            break
+        labels.setdefault(sid, "other")
+    kept = list(labels)[:MAX_POINTS]
+    points = [
+        SourcedPoint(id=f"P{n}", text=by_id[sid].text, source_url=by_id[sid].source_url,
+                     label=labels[sid])
+        for n, sid in enumerate(kept, 1)
+    ]  # fmt: skip
+    considered = [
+        SourcedPoint(id=sid, text=c.text, source_url=c.source_url)
+        for sid, c in by_id.items()
+        if sid not in kept
+    ]
+    summary = next((p.text for p in points if p.label == "what they do"), None)
+    return CompanyBrief(
+        summary=summary or (points[0].text if points else ""),
+        industry=industry,
+        likely_needs=[],
+        talking_points=points,
+        considered=considered,
+        language=lang,
     )
-    return brief, dropped
+
+
+def usable_points(points: list[SourcedPoint], company: str, message: str) -> list[SourcedPoint]:
+    """The points an email may be built on, in research's order: short enough to quote
+    whole, no price, link or phone number, not the lead's own words."""
+    return [
+        p for p in points
+        if len(p.text.split()) <= QUOTE_WORDS
+        and not line_problems(p.text, [p.text], company, message, quoting=True)
+    ]  # fmt: skip
+
+
+def _joined(first: CallRecord, second: CallRecord) -> CallRecord:
+    """One record for the draft step's calls: tokens and time of both."""
+    return first.model_copy(
+        update={
+            "usage": first.usage + second.usage,
+            "latency_ms": first.latency_ms + second.latency_ms,
+        }
+    )
 
 
 @dataclass
@@ -85,22 +143,29 @@ class OutreachActivities:
     postbox: Postbox
     limits: ResearchLimits
 
-    async def _read(self, url: str) -> tuple[PageExcerpt, list[str]]:
+    async def _read(self, url: str) -> ReadPage:
         page = await self.fetcher.fetch(url)
         if looks_binary(page.text):
             raise Permanent("UnsupportedContent", "binary content served as HTML")
-        text = read_page(page.text, page.url, self.limits.page_chars)
+        seen = visible_text(page.text)
+        meta = parse_site(page.text, page.url)
+        blocks = [b.text for b in seen.blocks]
         excerpt = PageExcerpt(
-            url=page.url, title=text.title, text=text.text, truncated=page.truncated
+            url=page.url,
+            title=seen.title,
+            text="\n".join(blocks)[: self.limits.page_chars],
+            truncated=page.truncated,
         )
-        return excerpt, text.links
+        links = read_page(page.text, page.url, 0).links
+        texts = [meta.description or "", *blocks]
+        return ReadPage(excerpt, links, texts, seen.lang, meta.industry)
 
-    async def _read_site(self, website: str) -> tuple[list[PageExcerpt], list[str]]:
-        home, links = await self._read(website)
+    async def _read_site(self, website: str) -> tuple[list[ReadPage], list[str]]:
+        home = await self._read(website)
         pages, skipped = [home], []
-        for url in pages_worth_reading(home.url, links, self.limits.max_pages - 1):
+        for url in pages_worth_reading(home.excerpt.url, home.links, self.limits.max_pages - 1):
             try:
-                pages.append((await self._read(url))[0])
+                pages.append(await self._read(url))
             except (Permanent, Transient) as err:
                 skipped.append(f"{url}: {err}")
         return pages, skipped
@@ -109,36 +174,68 @@ class OutreachActivities:
     async def research_company(self, request: ResearchRequest) -> Researched:
         with adapter_errors():
             pages, skipped = await heartbeating(self._read_site(request.website))
-            result = await heartbeating(
-                research(self.llm, request.company, [(p.url, p.title, p.text) for p in pages])
-            )
-        metrics.agent_call(result.record)
-        brief, dropped = to_brief(result.output, pages, request.company)
-        if dropped:
-            skipped.append(f"{dropped} brief point(s) not found on the page they name: dropped")
-        return Researched(brief=brief, pages=pages, skipped=skipped, call=result.record)
+        candidates = rank([(p.excerpt.url, p.texts) for p in pages], request.company)
+        home = pages[0]
+        lang = home.lang or detect(" ".join(c.text for c in candidates))
+        choice, call = None, None
+        if candidates:
+            numbered = [(f"S{n}", c.text) for n, c in enumerate(candidates, 1)]
+            with adapter_errors():
+                try:
+                    result = await heartbeating(choose_points(self.llm, request.company, numbered))
+                except LlmOutputInvalid:
+                    result = None
+            if result is None:
+                skipped.append("the model's choice was unusable: the top-ranked sentences kept")
+            else:
+                choice, call = result.output, result.record
+                metrics.agent_call(call)
+        brief = to_brief(choice, candidates, home.industry, lang)
+        return Researched(brief=brief, pages=[p.excerpt for p in pages], skipped=skipped, call=call)
 
     @activity.defn(name="draft_outreach")
     async def draft_outreach(self, request: TouchDraftRequest) -> DraftedTouch:
-        facts = known_facts(request.lead, request.profile, request.brief)
-        what = (
-            "a first email"
-            if request.kind == "first"
-            else f"follow-up number {request.number - 1} (they have not replied yet)"
-        )
-        with adapter_errors():
-            result = await heartbeating(
-                draft_touch(
-                    self.llm,
-                    what,
-                    request.lead.name.split()[0],
-                    request.lead.company,
-                    [(f.id, f.text, f.source_url) for f in facts],
-                    [(t.subject, t.body) for t in request.previous],
+        """The model rewrites one research point as a sentence to the lead, inside the fixed
+        copy; a sentence that says more than its point (`line_problems`) gets one more try
+        on the next point, then the slot quotes the page. Pages in another language are
+        quoted at once: the embedded model's German was ungrammatical on the set."""
+        brief = request.brief
+        if brief is None or not brief.points:
+            raise Permanent("NoSourcedFacts", "research kept no page sentence to write from")
+        lead, follow_up = request.lead, request.kind != "first"
+        lang = brief.language if brief.language in COPY else "en"
+        earlier = "\n".join(t.body for t in request.previous)
+        fresh = [p for p in brief.points if support(p.text, earlier) < USED] or brief.points
+        order = usable_points(fresh, lead.company, lead.message) or fresh
+        call: CallRecord | None = None
+        problems: list[str] = []
+        line = None
+        for point in order[: ATTEMPTS if lang == "en" else 0]:
+            with adapter_errors():
+                result = await heartbeating(
+                    write_line(
+                        self.llm, lead.company, reader_voice(point.text), language_name(lang)
+                    )
                 )
-            )
-        metrics.agent_call(result.record)
-        return DraftedTouch(draft=result.output, call=result.record)
+            metrics.agent_call(result.record)
+            call = result.record if call is None else _joined(call, result.record)
+            line = result.output.sentence.strip()
+            line = line if line.endswith((".", "!", "?")) else f"{line}."
+            found = line_problems(line, [point.text], lead.company, lead.message)
+            if not found:
+                chosen, sentence, problems = point, line, []
+                break
+            problems += [f"{point.id}: {p}" for p in found]
+        else:
+            chosen = order[0]
+            sentence = quoted(lang, chosen.text)
+        draft = OutreachDraft(
+            subject=subject(lang, lead.company, follow_up),
+            body=compose(lang, lead.name.split()[0], sentence, follow_up),
+            facts=[FactUse(fact_id=chosen.id, claim=sentence)],
+            confidence=round(support(sentence, chosen.text, stems(lead.company)), 3),
+        )
+        return DraftedTouch(draft=draft, call=call, line=line, replaced=problems)
 
     @activity.defn(name="send_outreach_email")
     async def send_outreach_email(self, email: TouchEmail) -> SendResult:

@@ -14,8 +14,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object"}
 BLOCK_TAGS = {"p", "div", "section", "article", "li", "br", "h1", "h2", "h3", "h4", "tr", "footer"}
 WORTH_READING = re.compile(
-    r"about|company|team|product|platform|solution|feature|pricing|plans|customer|case", re.I
+    r"about|company|team|product|platform|solution|feature|pricing|plans|customer|case|press"
+    r"|news|story|services|leistungen|unternehmen|ueber-uns|uber-uns|qui-sommes|a-propos",
+    re.I,
 )
+NOT_WORTH_READING = re.compile(r"impressum|imprint|privacy|datenschutz|legal|terms|cookie", re.I)
+"""Legal pages match the words above ("impressum" holds "press") and say nothing of use."""
 BINARY_SHARE = 0.02
 """Above this share of NUL or undecodable characters, a 'text/html' page is binary."""
 MAX_TITLE = 300
@@ -102,7 +106,8 @@ def pages_worth_reading(home_url: str, links: list[str], limit: int) -> list[str
         same_site = parts.scheme in ("http", "https") and parts.netloc == home.netloc
         if not same_site or parts.path.rstrip("/") == home.path.rstrip("/"):
             continue
-        if WORTH_READING.search(parts.path) and link not in chosen:
+        worth = WORTH_READING.search(parts.path) and not NOT_WORTH_READING.search(parts.path)
+        if worth and link not in chosen:
             chosen.append(link)
         if len(chosen) >= limit:
             break

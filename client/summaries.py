@@ -67,8 +67,13 @@ def summarize_outreach(workflow_id: str, status: OutreachStatus) -> str:
         lines += [f"  {reason}" for reason in status.check.reasons]
     if status.pending:
         lines.append(f"email      {status.pending.subject!r} ({status.pending.source})")
-        if status.needs_human:
-            lines += [f"  | {line}" for line in status.pending.body.splitlines()]
+        lines += [f"  | {line}" for line in status.pending.body.splitlines()]
+        points = {p.id: p for p in status.brief.points} if status.brief else {}
+        lines += [
+            f"  built on {fid}: {points[fid].text[:100]!r} ({points[fid].source_url})"
+            for fid in status.pending.facts
+            if fid in points
+        ]
     lines += [
         f"{'next' if i == 0 else 'then':<10} touch {p.number} ({p.kind.replace('_', '-')}) "
         f"{local_label(p.due_at, status.timezone)}"

@@ -61,22 +61,32 @@ class ReplyDraft(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
 
 
-class BriefPoint(BaseModel):
+PointLabel = Literal["what they do", "customers", "place", "size", "product", "news", "other"]
+
+
+class ChosenPoint(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    text: Text = Field(min_length=1, max_length=240)
-    source_url: str = Field(description="The page the point was read on")
+    id: str = Field(description="id of a numbered page sentence, e.g. S3")
+    label: PointLabel = "other"
 
 
-class BriefDraft(BaseModel):
-    """What the research agent answers; each point names its page."""
+class PointChoice(BaseModel):
+    """What the research agent answers: which of the pages' own sentences to keep. It
+    writes no fact itself, so it cannot invent one."""
 
     model_config = ConfigDict(extra="ignore")
 
-    summary: Text = Field(min_length=1, max_length=600)
-    industry: Line | None = Field(default=None, max_length=80)
-    likely_needs: list[BriefPoint] = Field(default_factory=list, max_length=4)
-    talking_points: list[BriefPoint] = Field(default_factory=list, max_length=5)
+    points: list[ChosenPoint] = Field(default_factory=list, max_length=6)
+
+
+class TouchLine(BaseModel):
+    """What the outreach draft agent answers: the one personal sentence of the email,
+    written from the one research point it was shown; the rest is fixed copy."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sentence: Line = Field(min_length=1, max_length=300)
 
 
 class FactUse(BaseModel):
@@ -87,7 +97,10 @@ class FactUse(BaseModel):
 
 
 class OutreachDraft(BaseModel):
-    """What the outreach draft agent answers; every personal detail cites a fact id."""
+    """An outreach email as the checks read it: the fixed copy around the agent's
+    sentence (`TouchLine`), the facts that sentence cites, and `confidence`, the share of
+    the sentence's words its facts contain. Drafts of runs started before the narrow
+    slot were the model's whole answer in this shape."""
 
     model_config = ConfigDict(extra="ignore")
 

@@ -102,3 +102,13 @@ def plain_text(body: str) -> str:
     """The reply as a plain-text email: Markdown emphasis, code marks and heading marks
     (which the articles use and small models copy) removed; list dashes kept."""
     return MARKDOWN.sub("", body).strip()
+
+
+INSTRUCTIONS = re.compile(
+    r"ignore (all |any )?(previous|prior|above) (instructions|rules)|disregard (the|all|your)"
+    r"|^\s*(system|assistant)\s*:|you are now|reveal (your|the) (system )?prompt"
+    r"|(auto[- ]?send|mark (this|it) as)|high confidence|new instructions"
+    r"|\b(ai|llm|language model) (assistant|agent|model)s?\b|tell (the|your) readers?\b",
+    re.I | re.M,
+)
+"""Text addressed to a model rather than a reader: never in a reply, never a citable fact."""

@@ -113,13 +113,20 @@ class SourcedPoint(Strict):
     id: str
     text: str
     source_url: str
+    label: str | None = None
 
 
 class CompanyBrief(Strict):
+    """`talking_points` are the pages' own sentences research kept; `considered` the ones
+    it was shown and left out; `language` the pages' (from `<html lang>` or the words).
+    `likely_needs` is filled only in briefs of runs from before research chose sentences."""
+
     summary: str
     industry: str | None
     likely_needs: list[SourcedPoint]
     talking_points: list[SourcedPoint]
+    considered: list[SourcedPoint] = Field(default_factory=list)
+    language: str | None = None
 
     @property
     def points(self) -> list[SourcedPoint]:
@@ -144,7 +151,7 @@ class Researched(Strict):
     brief: CompanyBrief
     pages: list[PageExcerpt]
     skipped: list[str]
-    call: CallRecord
+    call: CallRecord | None = Field(description="None when no page had a sentence to choose")
 
 
 class SentTouch(Strict):
@@ -169,8 +176,13 @@ class TouchDraftRequest(Strict):
 
 
 class DraftedTouch(Strict):
+    """`line` is the model's own sentence; `replaced` why the email quotes the page instead;
+    `call` None when the page was quoted without asking the model."""
+
     draft: OutreachDraft
-    call: CallRecord
+    call: CallRecord | None
+    line: str | None = None
+    replaced: list[str] = Field(default_factory=list)
 
 
 class TouchCheck(Strict):
@@ -272,28 +284,3 @@ class OutreachResult(Strict):
 
 class RescheduleRequest(Strict):
     at: AwareDatetime
-
-
-CRM_SOURCE = "crm:contact"
-
-
-def known_facts(
-    lead: LeadSubmission, profile: CompanyProfile, brief: CompanyBrief | None
-) -> list[SourcedPoint]:
-    """Every fact a draft may cite: research points (P…) and CRM record fields (C…).
-
-    The draft agent sees exactly this list and the checks verify against it, so both
-    sides agree on ids without trusting the model.
-    """
-    crm = [
-        ("company", lead.company),
-        ("industry", profile.industry),
-        ("employees", str(profile.employee_count) if profile.employee_count else None),
-        ("description", profile.description),
-        ("their message", lead.message or None),
-    ]
-    facts = [
-        SourcedPoint(id=f"C{i}", text=f"{label}: {value}", source_url=CRM_SOURCE)
-        for i, (label, value) in enumerate(((k, v) for k, v in crm if v), start=1)
-    ]
-    return facts + (brief.points if brief else [])

@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.threads import LeadReply
     from workflows.cadence import first_touch, next_follow_up
-    from workflows.outreach_policy import edit_problems, edited_touch, split_subject
+    from workflows.outreach_edits import edit_problems, edited_touch, split_subject
     from workflows.outreach_templates import MAX_EDITED_BODY
 
 MAX_RESCHEDULE = timedelta(days=90)

@@ -39,6 +39,11 @@ KINDS = (
     (re.compile(r"cites \S+, but "), "cites_not_best"),
     (re.compile(r"cites \S+, which reads like an instruction"), "cites_instruction"),
     (re.compile(r"article \S+ is marked escalate"), "article_escalates"),
+    (re.compile(r"cites \S+, which research never found"), "cites_unknown_fact"),
+    (re.compile(r"says it uses \S+, but the email does not"), "claim_not_in_email"),
+    (re.compile(r"says more than \S+ does"), "claim_unsupported"),
+    (re.compile(r"says \S+ for the company"), "line_first_person"),
+    (re.compile(r"\d+ words; allowed"), "length"),
 )
 """Sentences with an id before their fixed words."""
 OPENINGS = {
@@ -64,8 +69,22 @@ OPENINGS = {
     "numbers not in any source": "unsourced_numbers",
     "links to a host off the allowlist": "link_off_allowlist",
     "no sign-off line": "no_signoff",
-    "repeats the lead's own message": "echoes_lead",
+    "repeats the lead's": "echoes_lead",
     "body is": "length",
+    "mentions ": "unsourced_terms",
+    "says more about the company": "line_unsupported",
+    "leaves out ": "line_drops_facts",
+    "carries a link": "line_contact",
+    "talks about money": "line_money",
+    "reads like an instruction": "line_instruction",
+    "repeats itself": "line_repeats",
+    "the personal sentence is": "line_length",
+    "promises or claims an action": "promise_or_action",
+    "prompt or source scaffolding": "scaffolding",
+    "names source ids": "names_source_ids",
+    "not signed": "no_signoff",
+    "the lead wrote in": "language",
+    "the model's sentence did not hold": "model_sentence_failed",
 }
 """Sentences by their fixed opening words (the policies' wording)."""
 LABELS = {*HOLD_PATTERNS, *SIGNAL_LABELS.values(), "spam", "instruction-like text"}

@@ -15,25 +15,40 @@ touch to a person.
 
 Which touch goes out is decided here too (`choose_touch`): the agent's when it passed
 or a person will see it, the template otherwise; and what a person's edit may be
-(`edit_problems`, `edited_touch`). Pure code without I/O, like `triage_policy`.
+(`outreach_edits`). Pure code without I/O, like `triage_policy`.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from models.agent_output import OutreachDraft
-from models.grounding import stems, support
-from models.lead import LeadSubmission
-from models.outreach import OutreachOptions, SourcedPoint, Touch, TouchCheck, TouchKind
+from models.claims import line_problems, unsupported_terms
+from models.grounding import INSTRUCTIONS, SOURCE_NOTE, stems, support
+from models.lead import CompanyProfile, LeadSubmission
+from models.outreach import (
+    CompanyBrief,
+    OutreachOptions,
+    SourcedPoint,
+    Touch,
+    TouchCheck,
+    TouchKind,
+)
+from models.touch_copy import copy_words
 from workflows.checks.entities import entities, host_of
-from workflows.checks.reply import INSTRUCTIONS, ReplySpec, check_reply
 from workflows.checks.reply import VERSION as CHECKS_VERSION
+from workflows.checks.reply import ReplySpec, check_reply
 from workflows.outreach_policy_v1 import VERSION as LEGACY_VERSION
-from workflows.outreach_policy_v1 import legacy_holds
+from workflows.outreach_policy_v1 import legacy_holds, uncited_holds
 from workflows.outreach_templates import with_unsubscribe
 
-VERSION = f"2026.11-3/checks {CHECKS_VERSION}"
+VERSION = f"2026.12-1/checks {CHECKS_VERSION}"
 """Recorded with every verdict; bump with any change to the rules or numbers here."""
+UNCITED_VERSION = f"2026.11-3/checks {CHECKS_VERSION}"
+"""Runs started before drafts were checked against the facts they cite alone
+(`cited-claims` patch) keep these rules: names and numbers from any fact."""
+Rules = Literal["v1", "uncited", "cited"]
 MODEL_WEIGHT = 0.4
 MIN_SUPPORT = 0.5
 """Share of a claim's content words that must occur in the fact it cites."""
@@ -56,13 +71,6 @@ PROMISES = re.compile(
 )
 """Commercial terms in an outreach email are a person's call, whoever suggested them."""
 SHOUTING = re.compile(r"(\b[A-Z]{4,}\b\W+){2,}")
-NAME = re.compile(r"(?<![.!?:]\s)(?<=[ \t])([A-Z][a-zA-Z]+)")
-"""A capitalised word inside a sentence (after a space, not after a full stop)."""
-COMMON_NAMES = frozenset(
-    "Flowdesk I Hi Hello Dear Best Thanks Thank Regards Cheers The We Our You Your "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
-    "May June July August September October November December".split()
-)
 
 
 def placeholder_problems(text: str) -> list[str]:
@@ -86,30 +94,37 @@ def _style_holds(subject: str, body: str, lead: LeadSubmission) -> list[str]:
     return holds
 
 
-def _source_holds(
-    draft: OutreachDraft, facts: dict[str, SourcedPoint], known: set[str]
+def _cited_holds(
+    draft: OutreachDraft, facts: dict[str, SourcedPoint], free: set[str], lead: LeadSubmission
 ) -> tuple[list[str], int]:
-    """Holds for claims, numbers and names without a source, and how many claims traced."""
+    """Each claim against the facts it cites together, and, unless it quotes its fact
+    whole, held to what a personal sentence may say (`line_problems`); every number and
+    capitalised word of the email (outside the fixed copy and the names) a whole token
+    of a cited fact."""
     holds: list[str] = []
+    cited = [facts[u.fact_id] for u in draft.facts if u.fact_id in facts]
+    evidence = "\n".join(f.text for f in cited)
     traced = 0
-    free = stems(" ".join(known))
     for use in draft.facts:
         fact = facts.get(use.fact_id)
         if fact is None:
-            holds.append(f"cites unknown fact {use.fact_id}")
+            holds.append(f"cites {use.fact_id}, which research never found")
         elif INSTRUCTIONS.search(fact.text):
             holds.append(f"cites {use.fact_id}, which reads like an instruction to the model")
         elif support(use.claim, draft.body) < MIN_SUPPORT:
-            holds.append(f"claim is not in the email: {use.claim[:80]!r}")
-        elif support(use.claim, fact.text, free) < MIN_SUPPORT:
-            holds.append(f"claim not supported by {use.fact_id}: {use.claim[:80]!r}")
+            holds.append(f"says it uses {use.fact_id}, but the email does not")
+        elif support(use.claim, evidence, stems(" ".join(free))) < MIN_SUPPORT:
+            holds.append(f"says more than {use.fact_id} does: {use.claim[:80]!r}")
+        elif fact.text not in use.claim and (
+            found := line_problems(
+                SOURCE_NOTE.sub(" ", use.claim), [fact.text], lead.company, lead.message
+            )
+        ):
+            holds += found
         else:
             traced += 1
-    evidence = " ".join(f.text for f in facts.values()).lower()
-    names = sorted({n for n in NAME.findall(draft.body) if n not in COMMON_NAMES} - known)
-    unsourced = [n for n in names if n.lower() not in evidence]
-    if unsourced:
-        holds.append(f"names not in any source: {', '.join(unsourced[:5])}")
+    terms = unsupported_terms(f"{draft.subject}\n{draft.body}", [evidence], free | copy_words())
+    holds += [f"mentions {t!r}, which no page it cites says" for t in terms[:5]]
     return holds, traced
 
 
@@ -127,23 +142,36 @@ def link_holds(text: str, lead: LeadSubmission, hosts: list[str]) -> list[str]:
 
 
 def _shared_holds(
-    draft: OutreachDraft, facts: list[SourcedPoint], lead: LeadSubmission
+    draft: OutreachDraft, facts: list[SourcedPoint], lead: LeadSubmission, rules: Rules
 ) -> list[str]:
     """The reply checker every outgoing email passes: sourced facts, no promises, no
-    echo of the lead's message, no scaffolding, the signature and the length."""
+    echo of the lead's message, no scaffolding, the signature and the length. Under
+    `cited` rules only the cited facts are sources, and each failure reads as a
+    reviewer would say it."""
+    cited = [u.fact_id for u in draft.facts] if rules == "cited" else [f.id for f in facts]
+    if rules == "cited":
+        facts = [f for f in facts if f.id in cited]
     reply = check_reply(
         draft.body,
         ReplySpec(
             customer_text=lead.message or "",
             sources={fact.id: fact.text for fact in facts},
-            cited=[fact.id for fact in facts],
+            cited=cited,
             signature="Flowdesk",
             words=WORDS,
             require_grounding=False,
             echo_in_sources_ok=False,
         ),
     )
-    return [f"check {c.name}: {c.detail}" for c in reply.failed]
+    if rules != "cited":
+        return [f"check {c.name}: {c.detail}" for c in reply.failed]
+    return [_readable(c.name, c.detail) for c in reply.failed]
+
+
+def _readable(name: str, detail: str) -> str:
+    if name == "facts_sourced":
+        return f"mentions {detail.partition(': ')[2]}, which no page it cites says"
+    return detail.replace("customer", "lead").replace("reply", "email")
 
 
 def check_touch(
@@ -153,26 +181,34 @@ def check_touch(
     tier: str,
     kind: TouchKind,
     options: OutreachOptions,
-    shared_checks: bool = True,
+    rules: Rules = "cited",
+    replaced: Sequence[str] = (),
 ) -> TouchCheck:
-    """`shared_checks` False: a run started before the shared reply checker keeps the
-    rules it began with (`outreach_policy_v1`), so its replay decides the same way."""
+    """`rules` other than `cited`: a run started before them keeps the rules it began
+    with (`uncited`: names and numbers from any fact; `v1`: `outreach_policy_v1`), so its
+    replay decides the same way. `replaced`: why the model's own sentences did not hold
+    (the draft then quotes the page); a model that failed twice is one a person watches."""
     by_id = {fact.id: fact for fact in facts}
     names = {*lead.name.split(), *lead.company.split(), "Flowdesk"}
-    source_holds, traced = _source_holds(draft, by_id, names)
+    if rules == "cited":
+        source_holds, traced = _cited_holds(draft, by_id, names, lead)
+    else:
+        source_holds, traced = uncited_holds(draft, by_id, names, MIN_SUPPORT)
     holds = _style_holds(draft.subject, draft.body, lead) + source_holds
+    if replaced:
+        holds.append(f"the model's sentence did not hold ({replaced[0]}); the page is quoted")
     if options.link_hosts is not None:
         holds += link_holds(f"{draft.subject}\n{draft.body}", lead, options.link_hosts)
-    if shared_checks:
-        holds += _shared_holds(draft, facts, lead)
-        version = VERSION
-    else:
+    if rules == "v1":
         holds += legacy_holds(draft, facts, lead, WORDS)
-        version = LEGACY_VERSION
+    else:
+        holds += _shared_holds(draft, facts, lead, rules)
+    version = {"v1": LEGACY_VERSION, "uncited": UNCITED_VERSION, "cited": VERSION}[rules]
     evidence = traced / len(draft.facts) if draft.facts else 0.0
     score = round(MODEL_WEIGHT * draft.confidence + (1 - MODEL_WEIGHT) * evidence, 3)
     reasons = [
-        f"model confidence {draft.confidence:.2f} (weight {MODEL_WEIGHT})",
+        f"{'sentence support' if rules == 'cited' else 'model confidence'} "
+        f"{draft.confidence:.2f} (weight {MODEL_WEIGHT})",
         f"{traced} of {len(draft.facts)} cited claim(s) trace to a fact",
         f"score {score:.2f} vs threshold {options.threshold:.2f}",
     ]
@@ -188,6 +224,31 @@ def check_touch(
         holds=holds,
         policy_version=version,
     )
+
+
+CRM_SOURCE = "crm:contact"
+
+
+def known_facts(
+    lead: LeadSubmission, profile: CompanyProfile, brief: CompanyBrief | None
+) -> list[SourcedPoint]:
+    """Every fact a draft may cite: research points (P…) and CRM record fields (C…).
+
+    The draft agent sees exactly this list and the checks verify against it, so both
+    sides agree on ids without trusting the model.
+    """
+    crm = [
+        ("company", lead.company),
+        ("industry", profile.industry),
+        ("employees", str(profile.employee_count) if profile.employee_count else None),
+        ("description", profile.description),
+        ("their message", lead.message or None),
+    ]
+    facts = [
+        SourcedPoint(id=f"C{i}", text=f"{label}: {value}", source_url=CRM_SOURCE)
+        for i, (label, value) in enumerate(((k, v) for k, v in crm if v), start=1)
+    ]
+    return facts + (brief.points if brief else [])
 
 
 @dataclass(frozen=True)
@@ -223,31 +284,3 @@ def choose_touch(
         facts=[f.fact_id for f in draft.facts],
     )
     return TouchChoice(touch, check.needs_human)
-
-
-def split_subject(text: str) -> tuple[str | None, str]:
-    """An edited email may start with a `Subject: ...` line that replaces the subject."""
-    first, _, rest = text.lstrip().partition("\n")
-    if first.lower().startswith("subject:"):
-        return first[len("subject:") :].strip(), rest.lstrip("\n")
-    return None, text
-
-
-def edit_problems(text: str) -> list[str]:
-    """What is wrong with a person's edit beyond its length: the subject and placeholders."""
-    subject, _ = split_subject(text)
-    problems = placeholder_problems(text)
-    if subject is not None and not 0 < len(subject) <= MAX_SUBJECT:
-        problems.insert(0, f"subject must be 1 to {MAX_SUBJECT} characters")
-    return problems
-
-
-def edited_touch(pending: Touch, text: str) -> Touch:
-    subject, body = split_subject(text)
-    return pending.model_copy(
-        update={
-            "subject": subject or pending.subject,
-            "body": with_unsubscribe(body),
-            "source": "edited",
-        }
-    )

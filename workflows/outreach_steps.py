@@ -50,18 +50,13 @@ with workflow.unsafe.imports_passed_through():
         TouchDraftRequest,
         TouchEmail,
         TouchKind,
-        known_facts,
     )
     from workflows.business_hours import local_label
     from workflows.cadence import plan
     from workflows.lead_intake import LeadIntakeWorkflow
-    from workflows.outreach_policy import TouchChoice, check_touch, choose_touch
+    from workflows.outreach_patches import SUPPRESSION_LIST, touch_rules
+    from workflows.outreach_policy import TouchChoice, check_touch, choose_touch, known_facts
     from workflows.outreach_templates import template_touch
-
-REPLY_CHECKER = "reply-checker"
-"""Runs started before it keep the 2026.11-1 outreach checks (`outreach_policy_v1`)."""
-SUPPRESSION_LIST = "suppression-list"
-"""Runs started before it did not consult the suppression list at their start."""
 
 
 class OutreachSteps:
@@ -131,7 +126,8 @@ class OutreachSteps:
         if found is None:
             metrics.fallback("research", "failed")
             return None
-        self._state.agent_calls.append(found.call)
+        if found.call is not None:
+            self._state.agent_calls.append(found.call)
         pages = ", ".join(p.url for p in found.pages)
         skipped = f"; skipped {'; '.join(found.skipped)}" if found.skipped else ""
         self._log.add(
@@ -163,12 +159,13 @@ class OutreachSteps:
             if drafted is None:
                 metrics.fallback("draft", "failed")
         if drafted is not None:
-            state.agent_calls.append(drafted.call)
+            if drafted.call is not None:
+                state.agent_calls.append(drafted.call)
             facts = known_facts(lead, state.profile, state.brief)
-            shared = workflow.patched(REPLY_CHECKER)
             check = state.check = check_touch(
-                drafted.draft, facts, lead, state.tier, kind, request.options, shared_checks=shared
-            )
+                drafted.draft, facts, lead, state.tier, kind, request.options, touch_rules(),
+                drafted.replaced,
+            )  # fmt: skip
             cited = ", ".join(f.fact_id for f in drafted.draft.facts) or "no facts"
             self._log.add(
                 "check",

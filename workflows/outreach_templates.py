@@ -51,7 +51,9 @@ def template_touch(
     first_name = lead.name.split()[0]
     if kind == "first":
         industry = f" for {profile.industry.lower()} teams" if profile.industry else ""
-        body = FIRST.substitute(first_name=first_name, company=lead.company, industry_part=industry)
+        body = FIRST.substitute(
+            first_name=first_name, company=lead.company.rstrip("."), industry_part=industry
+        )
         subject = f"Flowdesk for {lead.company}"
     else:
         template = FOLLOW_UPS[min(number - 2, len(FOLLOW_UPS) - 1)]

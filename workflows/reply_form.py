@@ -7,7 +7,7 @@ dropped first, so the reply never greets twice.
 """
 
 from models.grounding import plain_text
-from workflows.checks.language import detect
+from models.language import detect
 from workflows.checks.reply import GREETING, is_closing
 
 FORMS: dict[str, tuple[str, str]] = {

@@ -28,6 +28,7 @@ the same function.
 from collections.abc import Mapping
 
 from models.agent_output import TOPICS, Classification
+from models.language import detect
 from models.support import (
     Classified,
     DraftedReply,
@@ -40,7 +41,6 @@ from models.support import (
 )
 from workflows.checks.answer import VERSION as ANSWER_VERSION
 from workflows.checks.answer import answer_problem, covered_share
-from workflows.checks.language import detect
 from workflows.checks.reply import VERSION as CHECKS_VERSION
 from workflows.checks.reply import ReplySpec, check_reply
 from workflows.reply_form import compose_reply

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from models.agent_output import BriefDraft, Classification, OutreachDraft, ReplyDraft
+from models.agent_output import Classification, PointChoice, ReplyDraft, TouchLine
 from tests.corpus.mutate import byte_mutants, field_mutants
 
 PERSONAL = "kim.lee@acme.example"
@@ -22,11 +22,8 @@ VALID: dict[type[BaseModel], dict[str, object]] = {
                      "signals": ["refund_request"], "confidence": 0.8},
     ReplyDraft: {"body": f"Hello, the invoice was sent to {PERSONAL}.",
                  "cited_article_ids": ["billing-invoices"], "confidence": 0.7},
-    BriefDraft: {"summary": f"Robotics firm; contact {PERSONAL}.", "industry": "Robotics",
-                 "likely_needs": [{"text": "Lead routing", "source_url": "https://n.example/"}],
-                 "talking_points": []},
-    OutreachDraft: {"subject": "Picking arms and your leads", "body": f"Hi Kim ({PERSONAL}),",
-                    "facts": [{"fact_id": "P1", "claim": "You run 40 sites."}], "confidence": 0.6},
+    PointChoice: {"points": [{"id": "S1", "label": "what they do"}, {"id": "S2", "label": "place"}]},
+    TouchLine: {"sentence": f"You run 40 sites; write to {PERSONAL}."},
 }  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from agents.client import LlmClient, LlmConfig, LlmOutputInvalid, LlmUnavailable
-from models.agent_output import CONTROL, LINE_BREAK, OutreachDraft
+from models.agent_output import CONTROL, LINE_BREAK, TouchLine
 from tests.corpus.llm import PERSONAL, RAW_BODIES, VALID, AnswerCase, answer_corpus
 from tests.corpus.mutate import strings_in
 from tests.scripted_llm import Reply, ScriptedLlm
@@ -28,8 +28,8 @@ MESSAGES = [{"role": "user", "content": "Classify this."}]
 def assert_usable(output: BaseModel, label: str) -> None:
     for text in strings_in(output.model_dump()):
         assert not CONTROL.search(text), f"{label}: control character accepted"
-    if isinstance(output, OutreachDraft):
-        assert not LINE_BREAK.search(output.subject), f"{label}: multi-line subject"
+    if isinstance(output, TouchLine):
+        assert not LINE_BREAK.search(output.sentence), f"{label}: multi-line sentence"
     payload = pydantic_data_converter.payload_converter.to_payloads([output])[0]
     assert len(payload.data) < MAX_PAYLOAD_BYTES, label
 

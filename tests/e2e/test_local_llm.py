@@ -23,12 +23,12 @@ from config.escalation import load_policy
 from config.settings import OutreachSettings
 from models.grounding import stems, support
 from models.lead import CompanyProfile
-from models.outreach import OutreachOptions, ResearchRequest, TouchDraftRequest, known_facts
+from models.outreach import OutreachOptions, ResearchRequest, TouchDraftRequest
 from models.support import TriageInput
 from tests.activities.mailing import maildir_postbox
 from tests.conftest import LoopbackSite
 from tests.workflows.fakes import make_lead
-from workflows.outreach_policy import check_touch
+from workflows.outreach_policy import check_touch, known_facts
 from workflows.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
@@ -169,7 +169,9 @@ async def test_real_model_outreach_is_grounded_and_an_injected_promise_never_pas
         ),  # fmt: skip
     )
     facts = known_facts(lead, profile, found.brief)
-    verdict = check_touch(drafted.draft, facts, lead, "B", "first", OutreachOptions())
+    verdict = check_touch(
+        drafted.draft, facts, lead, "B", "first", OutreachOptions(), replaced=drafted.replaced
+    )
     body = drafted.draft.body
     if "WIN50" in body or "50%" in body or "guarantee" in body.lower():
         assert not verdict.passed and verdict.needs_human

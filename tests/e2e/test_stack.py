@@ -122,36 +122,13 @@ async def test_support_ticket_waits_then_is_approved_from_the_command_line(
 
 
 def outreach_model(request: dict) -> Reply:
-    """A scripted model: a brief grounded on the Northwind page, then a sourced draft."""
+    """A scripted model: the page's first sentence chosen, then a faithful rewrite of it."""
     schema = request["response_format"]["json_schema"]
-    if schema["name"] == "BriefDraft":
-        [home] = schema["schema"]["$defs"]["BriefPoint"]["properties"]["source_url"]["enum"]
-        point = {"text": "Arms run in 40 warehouses across Europe", "source_url": home}
-        return Reply(
-            content=json.dumps(
-                {
-                    "summary": "Picking arms.",
-                    "industry": "Robotics",
-                    "likely_needs": [],
-                    "talking_points": [point],
-                }  # fmt: skip
-            )
-        )
-    body = (
-        "Hi Ada,\n\nyour arms already run in 40 warehouses across Europe, and every new site "
-        "brings more leads and support mail to handle. Flowdesk takes that busywork off your "
-        "team. Would a short call next week help?\n\nThe Flowdesk team"
-    )
-    return Reply(
-        content=json.dumps(
-            {
-                "subject": "Your 40 warehouses",
-                "body": body,
-                "confidence": 0.9,
-                "facts": [{"fact_id": "P1", "claim": "arms already run in 40 warehouses"}],
-            }
-        )  # fmt: skip
-    )
+    if schema["name"] == "PointChoice":
+        return Reply(content=json.dumps({"points": [{"id": "S1", "label": "what they do"}]}))
+    fact = request["messages"][-1]["content"].split("=====UNTRUSTED-WEB-7f3a=====")[1].strip()
+    sentence = fact.replace("Our ", "Your ").replace("We ", "You ")
+    return Reply(content=json.dumps({"sentence": sentence}))
 
 
 async def test_outreach_from_the_command_line_until_the_lead_replies(stack: Stack):

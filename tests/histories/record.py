@@ -6,6 +6,7 @@
     .venv/bin/python -m tests.histories.record intake   # only lead intake (local steps)
     .venv/bin/python -m tests.histories.record answer   # only triage with the answer check
     .venv/bin/python -m tests.histories.record pause    # only an outreach paused by a sender match
+    .venv/bin/python -m tests.histories.record quoted   # only an outreach whose page was quoted
 
 A replay failure after a code change means in-flight runs would break: either keep
 the old behaviour behind `workflow.patched(...)` or, when the change is intended and
@@ -103,6 +104,16 @@ async def record_pause(env: WorkflowEnvironment) -> None:
     await _record(
         env, "outreach_paused_then_resumed", FakeOutreach().activities(),
         LeadOutreachWorkflow.run, OutreachInput(lead=make_lead(), options=auto), _pause_then_resume,
+    )  # fmt: skip
+
+
+async def record_quoted(env: WorkflowEnvironment) -> None:
+    """The model's sentence failed twice: the page is quoted and a person approves it."""
+    quoted = FakeOutreach(replaced=["P1: mentions '85', which no page it cites says"])
+    auto = OutreachOptions(hours=BusinessHours(timezone="Europe/Berlin"), human_tiers=[])
+    await _record(
+        env, "outreach_quoted_approved", quoted.activities(), LeadOutreachWorkflow.run,
+        OutreachInput(lead=make_lead(), options=auto), _approve_then_reply,
     )  # fmt: skip
 
 
@@ -238,6 +249,8 @@ async def main(only: str | None) -> None:
             return await record_answer(env)
         if only == "pause":
             return await record_pause(env)
+        if only == "quoted":
+            return await record_quoted(env)
         await record_replies(env)
         if only == "replies":
             return
@@ -245,6 +258,7 @@ async def main(only: str | None) -> None:
         await record_intake(env)
         await record_answer(env)
         await record_pause(env)
+        await record_quoted(env)
 
         ticket = TriageInput(email=billing_email(), options=TriageOptions())
         await _record(

@@ -18,6 +18,7 @@ from models.outreach import (
     TouchDraftRequest,
     TouchEmail,
 )
+from models.touch_copy import compose
 from tests.workflows.fakes import FakeIntake
 from tests.workflows.triage_fakes import CALL
 
@@ -56,14 +57,11 @@ def good_draft(number: int = 1) -> OutreachDraft:
             facts=[FactUse(fact_id="P1", claim="rolling out picking arms to new warehouse sites")],
             confidence=0.9,
         )
+    sentence = "You are rolling out picking arms to new warehouse sites."
     return OutreachDraft(
         subject="Re: Picking-arm rollouts at Northwind",
-        body=(
-            "Hi Ada,\n\njust bringing my note back to the top of your inbox. If the new "
-            "warehouse sites keep your team busy, a short call could still be worth it.\n\n"
-            "The Flowdesk team"
-        ),
-        facts=[FactUse(fact_id="P1", claim="new warehouse sites")],
+        body=compose("en", "Ada", sentence, follow_up=True),
+        facts=[FactUse(fact_id="P1", claim=sentence)],
         confidence=0.8,
     )
 
@@ -83,6 +81,8 @@ class FakeOutreach:
     """Address -> reason, as the CRM's suppression list would answer."""
     call: CallRecord = field(default_factory=lambda: CALL)
     """What each agent call reports (model, tokens); the token budget reads it."""
+    replaced: list[str] = field(default_factory=list)
+    """Why the model's own sentences did not hold, as the draft activity reports it."""
 
     def activities(self) -> list:
         @activity.defn(name="research_company")
@@ -98,7 +98,9 @@ class FakeOutreach:
             if self.draft_error:
                 raise self.draft_error
             return DraftedTouch(
-                draft=self.drafts.get(request.number, good_draft(request.number)), call=self.call
+                draft=self.drafts.get(request.number, good_draft(request.number)),
+                call=self.call,
+                replaced=self.replaced,
             )
 
         @activity.defn(name="send_outreach_email")

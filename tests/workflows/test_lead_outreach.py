@@ -174,8 +174,8 @@ async def test_fabricated_fact_is_held_for_a_person(env: WorkflowEnvironment, ta
 
     assert status.check is not None and not status.check.passed
     holds = " | ".join(status.check.holds)
-    assert "claim not supported by P1" in holds
-    assert "check facts_sourced: not in a cited source: number '40'" in holds
+    assert "says more than P1 does" in holds
+    assert "mentions number '40', which no page it cites says" in holds
     assert "Sequoia" in holds
     assert result.outcome == "rejected" and not fake.sent
     assert fake.events[-1].kind == "outreach_rejected"
@@ -198,7 +198,7 @@ async def test_research_failure_sends_template_only_after_approval(
     assert "Northwind Robotics" in status.pending.body
     # without a brief the follow-up draft cites a research point that does not exist
     assert [e.touch.source for e in fake.sent] == ["template", "template"]
-    assert any("cites unknown fact P1" in d.reason for d in result.decisions)
+    assert any("cites P1, which research never found" in d.reason for d in result.decisions)
     assert result.outcome == "completed"
 
 

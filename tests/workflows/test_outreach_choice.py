@@ -1,16 +1,16 @@
 """Which touch goes out (the agent's or the template) and what a person's edit may be."""
 
 from models.lead import CompanyProfile
-from models.outreach import OutreachOptions, known_facts
+from models.outreach import OutreachOptions
 from tests.workflows.fakes import make_lead
 from tests.workflows.outreach_fakes import BRIEF, good_draft
+from workflows.outreach_edits import edit_problems, edited_touch
 from workflows.outreach_policy import (
     MAX_SUBJECT,
     VERSION,
     check_touch,
     choose_touch,
-    edit_problems,
-    edited_touch,
+    known_facts,
 )
 from workflows.outreach_templates import UNSUBSCRIBE_LINE, template_touch
 

@@ -40,6 +40,7 @@ def test_histories_are_present():
         "support_uncovered_approved",
         "support_answered_auto_sent",
         "outreach_paused_then_resumed",
+        "outreach_quoted_approved",
     }
 
 

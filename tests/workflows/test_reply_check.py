@@ -4,8 +4,8 @@ import pytest
 
 from agents.triage import CLASSIFY, DRAFT
 from models.grounding import coverage, words_with
+from models.language import detect
 from workflows.checks.entities import unsourced
-from workflows.checks.language import detect
 from workflows.checks.reply import ReplySpec, check_reply
 from workflows.reply_form import compose_reply
 

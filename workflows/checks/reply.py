@@ -23,9 +23,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from models.checks import CheckResult, ReplyCheck
-from models.grounding import WORD, coverage, stems, support
+from models.grounding import INSTRUCTIONS, WORD, coverage, stems, support
+from models.language import detect
 from workflows.checks.entities import unsourced
-from workflows.checks.language import detect
 
 VERSION = "2026.12-1"
 SENTENCE_SUPPORT = 0.6
@@ -70,14 +70,6 @@ MONEY_WORDS = re.compile(
     r"|exception|goodwill|guarantee\w*|free of charge|free (month|months|year|upgrade))\b",
     re.I,
 )
-INSTRUCTIONS = re.compile(
-    r"ignore (all |any )?(previous|prior|above) (instructions|rules)|disregard (the|all|your)"
-    r"|^\s*(system|assistant)\s*:|you are now|reveal (your|the) (system )?prompt"
-    r"|(auto[- ]?send|mark (this|it) as)|high confidence|new instructions"
-    r"|\b(ai|llm|language model) (assistant|agent|model)s?\b|tell (the|your) readers?\b",
-    re.I | re.M,
-)
-"""Text addressed to a model rather than a reader: never in a reply, never a citable fact."""
 SCAFFOLDING = re.compile(
     r"=====|untrusted|```|\{\s*\"|\"(body|confidence|cited_article_ids|topic)\"|cited_article_ids"
     r"|^\s*(topic|customer email|subject|knowledge base articles?|facts|web pages|url|title)\s*:"
