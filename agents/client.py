@@ -114,16 +114,13 @@ class LlmClient:
         messages: list[Message],
         schema: type[T],
         json_schema: dict[str, Any] | None = None,
-        min_output_tokens: int = 0,
     ) -> Structured[T]:
         """`json_schema` may narrow what the endpoint is asked for (e.g. an enum of the ids
         that exist); the answer is still validated against `schema`, since an endpoint may
-        ignore constraints. `min_output_tokens` raises the configured output cap for a
-        schema whose largest valid answer would not fit under it (a cut answer is invalid
-        JSON)."""
+        ignore constraints."""
         model = self.config.model_for(role)
         wanted = json_schema or schema.model_json_schema()
-        cap = max(self.config.max_tokens, min_output_tokens)
+        cap = self.config.max_tokens
         started = time.perf_counter()
         text, usage = await self._complete(model, messages, schema.__name__, wanted, cap)
         repaired = False
