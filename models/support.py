@@ -57,10 +57,19 @@ def usable_message_id(email: InboundEmail) -> str | None:
     return email.message_id if email.message_id and "@" in email.message_id else None
 
 
+def _content(email: InboundEmail) -> str:
+    return f"{email.sender}|{email.subject}|{email.body}"
+
+
 def _message_name(email: InboundEmail) -> str:
-    """One name per message, whichever door it came through: the Message-ID when present,
-    else sender + subject + body."""
-    return usable_message_id(email) or f"{email.sender}|{email.subject}|{email.body}"
+    """One name per message, whichever door it came through: its Message-ID with a digest
+    of its content, else the content. The same message delivered twice has one name; a
+    different mail that reuses a Message-ID (anyone can write one) has its own, so it
+    is not taken for a redelivery and dropped."""
+    content = _content(email)
+    if message_id := usable_message_id(email):
+        return f"{message_id}|{hashlib.sha256(content.encode()).hexdigest()[:16]}"
+    return content
 
 
 def message_digest(email: InboundEmail, key: bytes) -> str:
@@ -69,8 +78,9 @@ def message_digest(email: InboundEmail, key: bytes) -> str:
 
 
 def unkeyed_message_digest(email: InboundEmail) -> str:
-    """The digest of mail polls recorded before ids were keyed; only their replay uses it."""
-    return hashlib.sha256(_message_name(email).encode()).hexdigest()[:16]
+    """The digest of mail polls recorded before ids were keyed (named by the Message-ID
+    alone then); only their replay uses it."""
+    return hashlib.sha256((usable_message_id(email) or _content(email)).encode()).hexdigest()[:16]
 
 
 TICKET_PREFIX = "ticket-"

@@ -33,10 +33,14 @@ def test_outreach_for_a_submission_shares_the_lead_intake_id():
     ).removeprefix("lead-")
 
 
-def test_ticket_id_follows_the_message_id_and_holds_no_address():
+def test_ticket_id_follows_the_message_and_holds_no_address():
     first = InboundEmail(sender="ada@northwind.example", subject="Hi", message_id="<m1@x>")
-    resent = first.model_copy(update={"subject": "Hi again"})
-    assert ticket_workflow_id(first, ID_KEY) == ticket_workflow_id(resent, ID_KEY)
+    redelivered = first.model_copy()
+    assert ticket_workflow_id(first, ID_KEY) == ticket_workflow_id(redelivered, ID_KEY)
+    forged = first.model_copy(update={"sender": "eve@evil.example", "body": "Cancel it"})
+    assert ticket_workflow_id(forged, ID_KEY) != ticket_workflow_id(first, ID_KEY), (
+        "another mail reusing the Message-ID is not taken for a redelivery"
+    )
     without_id = first.model_copy(update={"message_id": None})
     assert ticket_workflow_id(without_id, ID_KEY) != ticket_workflow_id(first, ID_KEY)
     assert "ada" not in ticket_workflow_id(without_id, ID_KEY)

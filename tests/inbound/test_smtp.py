@@ -174,6 +174,21 @@ async def test_the_same_message_again_is_accepted_without_a_second_run(
     assert await runs_with_id(dev_env.client, ticket) == 1
 
 
+async def test_another_mail_reusing_a_message_id_gets_its_own_run(
+    door: int, dev_env: WorkflowEnvironment
+):
+    """Anyone can write a Message-ID: a second, different mail under one already seen is
+    routed, not answered 250 and dropped as if it were a redelivery."""
+    message_id = new_message_id()
+    first = message(message_id, body=f"Where is my invoice? Ref {uuid.uuid4()}")
+    other = message(message_id, body=f"Please cancel my plan. Ref {uuid.uuid4()}")
+
+    assert (await send(door, first))[0] == (await send(door, other))[0] == 250
+    routes = [await routed(dev_env, raw) for raw in (first, other)]
+    tickets = [ticket_workflow_id(parse_email(raw), ID_KEY) for raw in (first, other)]
+    assert tickets[0] != tickets[1] and [r.runs for r in routes] == [[t] for t in tickets]
+
+
 async def test_a_message_without_message_id_gets_the_fallback_ticket_id(
     door: int, dev_env: WorkflowEnvironment
 ):
