@@ -15,7 +15,7 @@ def test_the_shipped_policy_covers_the_intents_a_person_must_handle():
         "account recovery or identity", "outage, incident or data loss", "security", "legal",
         "refund, credit or dispute", "data deletion or privacy request",
         "limit or contract change", "instructions to the system", "automatic reply",
-        "delivery failure",
+        "delivery failure", "sales opportunity",
     }  # fmt: skip
     assert all(intent.description for intent in POLICY.intent)
 
@@ -40,6 +40,10 @@ def test_the_shipped_policy_covers_the_intents_a_person_must_handle():
         ),
         ("I am out of the office until Monday.", "automatic reply"),
         ("Undelivered Mail Returned to Sender", "delivery failure"),
+        ("We have 2,000 employees and need Enterprise pricing.", "sales opportunity"),
+        ("Our procurement team needs your SOC 2 report.", "sales opportunity"),
+        ("Comparing tools for our 120 agents, what would it cost per year?", "sales opportunity"),
+        ("Please sign the attached order form.", "sales opportunity"),
     ],
 )
 def test_intents_are_found_with_their_evidence(text: str, intent: str):
@@ -50,6 +54,15 @@ def test_intents_are_found_with_their_evidence(text: str, intent: str):
 def test_harmless_questions_match_nothing():
     for text in ("How do I reset my password?", "Where can I download our invoices?",
                  "How often do you retry a webhook if our endpoint is down?"):  # fmt: skip
+        assert POLICY.screen("kim@acme.example", text) == [], text
+
+
+def test_a_small_team_asking_a_price_is_no_sales_opportunity():
+    """Only a large deal, enterprise terms, procurement or contracts go to sales: a team
+    of a few asking what a plan costs is answered from the pricing article."""
+    for text in ("We are 12 people, what does the Team plan cost per user?",
+                 "We have 300 contacts in our CRM; how do I import them?",
+                 "Is the trial free for a team of 8?"):  # fmt: skip
         assert POLICY.screen("kim@acme.example", text) == [], text
 
 
