@@ -61,15 +61,23 @@ def _content(email: InboundEmail) -> str:
     return f"{email.sender}|{email.subject}|{email.body}"
 
 
+def _digest_of_content(email: InboundEmail) -> str:
+    """What a message says, whatever carried it: SMTP delivers CRLF line ends where a file
+    or IMAP may give LF, so whitespace is collapsed before hashing."""
+    text = "|".join(
+        " ".join(part.split()) for part in (email.sender.lower(), email.subject, email.body)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _message_name(email: InboundEmail) -> str:
     """One name per message, whichever door it came through: its Message-ID with a digest
     of its content, else the content. The same message delivered twice has one name; a
     different mail that reuses a Message-ID (anyone can write one) has its own, so it
     is not taken for a redelivery and dropped."""
-    content = _content(email)
     if message_id := usable_message_id(email):
-        return f"{message_id}|{hashlib.sha256(content.encode()).hexdigest()[:16]}"
-    return content
+        return f"{message_id}|{_digest_of_content(email)}"
+    return _content(email)
 
 
 def message_digest(email: InboundEmail, key: bytes) -> str:
