@@ -40,6 +40,7 @@ from config.loading import load_or_exit
 from config.privacy import PrivacySettings
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
+from models.lead import company_domain_key
 from models.outreach import RescheduleRequest
 from models.support import InboundEmail, TriageStatus
 
@@ -194,6 +195,13 @@ async def cmd_status(args: argparse.Namespace, door: Door) -> int:
     return 0
 
 
+async def cmd_domain_key(args: argparse.Namespace, door: Door) -> int:
+    """What `CompanyDomain` holds for a domain in this deployment (keyed: no index names
+    a company), for a query such as `CompanyDomain = "<this value>"`."""
+    print(company_domain_key(door.privacy.id_key, args.domain))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -250,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     upcoming = commands.add_parser("upcoming", help="list outreach touches due soon")
     upcoming.add_argument("--hours", type=int, default=24)
     upcoming.set_defaults(handler=cmd_upcoming)
+    domain = commands.add_parser("domain-key", help="the CompanyDomain value of a domain")
+    domain.add_argument("domain")
+    domain.set_defaults(handler=cmd_domain_key)
     return parser
 
 

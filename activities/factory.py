@@ -83,7 +83,9 @@ def postbox(app: AppSettings, web: WebSettings, inbound: InboundSettings, crm: C
     return Postbox(mail_transport(app), crm, unsubscribe_links(app, web, inbound))
 
 
-def lead_intake_activities(settings: AppSettings, mail: Postbox, crm: Crm) -> LeadIntakeActivities:
+def lead_intake_activities(
+    settings: AppSettings, mail: Postbox, crm: Crm, id_key: bytes | None = None
+) -> LeadIntakeActivities:
     return LeadIntakeActivities(
         enrichment=enrichment_provider(settings),
         crm=crm,
@@ -93,6 +95,7 @@ def lead_intake_activities(settings: AppSettings, mail: Postbox, crm: Crm) -> Le
             tier_a_min=settings.scoring_tier_a_min,
             tier_b_min=settings.scoring_tier_b_min,
         ),
+        id_key=id_key,
     )
 
 
@@ -169,7 +172,7 @@ def worker_activities(
     mail = postbox(app, web, inbound, crm)
     return [
         *MailRoutingActivities(crm, unsubscribe_links(app, web, inbound)).definitions(),
-        *lead_intake_activities(app, mail, crm).definitions(),
+        *lead_intake_activities(app, mail, crm, id_key).definitions(),
         *support_triage_activities(llm, kb, policy, mail).definitions(),
         *outreach_activities(app, llm, outreach, mail, crm).definitions(),
         *ReviewActivities(postbox=mail).definitions(),

@@ -27,6 +27,7 @@ from models.lead import (
     LeadScore,
     ScoreInput,
     WelcomeEmailInput,
+    company_domain_key,
 )
 
 SOURCE_LABELS = {
@@ -83,6 +84,8 @@ class LeadIntakeActivities:
     crm: Crm
     postbox: Postbox
     scoring: ScoringConfig
+    id_key: bytes | None = None
+    """The deployment's secret for ids: it keys the `CompanyDomain` value (none without it)."""
 
     @activity.defn(name="enrich_company")
     async def enrich_company(self, request: EnrichInput) -> CompanyProfile:
@@ -96,7 +99,11 @@ class LeadIntakeActivities:
 
     @activity.defn(name="score_lead")
     async def score_lead(self, request: ScoreInput) -> LeadScore:
-        return score_lead(request.lead, request.profile, self.scoring)
+        score = score_lead(request.lead, request.profile, self.scoring)
+        if self.id_key is None:
+            return score
+        key = company_domain_key(self.id_key, request.lead.website_domain)
+        return score.model_copy(update={"domain_key": key})
 
     @activity.defn(name="send_welcome_email")
     async def send_welcome_email(self, request: WelcomeEmailInput) -> SendResult:

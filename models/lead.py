@@ -111,6 +111,14 @@ class LeadScore(Strict):
     tier: Tier
     rules_version: str
     hits: list[RuleHit]
+    domain_key: str | None = None
+    """The company's domain keyed-hashed with the deployment's secret: what the
+    `CompanyDomain` search attribute holds, so the server's index names no company
+    (`starter.py domain-key DOMAIN` gives the value to query)."""
+
+
+def company_domain_key(key: bytes, domain: str) -> str:
+    return "d-" + keyed_digest(key, domain.strip().lower().rstrip("."))
 
 
 class ScoreInput(Strict):

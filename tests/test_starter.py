@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from models.lead import company_domain_key
+from tests.privacy import ID_KEY
+
 ROOT = Path(__file__).parents[1]
 GOOD = json.loads((ROOT / "examples/leads/1-northwind.json").read_text())
 
@@ -88,3 +91,11 @@ def test_reschedule_needs_a_time_with_an_offset():
     result = run_starter("reschedule", "outreach-1", "--at", "2026-12-01T10:00")
     assert result.returncode == 2
     assert result.stderr.startswith("invalid --at:") and "timezone" in result.stderr
+
+
+def test_domain_key_gives_the_keyed_company_domain_without_a_server():
+    """The index holds no company's domain: this deployment's keyed value is what to query."""
+    done = run_starter("domain-key", "Northwind-Robotics.example")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == company_domain_key(ID_KEY, "northwind-robotics.example")
+    assert "northwind" not in done.stdout

@@ -8,13 +8,14 @@ a typed, readable error rather than pretending the lead was stored.
 The CRM writes and the rule scoring are local activities: short work on the worker
 that runs the workflow, so they cost no round trip through the server (the website
 fetch and the send stay regular activities: they wait on the outside world and
-heartbeat). The company domain, score and tier go to the search attributes in one
-upsert. Runs started before (`LOCAL_STEPS`) replay as they ran.
+heartbeat). The company domain (keyed: `KEYED_DOMAIN`), score and tier go to the search
+attributes in one upsert. Runs started before (`LOCAL_STEPS`) replay as they ran.
 """
 
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 from workflows.decision_log import DecisionLog
@@ -53,6 +54,17 @@ with workflow.unsafe.imports_passed_through():
 
 LOCAL_STEPS = "intake-local-steps"
 
+KEYED_DOMAIN = "keyed-domain"
+"""Runs started before it put the company's domain itself in `CompanyDomain`."""
+
+
+def domain_attribute(domain: str, score: LeadScore) -> list[SearchAttributeUpdate[str]]:
+    """The `CompanyDomain` update: the keyed value the score activity computed (none when
+    the worker has no key); runs from before it keep the domain in clear."""
+    if not workflow.patched(KEYED_DOMAIN):
+        return [sa.COMPANY_DOMAIN.value_set(domain)]
+    return [sa.COMPANY_DOMAIN.value_set(score.domain_key)] if score.domain_key else []
+
 
 @workflow.defn(failure_exception_types=BAD_INPUT)
 class LeadIntakeWorkflow:
@@ -88,7 +100,7 @@ class LeadIntakeWorkflow:
         )
         found = [sa.LEAD_SCORE.value_set(score.points), sa.LEAD_TIER.value_set(score.tier)]
         if self._local:
-            found.insert(0, sa.COMPANY_DOMAIN.value_set(self._domain))
+            found[:0] = domain_attribute(self._domain, score)
         workflow.upsert_search_attributes(found)
         why = ", ".join(f"{h.rule} {h.points:+d}" for h in score.hits)
         self._log.add("score", f"{score.points} points, tier {score.tier}", why)

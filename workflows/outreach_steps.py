@@ -53,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.business_hours import local_label
     from workflows.cadence import plan
-    from workflows.lead_intake import LeadIntakeWorkflow
+    from workflows.lead_intake import LeadIntakeWorkflow, domain_attribute
     from workflows.outreach_patches import SUPPRESSION_LIST, touch_rules
     from workflows.outreach_policy import TouchChoice, check_touch, choose_touch, known_facts
     from workflows.outreach_templates import template_touch
@@ -104,7 +104,10 @@ class OutreachSteps:
             intake.contact_id, intake.score.tier, intake.profile,
         )  # fmt: skip
         workflow.upsert_search_attributes(
-            [sa.LEAD_TIER.value_set(intake.score.tier), sa.COMPANY_DOMAIN.value_set(intake.domain)]
+            [
+                sa.LEAD_TIER.value_set(intake.score.tier),
+                *domain_attribute(intake.domain, intake.score),
+            ]
         )
         self._log.add(
             "intake",

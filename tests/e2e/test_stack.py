@@ -37,7 +37,11 @@ async def test_starter_runs_a_lead_end_to_end(stack: Stack):
     code, status, _ = await stack.starter("status", workflow_id)
     assert code == 0 and json.loads(status)["stage"] == "done"
 
-    query = f'LeadTier = "A" AND CompanyDomain = "{SITE}" AND TaskQueue = "{stack.task_queue}"'
+    code, key, _ = await stack.starter("domain-key", SITE)
+    assert code == 0 and SITE not in key
+    query = (
+        f'LeadTier = "A" AND CompanyDomain = "{key.strip()}" AND TaskQueue = "{stack.task_queue}"'
+    )
     found: list[str] = []
     for _ in range(50):
         found = [w.id async for w in stack.client.list_workflows(query)]

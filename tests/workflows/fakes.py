@@ -17,7 +17,9 @@ from models.lead import (
     LeadSubmission,
     ScoreInput,
     WelcomeEmailInput,
+    company_domain_key,
 )
+from tests.privacy import ID_KEY
 
 SCORING = ScoringConfig(target_industries=("robotics",), tier_a_min=60, tier_b_min=30)
 
@@ -74,7 +76,10 @@ class FakeIntake:
         @activity.defn(name="score_lead")
         async def score(request: ScoreInput) -> LeadScore:
             self._count("score_lead")
-            return score_lead(request.lead, request.profile, SCORING)
+            score = score_lead(request.lead, request.profile, SCORING)
+            return score.model_copy(
+                update={"domain_key": company_domain_key(ID_KEY, request.lead.website_domain)}
+            )
 
         @activity.defn(name="send_welcome_email")
         async def send(request: WelcomeEmailInput) -> SendResult:

@@ -9,7 +9,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from models import search_attributes as sa
-from models.lead import LeadIntakeInput, LeadIntakeResult
+from models.lead import LeadIntakeInput, LeadIntakeResult, company_domain_key
+from tests.privacy import ID_KEY
 from tests.workflows.fakes import FakeIntake, make_lead
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.sandbox import workflow_runner
@@ -58,7 +59,10 @@ async def test_happy_path_scores_greets_and_records(env: WorkflowEnvironment, ta
     attributes = described.typed_search_attributes
     assert attributes.get(sa.LEAD_TIER) == "A"
     assert attributes.get(sa.LEAD_SCORE) == result.score.points
-    assert attributes.get(sa.COMPANY_DOMAIN) == "northwind-robotics.example"
+    assert attributes.get(sa.COMPANY_DOMAIN) == company_domain_key(
+        ID_KEY, "northwind-robotics.example"
+    ), "the index holds the domain keyed, never the domain itself"
+    assert "northwind" not in str(attributes.get(sa.COMPANY_DOMAIN))
 
 
 async def test_enrichment_failure_falls_back_to_email_domain(
