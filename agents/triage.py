@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from agents.client import LlmClient, Structured
+from agents.folding import fold
 from agents.labels import Labelled
 from agents.passages import FOCUS_PASSAGES, relevant, shown
 from agents.prompts import Prompt, fence
@@ -134,16 +135,16 @@ MAX_EARLIER_CHARS = 3000
 
 
 def email_text(subject: str, body: str, earlier: Sequence[tuple[str, str, str]] = ()) -> str:
-    """The mail as the agent reads it; `earlier` is the conversation before it as
-    (who, subject, body), oldest first, shown after the mail inside the same fence so
-    it stays data. Without it the text is what it always was."""
-    text = f"Subject: {subject}\n\n{body[:MAX_EMAIL_CHARS]}"
+    """The mail as the agent reads it, pasted logs, traces, tables and quoted threads
+    folded (`folding`); `earlier` is the conversation before it as (who, subject, body),
+    oldest first, shown after the mail inside the same fence so it stays data."""
+    text = f"Subject: {subject}\n\n{fold(body)[:MAX_EMAIL_CHARS]}"
     if not earlier:
         return text
     shown: list[str] = []
     budget = MAX_EARLIER_CHARS
     for who, earlier_subject, earlier_body in reversed(earlier):
-        part = f"[{who}] Subject: {earlier_subject}\n{earlier_body}"[:budget]
+        part = f"[{who}] Subject: {earlier_subject}\n{fold(earlier_body)}"[:budget]
         shown.insert(0, part)
         budget -= len(part)
         if budget <= 0:
