@@ -17,7 +17,8 @@ def test_earlier_messages_follow_the_mail_oldest_first():
 
 
 def test_the_newest_earlier_messages_win_the_budget():
-    earlier = [("customer", f"old {n}", "x" * 2000) for n in range(5)]
+    prose = "\n".join(["we still cannot find the invoice for last month anywhere"] * 40)
+    earlier = [("customer", f"old {n}", prose) for n in range(5)]
     earlier.append(("us", "newest", "Under Billing."))
     text = email_text("Re", "body", earlier)
     assert "[us] Subject: newest" in text and "old 0" not in text
