@@ -18,7 +18,7 @@ from activities import metrics
 from activities.crm import Crm
 from activities.errors import Permanent, Transient
 from activities.fact_candidates import Candidate, rank
-from activities.page_text import looks_binary, pages_worth_reading, read_page
+from activities.page_text import looks_binary, pages_worth_reading
 from activities.postbox import Postbox
 from activities.safe_fetch import SafeFetcher
 from activities.site_meta import parse_site
@@ -147,7 +147,7 @@ class OutreachActivities:
         page = await self.fetcher.fetch(url)
         if looks_binary(page.text):
             raise Permanent("UnsupportedContent", "binary content served as HTML")
-        seen = visible_text(page.text)
+        seen = visible_text(page.text, page.url)
         meta = parse_site(page.text, page.url)
         blocks = [b.text for b in seen.blocks]
         excerpt = PageExcerpt(
@@ -156,9 +156,8 @@ class OutreachActivities:
             text="\n".join(blocks)[: self.limits.page_chars],
             truncated=page.truncated,
         )
-        links = read_page(page.text, page.url, 0).links
         texts = [meta.description or "", *blocks]
-        return ReadPage(excerpt, links, texts, seen.lang, meta.industry)
+        return ReadPage(excerpt, seen.links, texts, seen.lang, meta.industry)
 
     async def _read_site(self, website: str) -> tuple[list[ReadPage], list[str]]:
         home = await self._read(website)

@@ -11,8 +11,9 @@ forms, buttons, cookie and newsletter boxes.
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin
 
-from activities.page_text import readable
+from activities.page_text import MAX_TITLE, readable
 
 INVISIBLE_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas"}
@@ -56,9 +57,13 @@ class Block:
 
 @dataclass
 class VisibleText:
+    """`links` are every link of the page, visible or not, resolved against its URL:
+    navigation is furniture for the text, but it is how research finds the about page."""
+
     title: str | None = None
     lang: str | None = None
     blocks: list[Block] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
 
 
 def hidden_selectors(css: str) -> tuple[set[str], set[str]]:
@@ -75,8 +80,9 @@ def hidden_selectors(css: str) -> tuple[set[str], set[str]]:
 
 
 class _Reader(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, base_url: str) -> None:
         super().__init__(convert_charrefs=True)
+        self.base_url = base_url
         self.out = VisibleText()
         self._stack: list[tuple[str, bool]] = []
         """Open elements and whether each drops its text (invisible, hidden or chrome)."""
@@ -107,6 +113,11 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "a" and attr.get("href"):
+            try:
+                self.out.links.append(urldefrag(urljoin(self.base_url, attr["href"])).url)
+            except ValueError:  # e.g. `http://[::1`: a link no one can follow
+                pass
         if tag == "html" and attr.get("lang"):
             self.out.lang = attr["lang"].split("-")[0].lower()[:8]
         if tag == "title":
@@ -127,7 +138,7 @@ class _Reader(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title" and self._title is not None:
-            self.out.title = readable("".join(self._title))[:300] or None
+            self.out.title = readable("".join(self._title))[:MAX_TITLE] or None
             self._title = None
         elif tag == "style" and self._css is not None:
             classes, ids = hidden_selectors("".join(self._css))
@@ -160,8 +171,8 @@ class _Reader(HTMLParser):
         self._flush()
 
 
-def visible_text(html: str) -> VisibleText:
-    reader = _Reader()
+def visible_text(html: str, base_url: str = "") -> VisibleText:
+    reader = _Reader(base_url)
     reader.feed(html)
     reader.close()
     return reader.out

@@ -1,5 +1,5 @@
 """Hostile home pages through the two readers: enrichment's `parse_site` and research's
-`read_page` (with `pages_worth_reading` and `looks_binary`).
+`visible_text` (with `pages_worth_reading` and `looks_binary`).
 
 For every page: no exception, bounded time, every text field bounded, one line where it
 is a name, valid Unicode without control characters (it goes to the CRM, mail and
@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.page_text import MAX_TITLE, looks_binary, pages_worth_reading, read_page
+from activities.page_text import MAX_TITLE, looks_binary, pages_worth_reading
 from activities.site_meta import MAX_EMPLOYEES, MAX_TEXT, parse_site
+from activities.visible_text import visible_text
 from models.lead import CompanyProfile
 from tests.corpus.pages import BASE_URL, PageCase, page_corpus
 
@@ -62,11 +63,13 @@ def test_enrichment_reads_each_page_into_a_valid_profile(case: PageCase):
 def test_research_reads_each_page_into_bounded_text_and_links(case: PageCase):
     started = time.perf_counter()
     looks_binary(case.html)
-    text = read_page(case.html, BASE_URL, PAGE_CHARS)
-    chosen = pages_worth_reading(BASE_URL, text.links, 3)
+    seen = visible_text(case.html, BASE_URL)
+    text = "\n".join(block.text for block in seen.blocks)[:PAGE_CHARS]  # as research keeps it
+    chosen = pages_worth_reading(BASE_URL, seen.links, 3)
     assert time.perf_counter() - started < SECONDS, f"{case.label}: too slow"
-    assert clean(text.title, MAX_TITLE) and clean(text.text, PAGE_CHARS, lines=True), case.label
-    for link in text.links:
+    assert clean(seen.title, MAX_TITLE) and clean(text, PAGE_CHARS, lines=True), case.label
+    assert all(clean(block.text, len(block.text)) for block in seen.blocks), case.label
+    for link in seen.links:
         urlsplit(link)  # research splits every link it was given; none may raise
     home = urlsplit(BASE_URL).hostname
     assert len(chosen) <= 3 and all(parseable(u) and urlsplit(u).hostname == home for u in chosen)
