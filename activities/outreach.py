@@ -42,7 +42,15 @@ from models.outreach import (
     TouchDraftRequest,
     TouchEmail,
 )
-from models.touch_copy import COPY, compose, language_name, quoted, reader_voice, subject
+from models.touch_copy import (
+    COPY,
+    compose,
+    ended,
+    language_name,
+    quoted,
+    reader_voice,
+    subject,
+)
 
 MAX_PAGE_CHARS = 1500
 """Visible text kept per page in the run's history: what a reviewer needs to see where
@@ -218,8 +226,7 @@ class OutreachActivities:
                 )
             metrics.agent_call(result.record)
             call = result.record if call is None else _joined(call, result.record)
-            line = result.output.sentence.strip()
-            line = line if line.endswith((".", "!", "?")) else f"{line}."
+            line = ended(result.output.sentence.strip())
             found = line_problems(line, [point.text], lead.company, lead.message)
             if not found:
                 chosen, sentence, problems = point, line, []

@@ -21,6 +21,8 @@ from models.claims import tokens
 
 @dataclass(frozen=True)
 class Copy:
+    name: str
+    """The language's name, as the drafting prompt asks for it."""
     greeting: str
     help: str
     ask: str
@@ -32,6 +34,7 @@ class Copy:
 
 COPY: dict[str, Copy] = {
     "en": Copy(
+        name="English",
         greeting="Hi {first_name},",
         help="Flowdesk takes the repetitive email work off a team like yours: it sorts "
         "incoming requests, drafts answers from your own documents and keeps follow-ups on "
@@ -42,6 +45,7 @@ COPY: dict[str, Copy] = {
         quote='I read on your website: "{text}"',
     ),
     "de": Copy(
+        name="German",
         greeting="Hallo {first_name},",
         help="Flowdesk nimmt einem Team wie Ihrem die wiederkehrende E-Mail-Arbeit ab: es "
         "sortiert eingehende Anfragen, entwirft Antworten aus Ihren eigenen Unterlagen und "
@@ -53,6 +57,7 @@ COPY: dict[str, Copy] = {
         sign_off="Ihr Flowdesk-Team",
     ),
     "fr": Copy(
+        name="French",
         greeting="Bonjour {first_name},",
         help="Flowdesk décharge une équipe comme la vôtre du travail répétitif des e-mails : "
         "il trie les demandes entrantes, rédige des réponses à partir de vos propres "
@@ -65,7 +70,6 @@ COPY: dict[str, Copy] = {
         sign_off="L'équipe Flowdesk",
     ),
 }
-LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French"}
 
 
 def copy_for(language: str | None) -> Copy:
@@ -73,7 +77,12 @@ def copy_for(language: str | None) -> Copy:
 
 
 def language_name(language: str | None) -> str:
-    return LANGUAGE_NAMES.get(language or "en", "English")
+    return copy_for(language).name
+
+
+def ended(text: str) -> str:
+    """The text with a full stop unless it already ends a sentence."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def compose(language: str | None, first_name: str, sentence: str, follow_up: bool = False) -> str:
@@ -94,10 +103,7 @@ def subject(language: str | None, company: str, follow_up: bool = False) -> str:
 
 def quoted(language: str | None, point: str) -> str:
     """The slot filled with a page's own sentence, quoted as the page wrote it."""
-    text = point.strip().strip('"“”„«»')
-    return copy_for(language).quote.format(
-        text=text if text.endswith((".", "!", "?")) else f"{text}."
-    )
+    return copy_for(language).quote.format(text=ended(point.strip().strip('"“”„«»')))
 
 
 READER_VOICE = {"we": "you", "our": "your", "us": "you", "ours": "yours", "we're": "you're",

@@ -234,8 +234,9 @@ def known_facts(
 ) -> list[SourcedPoint]:
     """Every fact a draft may cite: research points (P…) and CRM record fields (C…).
 
-    The draft agent sees exactly this list and the checks verify against it, so both
-    sides agree on ids without trusting the model.
+    The checks verify a draft against this list, by the ids the draft cites; the draft
+    activity builds today's emails on research points only, but drafts of runs from
+    before it cited CRM fields too.
     """
     crm = [
         ("company", lead.company),
