@@ -4,11 +4,15 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/app \
     FLOWDESK_DATA_DIR=/data
 
 RUN useradd --create-home --uid 10001 flowdesk && mkdir /data && chown flowdesk /data
 WORKDIR /app
-COPY pyproject.toml README.md ./
+# Every dependency pinned with its hashes (`make lock` writes the file): pip refuses a
+# package whose file differs. The code itself runs from /app, not installed.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
 COPY workflows workflows
 COPY activities activities
 COPY agents agents
@@ -20,7 +24,6 @@ COPY inbound inbound
 COPY devstack devstack
 COPY kb kb
 COPY worker.py starter.py ./
-RUN pip install --no-cache-dir .
 
 USER flowdesk
 VOLUME ["/data"]

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LLM    := $(VENV)/.installed-llm
 
-.PHONY: demo up down test chromium postgresql test-llm eval bench lint
+.PHONY: demo up down test chromium postgresql test-llm eval bench lint lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ eval: $(LLM)  ## the triage and outreach evaluations on the development sets, wi
 
 bench: $(STAMP)
 	$(PY) bench/throughput.py
+
+lock: $(STAMP)  ## requirements.lock: the image's dependencies, pinned with their hashes
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu --no-header -o requirements.lock
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -32,7 +32,7 @@ from activities.crm_mail import (
     reply_limits,
 )
 from activities.crm_migrations import migrate
-from activities.crm_tokens import wait_for
+from activities.crm_tokens import reservation, wait_for
 from models.lead import CompanyProfile, ContactRef, LeadSubmission
 from models.limits import AutoReplyLimits, LlmRate
 from models.threads import (
@@ -246,7 +246,6 @@ class PostgresCrm:
     async def reserve_tokens(
         self, endpoint: str, tokens: int, rate: LlmRate, clock: Callable[[], float]
     ) -> tuple[int | None, float]:
-        need = min(tokens, rate.tokens_per_minute)
         async with self._connection() as db, db.transaction():
             await db.execute(LOCK_KEY, f"flowdesk.llm_tokens:{endpoint}")
             now = clock()
@@ -257,7 +256,9 @@ class PostgresCrm:
             rows = await db.fetch(
                 "SELECT at, tokens FROM llm_tokens WHERE endpoint = $1 ORDER BY at", endpoint
             )
-            wait = wait_for([(row["at"], row["tokens"]) for row in rows], need, rate, now)
+            window = [(row["at"], row["tokens"]) for row in rows]
+            need = reservation(window, tokens, rate)
+            wait = wait_for(window, need, rate, now)
             if wait:
                 return None, wait
             row = await db.fetchval(

@@ -36,13 +36,21 @@ def wait_for(rows: list[tuple[float, int]], need: int, rate: LlmRate, now: float
     return window  # settled rows grew past the limit: a whole window frees them
 
 
+def reservation(rows: list[tuple[float, int]], tokens: int, rate: LlmRate) -> int:
+    """What a step holds until its usage is known: `tokens`, or more when a step in the
+    window reported more than that (a step's usage is not known before it runs, and
+    steps like it tend to follow), never more than the whole limit. Without this, steps
+    that each use more than they reserve would all be admitted into one window."""
+    largest = max((used for _, used in rows), default=0)
+    return min(max(tokens, largest), rate.tokens_per_minute)
+
+
 def reserve(
     db: sqlite3.Connection, endpoint: str, tokens: int, rate: LlmRate, clock: Callable[[], float]
 ) -> tuple[int | None, float]:
     """(row id, 0) when `tokens` fit in the endpoint's window, else (None, seconds to wait).
     A reservation larger than the whole limit goes alone into an empty window rather
     than never."""
-    need = min(tokens, rate.tokens_per_minute)
     db.execute("BEGIN IMMEDIATE")
     try:
         now = clock()
@@ -53,6 +61,7 @@ def reserve(
         rows = db.execute(
             "SELECT at, tokens FROM llm_tokens WHERE endpoint = ? ORDER BY at", (endpoint,)
         ).fetchall()
+        need = reservation(rows, tokens, rate)
         wait = wait_for(rows, need, rate, now)
         row = None
         if not wait:

@@ -2,10 +2,11 @@
 
 Two processes, each with its own `TokenRate` over one CRM database file (as two worker
 hosts sharing it), call a pretend endpoint as fast as the limit lets them: reserve,
-"call" (a short sleep), settle to a random usage up to the reservation. The report is
+"call" (a short sleep), settle to a random usage from half the reservation up to
+`--overrun` times it (steps can use more than they reserve: a long mail). The report is
 the busiest sliding window's tokens against the limit, and the calls in each minute.
 
-    .venv/bin/python -m bench.llm_rate --seconds 180 --tpm 6000 --reserve 700
+    .venv/bin/python -m bench.llm_rate --seconds 180 --tpm 6000 --reserve 700 [--overrun 2]
 """
 
 import argparse
@@ -25,7 +26,9 @@ ENDPOINT = "http://bench.invalid/v1"
 CALL_SECONDS = 0.2
 
 
-async def caller(path: Path, rate: LlmRate, until: float, seed: int) -> list[tuple[float, int]]:
+async def caller(
+    path: Path, rate: LlmRate, until: float, seed: int, overrun: float
+) -> list[tuple[float, int]]:
     tokens, draw = TokenRate(SqliteCrm(path), ENDPOINT, rate), random.Random(seed)
     calls: list[tuple[float, int]] = []
     while time.time() < until:
@@ -35,14 +38,17 @@ async def caller(path: Path, rate: LlmRate, until: float, seed: int) -> list[tup
             continue
         started = time.time()
         await asyncio.sleep(CALL_SECONDS)
-        used = draw.randint(rate.reserve_tokens // 2, rate.reserve_tokens)
+        used = draw.randint(rate.reserve_tokens // 2, int(rate.reserve_tokens * overrun))
         await tokens.settle(row, used)
         calls.append((started, used))
     return calls
 
 
-def worker(path: str, rate: str, until: float, seed: int, out: "multiprocessing.Queue") -> None:
-    out.put(asyncio.run(caller(Path(path), LlmRate.model_validate_json(rate), until, seed)))
+def worker(
+    path: str, rate: str, until: float, seed: int, overrun: float, out: "multiprocessing.Queue"
+) -> None:
+    limit = LlmRate.model_validate_json(rate)
+    out.put(asyncio.run(caller(Path(path), limit, until, seed, overrun)))
 
 
 def report(calls: list[tuple[float, int]], rate: LlmRate, began: float) -> dict[str, object]:
@@ -70,6 +76,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=180)
     parser.add_argument("--tpm", type=int, default=6000)
     parser.add_argument("--reserve", type=int, default=700)
+    parser.add_argument("--overrun", type=float, default=1.0, help="most usage / reservation")
     args = parser.parse_args()
     rate = LlmRate(tokens_per_minute=args.tpm, reserve_tokens=args.reserve)
     with tempfile.TemporaryDirectory() as scratch:
@@ -80,7 +87,14 @@ def main() -> None:
         procs = [
             multiprocessing.Process(
                 target=worker,
-                args=(str(path), rate.model_dump_json(), began + args.seconds, n, out),
+                args=(
+                    str(path),
+                    rate.model_dump_json(),
+                    began + args.seconds,
+                    n,
+                    args.overrun,
+                    out,
+                ),
             )
             for n in range(2)
         ]

@@ -48,13 +48,19 @@ class TemporalSettings(BaseSettings):
     tls: bool | None = Field(default=None, description="Defaults to on when an API key is set")
     tls_cert_path: Path | None = None
     tls_key_path: Path | None = None
+    tls_ca_path: Path | None = Field(
+        default=None, description="The CA that signed the server's certificate, when private"
+    )
+    tls_server_name: str | None = Field(
+        default=None, description="The name the server's certificate carries, when not the host"
+    )
     ui_url: str = "http://127.0.0.1:8233"
 
     @model_validator(mode="after")
     def _check_tls_pair(self) -> "TemporalSettings":
         if (self.tls_cert_path is None) != (self.tls_key_path is None):
             raise ValueError("TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together")
-        for path in (self.tls_cert_path, self.tls_key_path):
+        for path in (self.tls_cert_path, self.tls_key_path, self.tls_ca_path):
             if path is not None and not path.is_file():
                 raise ValueError(f"TLS file not found: {path}")
         return self
@@ -63,7 +69,11 @@ class TemporalSettings(BaseSettings):
     def use_tls(self) -> bool:
         if self.tls is not None:
             return self.tls
-        return self.api_key is not None or self.tls_cert_path is not None
+        return (
+            self.api_key is not None
+            or self.tls_cert_path is not None
+            or self.tls_ca_path is not None
+        )
 
     def run_url(self, workflow_id: str) -> str:
         return f"{self.ui_url.rstrip('/')}/namespaces/{self.namespace}/workflows/{workflow_id}"

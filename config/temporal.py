@@ -3,6 +3,7 @@
 import dataclasses
 import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from temporalio.client import Client
@@ -26,23 +27,36 @@ def data_converter(privacy: PrivacySettings) -> DataConverter:
     )
 
 
+def tls_config(settings: TemporalSettings) -> TLSConfig | bool:
+    """The SDK's TLS setting: a client certificate (mTLS), a private CA and the name the
+    server's certificate carries, each only when set; plain TLS or none otherwise."""
+    if not settings.use_tls:
+        return False
+    if not (settings.tls_cert_path or settings.tls_ca_path or settings.tls_server_name):
+        return True
+
+    def read(path: Path | None) -> bytes | None:
+        return path.read_bytes() if path else None
+
+    return TLSConfig(
+        server_root_ca_cert=read(settings.tls_ca_path),
+        domain=settings.tls_server_name,
+        client_cert=read(settings.tls_cert_path),
+        client_private_key=read(settings.tls_key_path),
+    )
+
+
 async def connect(
     settings: TemporalSettings, privacy: PrivacySettings, runtime: Runtime | None = None
 ) -> Client:
     """Connect with the encrypting converter; TLS/mTLS or an API key for Temporal Cloud.
     `runtime` carries the worker's metrics endpoint (`config.telemetry`); None is the
     SDK's default runtime, which exports nothing."""
-    tls: TLSConfig | bool = settings.use_tls
-    if settings.tls_cert_path and settings.tls_key_path:
-        tls = TLSConfig(
-            client_cert=settings.tls_cert_path.read_bytes(),
-            client_private_key=settings.tls_key_path.read_bytes(),
-        )
     return await Client.connect(
         settings.address,
         namespace=settings.namespace,
         api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-        tls=tls,
+        tls=tls_config(settings),
         data_converter=data_converter(privacy),
         runtime=runtime,
     )

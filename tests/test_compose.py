@@ -5,11 +5,16 @@ import os
 import re
 import secrets
 import subprocess
+import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from cryptography import x509
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from activities.crm_postgres import PostgresCrm
 from devstack.postgres import SUPERUSER, PostgresCluster
@@ -66,6 +71,22 @@ def test_dockerfile_runs_the_worker_and_ships_every_package():
         assert f"COPY {package} {package}" in dockerfile
 
 
+def test_the_image_installs_exactly_the_locked_files():
+    """pip checks each file against its hash; the lock pins every dependency the project
+    declares, at a version the declaration allows (`make lock` after changing them)."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "--require-hashes --no-deps -r requirements.lock" in dockerfile
+    lock = (ROOT / "requirements.lock").read_text()
+    pins = dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+) \\$", lock, re.M))
+    hashed = re.findall(r"^[a-z0-9][a-z0-9._-]*==\S+ \\\n\s+--hash=sha256:[0-9a-f]{64}", lock, re.M)
+    assert len(hashed) == len(pins) > 0
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for requirement in map(Requirement, declared):
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in requirements.lock"
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]}"
+
+
 def published_ports() -> list[str]:
     return [str(port) for service in SERVICES.values() for port in service.get("ports", [])]
 
@@ -84,7 +105,8 @@ def test_no_secret_has_a_default_and_env_example_lists_each_one():
         name: value
         for service in SERVICES.values()
         for name, value in service.get("environment", {}).items()
-        if re.search(r"PASSWORD|PWD|SECRET|KEY", name) and not name.startswith("TEMPORAL_AUTH")
+        if re.search(r"PASSWORD|PWD|SECRET|KEY", name)
+        and not name.startswith(("TEMPORAL_AUTH", "TEMPORAL_TLS"))  # TLS: files in a volume
     }
     assert {"POSTGRES_PASSWORD", "FLOWDESK_PAYLOAD_KEYS", "FLOWDESK_ID_SECRET"} <= set(secrets)
     defaults = {
@@ -127,6 +149,35 @@ def test_every_required_variable_is_listed_in_env_example():
     example = (ROOT / ".env.example").read_text()
     assert "FLOWDESK_CRM_PASSWORD" in named
     assert {name for name in named if not re.search(rf"^{name}=$", example, re.M)} == set()
+
+
+def test_temporal_takes_only_clients_with_the_stacks_certificate(tmp_path: Path):
+    """The frontend requires client certificates from the stack's CA; every service that
+    talks to it mounts the certificates and presents the client pair under the name the
+    server's certificate carries, which the one-shot issues (run here as compose would)."""
+    server = SERVICES["temporal"]["environment"]
+    assert server["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    assert server["TEMPORAL_TLS_CLIENT1_CA_CERT"] == "/certs/ca.pem"
+    name = server["TEMPORAL_TLS_FRONTEND_SERVER_NAME"]
+    for service in ("worker", "web", "inbound"):
+        env = SERVICES[service]["environment"]
+        assert env["TEMPORAL_TLS_CERT_PATH"] == "/certs/client.pem", service
+        assert env["TEMPORAL_TLS_CA_PATH"] == "/certs/ca.pem", service
+        assert env["TEMPORAL_TLS_SERVER_NAME"] == name, service
+    assert SERVICES["temporal-ui"]["environment"]["TEMPORAL_TLS_CERT"] == "/certs/client.pem"
+    command = " ".join(SERVICES["temporal-search-attributes"]["command"])
+    assert "--tls-cert-path /certs/client.pem" in command and f"--tls-server-name {name}" in command
+    clients = ("temporal", "temporal-search-attributes", "temporal-ui", "worker", "web", "inbound")
+    for service in clients:
+        assert "temporal-certs:/certs:ro" in SERVICES[service]["volumes"], service
+    issue = [
+        str(tmp_path) if arg == "/certs" else arg for arg in SERVICES["temporal-certs"]["command"]
+    ]
+    done = subprocess.run([sys.executable, *issue[1:]], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    issued = x509.load_pem_x509_certificate((tmp_path / "server.pem").read_bytes())
+    names = issued.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert name in names.get_values_for_type(x509.DNSName)
 
 
 @pytest.fixture(scope="module")

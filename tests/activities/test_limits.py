@@ -119,6 +119,23 @@ async def test_a_full_window_says_how_long_to_wait_and_settles(crm_db: CrmDataba
     assert (await tokens.try_reserve())[1] == 10.0  # the settled 300 left; the 600 stays
 
 
+async def test_a_step_that_used_more_than_it_reserved_raises_the_next_reservation(
+    crm_db: CrmDatabase,
+):
+    """Steps like a long mail use more than the reservation; the next one holds what the
+    largest in the window used, so a run of such steps cannot all enter one window."""
+    rate = LlmRate(tokens_per_minute=1000, reserve_tokens=200)
+    clock = [1000.0]
+    tokens = TokenRate(await crm_db.open(), "http://llm/v1", rate, lambda: clock[0])
+    row, _ = await tokens.try_reserve()
+    assert row is not None
+    await tokens.settle(row, 450)  # a long mail: more than the 200 it held
+    assert (await tokens.try_reserve())[0] is not None  # holds 450: 900 of 1000
+    assert await tokens.try_reserve() == (None, 60.0)  # 200 would fit; 450 does not
+    clock[0] += 61
+    assert (await tokens.try_reserve())[0] is not None  # the window emptied
+
+
 async def test_two_callers_stay_under_the_limit_in_every_window(crm_db: CrmDatabase):
     """Two workers (two limiters over one database) call as fast as they are let for 3 s of a
     1-second window: no window ever holds more tokens than the limit. A call counts at the

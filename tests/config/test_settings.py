@@ -43,6 +43,10 @@ def test_temporal_tls_rules(monkeypatch: pytest.MonkeyPatch, tmp_path):
     assert TemporalSettings(api_key="k").use_tls and not TemporalSettings().use_tls
     with pytest.raises(ValidationError, match="go together"):
         TemporalSettings(tls_cert_path=tmp_path / "c.pem")
+    with pytest.raises(ValidationError, match="TLS file not found"):
+        TemporalSettings(tls_ca_path=tmp_path / "ca.pem")
+    (tmp_path / "ca.pem").write_text("a private CA")
+    assert TemporalSettings(tls_ca_path=tmp_path / "ca.pem").use_tls  # a CA means TLS
     with pytest.raises(ValidationError):
         TemporalSettings(address="no-port")
 
