@@ -100,7 +100,7 @@ class LeadIntakeActivities:
     @activity.defn(name="score_lead")
     async def score_lead(self, request: ScoreInput) -> LeadScore:
         score = score_lead(request.lead, request.profile, self.scoring)
-        if self.id_key is None:
+        if self.id_key is None or not request.lead.website_domain:
             return score
         key = company_domain_key(self.id_key, request.lead.website_domain)
         return score.model_copy(update={"domain_key": key})

@@ -24,10 +24,10 @@ from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, 
 
 from activities import crm_mail
 from activities.crm import CrmStore
-from activities.scoring import FREE_MAIL_DOMAINS
 from activities.token_rate import TokenRate
 from activities.wrapping import heartbeating
 from models.agent_output import CallRecord
+from models.lead import FREE_MAIL_DOMAINS
 from models.limits import AUTO_REPLY_LIMIT, LLM_RATE_LIMITED, AutoReplyLimits
 from models.support import ReplyEmail
 

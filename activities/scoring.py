@@ -8,17 +8,10 @@ the version is stored with each score.
 import re
 from dataclasses import dataclass
 
-from models.lead import CompanyProfile, LeadScore, LeadSubmission, RuleHit, Tier
+from models.lead import FREE_MAIL_DOMAINS, CompanyProfile, LeadScore, LeadSubmission, RuleHit, Tier
 
 RULES_VERSION = "2026.11-1"
 
-FREE_MAIL_DOMAINS = frozenset(
-    {
-        "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
-        "aol.com", "icloud.com", "me.com", "gmx.de", "gmx.net", "web.de", "proton.me",
-        "protonmail.com", "mail.com", "yandex.ru", "qq.com",
-    }
-)  # fmt: skip
 SOURCE_POINTS = {
     "referral": 20,
     "partner": 15,
@@ -64,6 +57,8 @@ def _email_domain(lead: LeadSubmission) -> RuleHit:
     domain = lead.email_domain
     if domain in FREE_MAIL_DOMAINS:
         return RuleHit(rule="email_domain", points=-20, reason=f"free-mail address ({domain})")
+    if lead.website is None:
+        return RuleHit(rule="email_domain", points=0, reason="business address, no website given")
     if domain == lead.website_domain or domain.endswith("." + lead.website_domain):
         return RuleHit(rule="email_domain", points=10, reason="address on the company's domain")
     return RuleHit(rule="email_domain", points=0, reason="business address, other domain")

@@ -24,13 +24,27 @@ ENCODED_WORD = re.compile(r"=\?[^?]*\?[bq]\?", re.I)
 and written into the welcome mail's `To` as another."""
 
 
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
+        "aol.com", "icloud.com", "me.com", "gmx.de", "gmx.net", "web.de", "proton.me",
+        "protonmail.com", "mail.com", "yandex.ru", "qq.com",
+    }
+)  # fmt: skip
+"""Mailbox providers, not employers: their domain says nothing of the sender's company."""
+
+
 class LeadSubmission(Strict):
     """A web-form lead as it arrives; validated at the edge before any workflow starts."""
 
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr = Field(max_length=254)
     company: str = Field(min_length=1, max_length=200)
-    website: HttpUrl = Field(max_length=2000)
+    website: HttpUrl | None = Field(
+        default=None,
+        max_length=2000,
+        description="Optional: without it the company is looked up at the email's domain",
+    )
     message: str = Field(default="", max_length=5000)
     source: LeadSource = "web_form"
     submitted_at: AwareDatetime
@@ -49,6 +63,12 @@ class LeadSubmission(Strict):
             raise ValueError(f"must be one line of plain text, without {what}")
         return stripped
 
+    @field_validator("website", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        """An HTML form sends an empty field as "": no website, not a bad one."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("email")
     @classmethod
     def _no_encoded_word(cls, value: str) -> str:
@@ -65,8 +85,19 @@ class LeadSubmission(Strict):
         return self.normalized_email.rsplit("@", 1)[1]
 
     @property
+    def company_website(self) -> str | None:
+        """The site to learn the company from: the one given, else the email's domain
+        when it is a company's; None for a free-mail address without a website."""
+        if self.website is not None:
+            return str(self.website)
+        if self.email_domain in FREE_MAIL_DOMAINS:
+            return None
+        return f"https://{self.email_domain}/"
+
+    @property
     def website_domain(self) -> str:
-        host = urlsplit(str(self.website)).hostname or ""
+        """The company's web domain; empty when there is none to know."""
+        host = urlsplit(self.company_website or "").hostname or ""
         return host.removeprefix("www.")
 
 

@@ -152,10 +152,16 @@ class LeadIntakeWorkflow:
 
     async def _enrich(self, lead: LeadSubmission) -> CompanyProfile:
         self._stage = "enriching"
+        website = lead.company_website
+        if website is None:
+            self._log.add(
+                "enrich", "skipped", "no website, and a free-mail address names no company"
+            )
+            return profile_from_email_domain(lead)
         profile: CompanyProfile | None = await attempt(
             self._log, "enrich", "fell back to email-domain profile",
             LeadIntakeActivities.enrich_company,
-            EnrichInput(website=str(lead.website), domain=self._domain),
+            EnrichInput(website=website, domain=self._domain),
             ENRICH, f"enrich {self._domain}",
         )  # fmt: skip
         if profile is None:

@@ -131,7 +131,7 @@ def _cited_holds(
 def link_holds(text: str, lead: LeadSubmission, hosts: list[str]) -> list[str]:
     """Links and addresses only to our own hosts or the lead's own site: a page the
     research read can name any link, and citing it does not make it ours to send."""
-    allowed = {h.lower().removeprefix("www.") for h in [*hosts, lead.website_domain]}
+    allowed = {h.lower().removeprefix("www.") for h in [*hosts, lead.website_domain] if h}
     found = {
         host_of(e.text) if e.kind == "link" else e.text.rsplit("@", 1)[-1].lower()
         for e in entities(text)

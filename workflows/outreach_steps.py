@@ -1,11 +1,9 @@
 """The steps of lead outreach and the state they fill: intake, research, draft, send,
-record, and how the state shows in the Temporal UI.
-
-Each step is an activity (or the intake child) with its option bundle and fallback
-(`steps.attempt`), which an agent step also takes once the run's token budget is spent;
-the workflow class (`lead_outreach`) owns the order, the waiting and the handlers. One
-`OutreachState` holds everything a run knows, so the status query, the UI and
-continue-as-new read the same object.
+record, and how the state shows in the Temporal UI. Each step is an activity (or the
+intake child) with its option bundle and fallback (`steps.attempt`), which an agent step
+also takes once the run's token budget is spent; the workflow class (`lead_outreach`)
+owns the order, the waiting and the handlers. One `OutreachState` holds everything a run
+knows, so the status query, the UI and continue-as-new read the same object.
 """
 
 from temporalio import workflow
@@ -119,11 +117,14 @@ class OutreachSteps:
         if self._budget_spent(request, "research"):
             return None
         self._set_stage("researching")
-        lead = request.lead
+        lead, website = request.lead, request.lead.company_website
+        if website is None:
+            self._log.add("research", "skipped", "no website: a template will go to a person")
+            return None
         found: Researched | None = await attempt(
             self._log, "research", "failed, a template will go to a person",
             OutreachActivities.research_company,
-            ResearchRequest(website=str(lead.website), company=lead.company),
+            ResearchRequest(website=website, company=lead.company),
             RESEARCH, f"agent: research {lead.website_domain}",
         )  # fmt: skip
         if found is None:

@@ -8,6 +8,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from models.lead import LeadSubmission
 from models.outreach import BusinessHours, OutreachInput, OutreachOptions, OutreachResult
 from tests.workflows.fakes import make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
@@ -31,10 +32,15 @@ def worker(env: WorkflowEnvironment, task_queue: str, fake: FakeOutreach) -> Wor
     )
 
 
-async def start(env: WorkflowEnvironment, task_queue: str, options: OutreachOptions) -> Handle:
+async def start(
+    env: WorkflowEnvironment,
+    task_queue: str,
+    options: OutreachOptions,
+    lead: LeadSubmission | None = None,
+) -> Handle:
     return await env.client.start_workflow(
         LeadOutreachWorkflow.run,
-        OutreachInput(lead=make_lead(), options=options),
+        OutreachInput(lead=lead or make_lead(), options=options),
         id=f"outreach-{uuid.uuid4()}",
         task_queue=task_queue,
     )

@@ -82,6 +82,31 @@ async def test_enrichment_failure_falls_back_to_email_domain(
     assert result.welcome is not None, "the run goes on after the fallback"
 
 
+@pytest.mark.parametrize(
+    ("email", "read", "tier_points"),
+    [
+        ("ada@northwind-robotics.example", "https://northwind-robotics.example/", 0),
+        ("ada.lindqvist@gmail.com", None, -20),
+    ],
+)
+async def test_a_lead_without_a_website_is_looked_up_at_its_email_domain(
+    env: WorkflowEnvironment, task_queue: str, email: str, read: str | None, tier_points: int
+):
+    """Most contact forms make the website optional: a company address is read at its
+    domain; a free-mail address names no company, so nothing is fetched."""
+    fake = FakeIntake()
+    lead = make_lead(email=email, website=None)
+    async with worker(env, task_queue, fake):
+        result = await run_intake(env, task_queue, LeadIntakeInput(lead=lead))
+
+    assert result.profile.fetched_url == read
+    assert fake.calls.get("enrich_company", 0) == (1 if read else 0)
+    assert result.decisions[0].outcome == ("profile from website" if read else "skipped")
+    email_rule = next(hit for hit in result.score.hits if hit.rule == "email_domain")
+    assert email_rule.points == tier_points  # a domain only matches a website that was given
+    assert result.welcome is not None
+
+
 async def test_refused_url_falls_back_without_retrying(env: WorkflowEnvironment, task_queue: str):
     fake = FakeIntake()
     fake.enrich_error = ApplicationError(

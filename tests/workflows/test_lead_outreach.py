@@ -15,6 +15,7 @@ from models.agent_output import FactUse, OutreachDraft
 from models.outreach import (
     RescheduleRequest,
 )
+from tests.workflows.fakes import make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.outreach_runs import AUTO, NEW_YORK, in_business_hours, reach, start, worker
 from workflows.business_hours import add_business_days
@@ -200,6 +201,26 @@ async def test_research_failure_sends_template_only_after_approval(
     assert [e.touch.source for e in fake.sent] == ["template", "template"]
     assert any("cites P1, which research never found" in d.reason for d in result.decisions)
     assert result.outcome == "completed"
+
+
+async def test_a_free_mail_lead_without_a_website_gets_a_template_a_person_approves(
+    env: WorkflowEnvironment, task_queue: str
+):
+    """No site to read: research is skipped (nothing fetched, no model asked) and the
+    template waits for a person, as when research fails."""
+    fake = FakeOutreach()
+    fake.research_error = ApplicationError("research must not run", non_retryable=True)
+    lead = make_lead(email="ada.lindqvist@gmail.com", website=None)
+    async with worker(env, task_queue, fake):
+        handle = await start(env, task_queue, AUTO, lead)
+        await reach(env, handle, "awaiting_approval")
+        status = await handle.query(LeadOutreachWorkflow.status)
+        await handle.terminate("the test has seen what it needs")
+
+    assert status.pending is not None and status.pending.source == "template"
+    research = [d for d in status.decisions if d.step == "research"]
+    assert [d.outcome for d in research] == ["skipped"]
+    assert not fake.sent
 
 
 async def test_failing_follow_up_draft_falls_back_to_template(
