@@ -1,6 +1,6 @@
 """The worker: hosts every workflow and activity of this project on one task queue.
 
-Configuration comes from the environment (see README); invalid settings stop start-up
+Configuration comes from the environment (see docs/configuration.md); invalid settings stop start-up
 with a message naming the variable. SIGTERM/SIGINT drain in-flight activities, then exit.
 """
 

@@ -13,7 +13,7 @@ model, the checks, a scratch CRM and Maildir) on the time-skipping server up to 
 first touch's decision, read from the `status` query: `auto` (would go out without a
 person), `held` (an agent draft waits for a person) or `skipped` (no agent draft: the
 site was unreachable, research found nothing, or the run ended). The JSON (summary
-and one row per lead; format in docs/outreach-eval.md) is printed and written to
+and one row per lead; format in docs/outreach.md) is printed and written to
 `--out/<name>_<date>.json`. `--facts` adds labelled-fact recall and the labelled
 false claims and traps that reached a draft.
 """

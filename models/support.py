@@ -218,7 +218,7 @@ class TriageOptions(Strict):
         default=0.75,
         ge=0,
         le=1,
-        description="Chosen from the evaluation's threshold table (README)",
+        description="Chosen from the evaluation's threshold table (docs/measured.md)",
     )
     strong_retrieval: float = Field(
         default=6.0, gt=0, description="Read only by tickets started before 2026.11-4"

@@ -5,7 +5,7 @@ escalation policy, reply checker, Maildir) on the time-skipping server; only the
 behind the OpenAI-compatible endpoint changes. A model that is right gets its safe
 answers sent wherever retrieval can show which article answers the question; a fluent
 model answering from whatever article it is shown gets at most the few wrong sends the
-README lists (questions no article answers although every word of them is in one); a
+docs/measured.md lists (questions no article answers although every word of them is in one); a
 confident liar and a model that obeys the mail get nothing sent. The second set is only measured here: no threshold
 of the product was chosen on it.
 """
@@ -40,15 +40,15 @@ SETS = {
 ORACLE_MISSES = 0.15
 """Share of the oracle's clear English answers that may reach a person: the answer check
 holds a question put in words of the customer's own ("restart", "reminder" where the
-article says "retry") and one whose words mostly belong to another article (README,
-Measured)."""
+article says "retry") and one whose words mostly belong to another article
+(docs/measured.md)."""
 GUESSER_SENDS = {"first": 2, "second": 8}
-"""Unsafe or wrong sends the guesser still gets (README, Measured): questions whose every
+"""Unsafe or wrong sends the guesser still gets (docs/measured.md): questions whose every
 word some article uses ("a shared mailbox", "Teams notifications") and neighbours that
 retrieval ranks first. A change may lower these figures, never raise them."""
 CLEAR_MARGIN = 0.1
 """Below this BM25 margin the top article was the wrong one in about half the
-development cases (README, Measured): the product rightly asks a person there."""
+development cases (docs/measured.md): the product rightly asks a person there."""
 
 
 def index(tmp_path: Path, articles: Path) -> KnowledgeBase:

@@ -23,7 +23,7 @@ the question each article's words cover.
 The word weights are English word frequencies, so the last two apply to English mail;
 other languages are held by the reply checker's language check. Pure code without
 I/O. Bump `VERSION` with any change; the thresholds were chosen on the first
-development set only (the second is measured, never tuned on); figures in the README.
+development set only (the second is measured, never tuned on); figures in docs/measured.md.
 """
 
 from collections.abc import Sequence
