@@ -33,7 +33,7 @@ from client.errors import InputError, validated
 from client.inputs import MAX_INPUT_BYTES, parse_lead, parse_outreach, read_file, read_json_file
 from client.options import triage_options
 from client.submit import Submitted, submit_lead, submit_outreach, submit_ticket
-from client.summaries import summarize_lead, summarize_outreach, summarize_ticket
+from client.summaries import summarize_lead, summarize_outreach, summarize_status, summarize_ticket
 from client.views import pending_runs, upcoming_touches
 from client.waiting import wait_for_decision, wait_for_outreach
 from config.loading import load_or_exit
@@ -42,7 +42,7 @@ from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
 from models.lead import company_domain_key
 from models.outreach import RescheduleRequest
-from models.support import InboundEmail, TriageStatus
+from models.support import InboundEmail
 
 LEAD_FLAGS = (
     "name", "email", "company", "website", "message", "source", "submitted_at", "submission_id",
@@ -185,13 +185,15 @@ async def cmd_pending(args: argparse.Namespace, door: Door) -> int:
 
 
 async def cmd_status(args: argparse.Namespace, door: Door) -> int:
-    """A ticket reads as a person would check it (holds, every check, the email as it
-    would be sent); `--json`, and any other run, give the raw status query."""
+    """Any run reads as a person would check it (a ticket's holds, checks and the email
+    as it would be sent; an outreach's email, plan and decisions; a lead's score);
+    `--json` gives the raw status query."""
     status = await handles.read_status(await door.connect(), args.workflow_id)
-    if isinstance(status, TriageStatus) and not args.json:
-        print(summarize_ticket(args.workflow_id, status))
-    else:
-        print(status.model_dump_json(indent=2))
+    print(
+        status.model_dump_json(indent=2)
+        if args.json
+        else summarize_status(args.workflow_id, status)
+    )
     return 0
 
 

@@ -5,24 +5,61 @@ reviewer acts on (why a draft was held, every check, the email exactly as it wou
 sent, the next touches in the lead's own time zone) and how to decide.
 """
 
-from models.lead import LeadIntakeResult
+from models.common import Decision
+from models.lead import LeadIntakeResult, LeadIntakeStatus, LeadScore
 from models.outreach import OutreachStatus
 from models.support import TriageStatus
 from workflows.business_hours import local_label
 
 
+def _score_lines(score: LeadScore) -> list[str]:
+    lines = [f"score      {score.points} -> tier {score.tier} (rules {score.rules_version})"]
+    return lines + [f"  {hit.points:+4d}  {hit.rule}: {hit.reason}" for hit in score.hits]
+
+
+def _decision_lines(decisions: list[Decision]) -> list[str]:
+    return ["decisions"] + [f"  {d.step}: {d.outcome}{' - ' + d.reason if d.reason else ''}"
+                            for d in decisions]  # fmt: skip
+
+
 def summarize_lead(result: LeadIntakeResult) -> str:
-    score = result.score
     lines = [
         f"workflow   {result.workflow_id}",
         f"contact    #{result.contact_id} ({result.domain}, profile from {result.profile.source})",
-        f"score      {score.points} -> tier {score.tier} (rules {score.rules_version})",
+        *_score_lines(result.score),
     ]
-    lines += [f"  {hit.points:+4d}  {hit.rule}: {hit.reason}" for hit in score.hits]
     welcome = result.welcome
     sent = "not sent" if welcome is None else f"{welcome.transport} {welcome.message_id}"
     lines.append(f"welcome    {sent}")
     return "\n".join(lines)
+
+
+def summarize_intake(workflow_id: str, status: LeadIntakeStatus) -> str:
+    """A lead intake run at any stage: what it has learned so far and why."""
+    source = f", profile from {status.profile.source}" if status.profile else ""
+    contact = f"#{status.contact_id}" if status.contact_id is not None else "not yet saved"
+    lines = [
+        f"lead       {workflow_id}",
+        f"stage      {status.stage}",
+        f"contact    {contact} ({status.domain or 'no company domain'}{source})",
+    ]
+    lines += _score_lines(status.score) if status.score else ["score      not yet"]
+    return "\n".join(lines + _decision_lines(status.decisions))
+
+
+def summarize_status(
+    workflow_id: str, status: TriageStatus | OutreachStatus | LeadIntakeStatus
+) -> str:
+    """Any run's status as a person reads it, whatever its process and stage."""
+    if isinstance(status, TriageStatus):
+        return summarize_ticket(workflow_id, status)
+    if isinstance(status, OutreachStatus):
+        return (
+            summarize_outreach(workflow_id, status)
+            + "\n"
+            + "\n".join(_decision_lines(status.decisions))
+        )
+    return summarize_intake(workflow_id, status)
 
 
 def summarize_ticket(workflow_id: str, status: TriageStatus) -> str:

@@ -70,22 +70,34 @@ async def run_demo(settings: TemporalSettings, privacy: PrivacySettings) -> None
                 print(f"{'':<24} held: {hold[:100]}")
     held_outreach = await run_outreach(client, settings, key)
     await run_answerable(client, settings, key)
-    print(f'\nTemporal UI: {settings.ui_url} — filter with LeadTier = "A" or NeedsHuman = true')
+    print_doors(settings, len(waiting), held_outreach)
+    print("The stack keeps running; `make down` stops it.")
+
+
+def print_doors(settings: TemporalSettings, waiting: int, held_outreach: int) -> None:
+    """Every way into the running stack, each with one line to try it."""
+    web, inbound = WebSettings().public_url, InboundSettings()
     user, password = DEMO_REVIEWER
+    smtp = f"{inbound.smtp_host}:{inbound.smtp_port}"
     print(
-        f"\nReviewer inbox: {WebSettings().public_url}/review (demo login {user} / {password}): "
-        f"{len(waiting)} ticket(s) and {held_outreach} outreach draft(s) wait there for a person."
+        "\nThe doors, each with a way to try it:\n"
+        f"  lead form      {web}/form  (or POST JSON or a form to {web}/leads)\n"
+        f"                 curl -si -d 'name=Ada&email=ada@example.com&company=Acme' {web}/leads\n"
+        f"  support mail   SMTP on {smtp}, to {inbound.support_address}\n"
+        f"                 curl smtp://{smtp} --mail-from you@example.com "
+        f"--mail-rcpt {inbound.support_address} --upload-file examples/support/1-password-reset.eml\n"
+        f"  reviewer inbox {web}/review (demo login {user} / {password}): {waiting} ticket(s) "
+        f"and {held_outreach} outreach draft(s) wait for a person\n"
+        f"  command line   .venv/bin/python starter.py status RUN_ID  (or lead, support, approve)\n"
+        f'  Temporal UI    {settings.ui_url}  (filter: LeadTier = "A" or NeedsHuman = true)\n'
+        f"  metrics        curl {TelemetrySettings(port=METRICS_PORT).metrics_url}  "
+        "(flowdesk_* the project's, temporal_* the SDK's)"
     )
     print(
         "Payloads are encrypted on the server. To read them in the UI, sign in to the inbox,\n"
         "then in the UI's Codec Server settings use your browser's setting with endpoint\n"
-        f"{WebSettings().public_url}/codec and tick 'Include cross-origin credentials'."
+        f"{web}/codec and tick 'Include cross-origin credentials'."
     )
-    print(
-        f"Worker metrics: curl {TelemetrySettings(port=METRICS_PORT).metrics_url}\n"
-        "(flowdesk_* are the project's: agent calls, holds, sends; temporal_* the SDK's)."
-    )
-    print("The stack keeps running; `make down` stops it.")
 
 
 async def mail_to_support(client: Client, raw: bytes, key: bytes) -> WorkflowHandle[Any, Any]:

@@ -35,6 +35,9 @@ async def test_starter_runs_a_lead_end_to_end(stack: Stack):
     assert len(stack.outbox()) == 1, "a double submission sends nothing more"
 
     code, status, _ = await stack.starter("status", workflow_id)
+    assert code == 0 and "stage      done" in status and "-> tier A" in status
+    assert "enrich: profile from website" in status, "the decision log, as a person reads it"
+    code, status, _ = await stack.starter("status", "--json", workflow_id)
     assert code == 0 and json.loads(status)["stage"] == "done"
 
     code, key, _ = await stack.starter("domain-key", SITE)
@@ -155,7 +158,7 @@ async def test_outreach_from_the_command_line_until_the_lead_replies(stack: Stac
         assert f"{run}  outreach   tier A" in pending
 
         assert (await stack.starter("approve", run))[0] == 0
-        raw = await stack.starter_until("status", run, done=lambda out: '"scheduled"' in out)
+        raw = await stack.starter_until("status", "--json", run, done=lambda out: '"scheduled"' in out)
         status = json.loads(raw)
         assert status["stage"] == "scheduled" and status["timezone"] == "Europe/Stockholm"
         assert [p["number"] for p in status["plan"]] == [1, 2, 3]
