@@ -13,6 +13,7 @@
     python starter.py resume outreach-0123456789abcdef
     python starter.py unsubscribe outreach-0123456789abcdef
     python starter.py reschedule outreach-0123456789abcdef --at 2026-12-01T10:00:00+01:00
+    python starter.py suppressed [ADDRESS]         # who no run may email; unsuppress ADDRESS
 
 Input is validated before anything is started: bad input exits with status 2 and
 one line per problem naming the field.
@@ -27,22 +28,28 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from activities.inbound_mail import MAX_RAW_BYTES, parse_email
-from client import handles
+from client import handles, suppressions
 from client.errors import InputError, validated
-from client.inputs import MAX_INPUT_BYTES, parse_lead, parse_outreach, read_file, read_json_file
+from client.inputs import (
+    MAX_INPUT_BYTES,
+    parse_lead,
+    parse_outreach,
+    parse_ticket,
+    read_file,
+    read_json_file,
+)
 from client.options import triage_options
 from client.submit import Submitted, submit_lead, submit_outreach, submit_ticket
 from client.summaries import summarize_lead, summarize_outreach, summarize_status, summarize_ticket
 from client.views import pending_runs, upcoming_touches
 from client.waiting import wait_for_decision, wait_for_outreach
+from config.crm import CrmSettings
 from config.loading import load_or_exit
 from config.privacy import PrivacySettings
-from config.settings import OutreachSettings, TemporalSettings, TriageSettings
+from config.settings import AppSettings, OutreachSettings, TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
 from models.lead import company_domain_key
 from models.outreach import RescheduleRequest
-from models.support import InboundEmail
 
 LEAD_FLAGS = (
     "name", "email", "company", "website", "message", "source", "submitted_at", "submission_id",
@@ -82,19 +89,8 @@ async def cmd_lead(args: argparse.Namespace, door: Door) -> int:
     return 0
 
 
-def parse_ticket(args: argparse.Namespace) -> InboundEmail:
-    if args.eml:
-        if args.sender or args.subject or args.body:
-            raise InputError("give either --eml or --from/--subject/--body, not both")
-        return parse_email(read_file(args.eml, MAX_RAW_BYTES))
-    if not args.sender:
-        raise InputError("--from (or --eml) is required")
-    fields = {"sender": args.sender, "subject": args.subject or "", "body": args.body or ""}
-    return validated(InboundEmail, fields, "email")
-
-
 async def cmd_support(args: argparse.Namespace, door: Door) -> int:
-    email = parse_ticket(args)
+    email = parse_ticket(args.eml, args.sender, args.subject, args.body)
     options = triage_options(TriageSettings())
     client = await door.connect()
     submitted = await submit_ticket(
@@ -204,6 +200,20 @@ async def cmd_domain_key(args: argparse.Namespace, door: Door) -> int:
     return 0
 
 
+async def cmd_suppressed(args: argparse.Namespace, door: Door) -> int:
+    entries = await suppressions.listed(*load_or_exit(AppSettings, CrmSettings), args.address)
+    for entry in entries:
+        print(f"{entry.address}  {entry.reason}  {entry.at:%Y-%m-%d %H:%M} UTC  ({entry.source})")
+    print(f"{len(entries)} address(es) on the suppression list")
+    return 0
+
+
+async def cmd_unsuppress(args: argparse.Namespace, door: Door) -> int:
+    taken = await suppressions.take_off(*load_or_exit(AppSettings, CrmSettings), args.address)
+    print(f"{args.address}: {'taken off the suppression list' if taken else 'was not on it'}")
+    return 0 if taken else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -263,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     domain = commands.add_parser("domain-key", help="the CompanyDomain value of a domain")
     domain.add_argument("domain")
     domain.set_defaults(handler=cmd_domain_key)
+    suppressed = commands.add_parser("suppressed", help="addresses no run may email, and why")
+    suppressed.add_argument("address", nargs="?", help="only this address")
+    suppressed.set_defaults(handler=cmd_suppressed)
+    unsuppress = commands.add_parser("unsuppress", help="take an address off the list")
+    unsuppress.add_argument("address")
+    unsuppress.set_defaults(handler=cmd_unsuppress)
     return parser
 
 

@@ -26,6 +26,7 @@ from models.threads import (
     Process,
     RunRef,
     Suppression,
+    SuppressionEntry,
     SuppressionReason,
     ThreadEntry,
 )
@@ -76,6 +77,12 @@ class Crm(Protocol):
         the list says why mail first stopped."""
 
     async def suppression(self, address: str) -> SuppressionReason | None: ...
+
+    async def suppressions(self, address: str | None, limit: int) -> list[SuppressionEntry]:
+        """The list as a person reviews it, newest first; one address when given."""
+
+    async def unsuppress(self, address: str) -> bool:
+        """False when the address was not listed."""
 
 
 class CrmStore(Crm, Protocol):
@@ -166,6 +173,12 @@ class SqliteCrm:
 
     async def suppression(self, address: str) -> SuppressionReason | None:
         return await self._run(crm_mail.suppression, address)
+
+    async def suppressions(self, address: str | None, limit: int) -> list[SuppressionEntry]:
+        return await self._run(crm_mail.suppressions, address, limit)
+
+    async def unsuppress(self, address: str) -> bool:
+        return await self._run(crm_mail.unsuppress, address)
 
     async def reserve_auto_reply(
         self,

@@ -20,6 +20,7 @@ from models.threads import (
     Process,
     RunRef,
     Suppression,
+    SuppressionEntry,
     SuppressionReason,
     ThreadEntry,
 )
@@ -169,6 +170,22 @@ def suppression(db: sqlite3.Connection, address: str) -> SuppressionReason | Non
         "SELECT reason FROM suppressions WHERE address = ?", (address_key(address),)
     ).fetchone()
     return row["reason"] if row else None
+
+
+def suppressions(db: sqlite3.Connection, address: str | None, limit: int) -> list[SuppressionEntry]:
+    """The listed addresses, newest first; only `address` when one is given."""
+    where, args = ("WHERE address = ?", [address_key(address)]) if address else ("", [])
+    rows = db.execute(
+        f"SELECT address, reason, source, at FROM suppressions {where} ORDER BY at DESC LIMIT ?",
+        [*args, limit],
+    ).fetchall()
+    return [SuppressionEntry(**dict(row)) for row in rows]
+
+
+def unsuppress(db: sqlite3.Connection, address: str) -> bool:
+    """A person takes an address off the list (a bounce that was a full mailbox)."""
+    cursor = db.execute("DELETE FROM suppressions WHERE address = ?", (address_key(address),))
+    return cursor.rowcount == 1
 
 
 def recipient_hash(address: str) -> str:

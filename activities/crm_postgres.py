@@ -32,7 +32,7 @@ from activities.crm_mail import (
     reply_limits,
 )
 from activities.crm_migrations import migrate
-from activities.crm_tokens import reservation, wait_for
+from activities.crm_tokens import reserve_locked
 from models.lead import CompanyProfile, ContactRef, LeadSubmission
 from models.limits import AutoReplyLimits, LlmRate
 from models.threads import (
@@ -40,6 +40,7 @@ from models.threads import (
     Process,
     RunRef,
     Suppression,
+    SuppressionEntry,
     SuppressionReason,
     ThreadEntry,
 )
@@ -216,6 +217,22 @@ class PostgresCrm:
                 "SELECT reason FROM suppressions WHERE address = $1", address_key(address)
             )
 
+    async def suppressions(self, address: str | None, limit: int) -> list[SuppressionEntry]:
+        key = address_key(address) if address else None
+        async with self._connection() as db:
+            rows = await db.fetch(
+                "SELECT address, reason, source, at FROM suppressions WHERE $1::text IS NULL "
+                "OR address = $1 ORDER BY at DESC LIMIT $2", key, limit,
+            )  # fmt: skip
+        return [SuppressionEntry(**dict(row)) for row in rows]
+
+    async def unsuppress(self, address: str) -> bool:
+        async with self._connection() as db:
+            done = await db.execute(
+                "DELETE FROM suppressions WHERE address = $1", address_key(address)
+            )
+        return done == "DELETE 1"
+
     async def reserve_auto_reply(
         self,
         send_key: str,
@@ -248,24 +265,7 @@ class PostgresCrm:
     ) -> tuple[int | None, float]:
         async with self._connection() as db, db.transaction():
             await db.execute(LOCK_KEY, f"flowdesk.llm_tokens:{endpoint}")
-            now = clock()
-            await db.execute(
-                "DELETE FROM llm_tokens WHERE endpoint = $1 AND at <= $2",
-                endpoint, now - rate.window.total_seconds(),
-            )  # fmt: skip
-            rows = await db.fetch(
-                "SELECT at, tokens FROM llm_tokens WHERE endpoint = $1 ORDER BY at", endpoint
-            )
-            window = [(row["at"], row["tokens"]) for row in rows]
-            need = reservation(window, tokens, rate)
-            wait = wait_for(window, need, rate, now)
-            if wait:
-                return None, wait
-            row = await db.fetchval(
-                "INSERT INTO llm_tokens (endpoint, at, tokens) VALUES ($1, $2, $3) RETURNING id",
-                endpoint, now, need,
-            )  # fmt: skip
-        return row, 0.0
+            return await reserve_locked(db, endpoint, tokens, rate, clock())
 
     async def settle_tokens(self, row: int, tokens: int) -> None:
         async with self._connection() as db:

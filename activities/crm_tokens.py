@@ -1,12 +1,15 @@
-"""The LLM tokens-per-minute window's rows in the CRM's SQLite file, and the rule both
-CRM backends apply to them (`activities.token_rate` explains the window).
+"""The LLM tokens-per-minute window's rows in either CRM backend, and the rule both
+apply to them (`activities.token_rate` explains the window).
 
-Reserve and count happen in one write transaction (`BEGIN IMMEDIATE`), so two workers
-cannot both take the last room.
+Reserve and count happen in one write transaction (SQLite's `BEGIN IMMEDIATE`, or a
+PostgreSQL advisory lock per endpoint the caller holds), so two workers cannot both take
+the last room.
 """
 
 import sqlite3
 from collections.abc import Callable
+
+import asyncpg
 
 from models.limits import LlmRate
 
@@ -79,3 +82,27 @@ def reserve(
 
 def settle(db: sqlite3.Connection, row: int, tokens: int) -> None:
     db.execute("UPDATE llm_tokens SET tokens = ? WHERE id = ?", (tokens, row))
+
+
+async def reserve_locked(
+    db: asyncpg.Connection, endpoint: str, tokens: int, rate: LlmRate, now: float
+) -> tuple[int | None, float]:
+    """`reserve` on PostgreSQL, inside the caller's transaction and endpoint lock; `now`
+    is read once the lock is held, so rows enter in time order."""
+    await db.execute(
+        "DELETE FROM llm_tokens WHERE endpoint = $1 AND at <= $2",
+        endpoint, now - rate.window.total_seconds(),
+    )  # fmt: skip
+    rows = await db.fetch(
+        "SELECT at, tokens FROM llm_tokens WHERE endpoint = $1 ORDER BY at", endpoint
+    )
+    window = [(row["at"], row["tokens"]) for row in rows]
+    need = reservation(window, tokens, rate)
+    wait = wait_for(window, need, rate, now)
+    if wait:
+        return None, wait
+    row = await db.fetchval(
+        "INSERT INTO llm_tokens (endpoint, at, tokens) VALUES ($1, $2, $3) RETURNING id",
+        endpoint, now, need,
+    )  # fmt: skip
+    return row, 0.0

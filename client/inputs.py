@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from client.errors import InputError, validated
 from client.options import outreach_options
 from config.settings import OutreachSettings
 from models.lead import LeadSubmission
 from models.outreach import OutreachInput, check_timezone
+from models.support import InboundEmail
 
 MAX_INPUT_BYTES = 64_000
 
@@ -59,3 +61,18 @@ def parse_outreach(fields: dict[str, Any], settings: OutreachSettings) -> Outrea
         except ValueError as err:
             raise InputError(f"invalid outreach:\n  timezone: {err}") from err
     return OutreachInput(lead=parse_lead(fields), options=outreach_options(settings, timezone))
+
+
+def parse_ticket(
+    eml: Path | None, sender: str | None, subject: str | None, body: str | None
+) -> InboundEmail:
+    """A support email from an RFC 822 file, or from its parts, never both."""
+    if eml:
+        if sender or subject or body:
+            raise InputError("give either --eml or --from/--subject/--body, not both")
+        return parse_email(read_file(eml, MAX_RAW_BYTES))
+    if not sender:
+        raise InputError("--from (or --eml) is required")
+    return validated(
+        InboundEmail, {"sender": sender, "subject": subject or "", "body": body or ""}, "email"
+    )

@@ -71,6 +71,12 @@ class Suppression(Strict):
     source: str = Field(max_length=200)
 
 
+class SuppressionEntry(Suppression):
+    """A listed address as a person reviews it: why, what recorded it, and when."""
+
+    at: datetime
+
+
 class LeadReply(Strict):
     """What `lead_replied` carries when the router matched an answer to an outreach run.
     `automatic` (an out-of-office, an auto-responder) means the cadence goes on;

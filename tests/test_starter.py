@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from activities.crm import SqliteCrm
 from models.lead import company_domain_key
+from models.threads import Suppression
 from tests.privacy import ID_KEY
 
 ROOT = Path(__file__).parents[1]
 GOOD = json.loads((ROOT / "examples/leads/1-northwind.json").read_text())
 
 
-def run_starter(*args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"TEMPORAL_ADDRESS": "127.0.0.1:1"}  # nothing listens there
+def run_starter(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"TEMPORAL_ADDRESS": "127.0.0.1:1"} | extra_env  # nothing listens there
     return subprocess.run(
         [sys.executable, "starter.py", *args],
         cwd=ROOT,
@@ -99,3 +101,22 @@ def test_domain_key_gives_the_keyed_company_domain_without_a_server():
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == company_domain_key(ID_KEY, "northwind-robotics.example")
     assert "northwind" not in done.stdout
+
+
+async def test_the_suppression_list_is_reviewed_and_corrected_from_the_command_line(
+    tmp_path: Path,
+):
+    """The CRM the workers write (here the SQLite file in the data dir), no Temporal."""
+    crm = SqliteCrm(tmp_path / "crm.sqlite3")
+    await crm.suppress(Suppression(address="ada@northwind.example", reason="bounced", source="dsn"))
+    await crm.close()
+    data = {"FLOWDESK_DATA_DIR": str(tmp_path)}
+
+    listed = run_starter("suppressed", **data)
+    assert listed.returncode == 0, listed.stderr
+    assert "ada@northwind.example  bounced" in listed.stdout and "(dsn)" in listed.stdout
+    taken = run_starter("unsuppress", "Ada@Northwind.example", **data)
+    assert taken.returncode == 0 and "taken off the suppression list" in taken.stdout
+    again = run_starter("unsuppress", "ada@northwind.example", **data)
+    assert again.returncode == 1 and "was not on it" in again.stdout
+    assert "0 address(es)" in run_starter("suppressed", **data).stdout

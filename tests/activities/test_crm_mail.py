@@ -146,6 +146,28 @@ async def test_suppression_is_case_insensitive_and_the_first_reason_stays(crm_db
     assert await crm.suppression("kim@acme.example") is None
 
 
+async def test_a_person_can_review_the_list_and_take_an_address_off(crm_db: CrmDatabase):
+    crm = await crm_db.open()
+    await crm.suppress(Suppression(address="ada@northwind.example", reason="bounced", source="dsn"))
+    await crm.suppress(
+        Suppression(address="kim@acme.example", reason="unsubscribed", source="link")
+    )
+
+    listed = await crm.suppressions(None, 10)
+    assert {(e.address, e.reason, e.source) for e in listed} == {
+        ("ada@northwind.example", "bounced", "dsn"),
+        ("kim@acme.example", "unsubscribed", "link"),
+    }
+    assert [e.address for e in await crm.suppressions("ADA@northwind.example", 10)] == [
+        "ada@northwind.example"
+    ]
+    assert len(await crm.suppressions(None, 1)) == 1
+    assert await crm.unsuppress("Ada@Northwind.example")
+    assert not await crm.unsuppress("ada@northwind.example"), "already off the list"
+    assert await crm.suppression("ada@northwind.example") is None
+    assert await crm.suppression("kim@acme.example") == "unsubscribed"
+
+
 async def test_a_crm_file_from_before_the_message_log_gains_it(tmp_path: Path):
     path = tmp_path / "crm.sqlite3"
     with sqlite3.connect(path) as db:

@@ -158,7 +158,9 @@ async def test_outreach_from_the_command_line_until_the_lead_replies(stack: Stac
         assert f"{run}  outreach   tier A" in pending
 
         assert (await stack.starter("approve", run))[0] == 0
-        raw = await stack.starter_until("status", "--json", run, done=lambda out: '"scheduled"' in out)
+        raw = await stack.starter_until(
+            "status", "--json", run, done=lambda out: '"scheduled"' in out
+        )
         status = json.loads(raw)
         assert status["stage"] == "scheduled" and status["timezone"] == "Europe/Stockholm"
         assert [p["number"] for p in status["plan"]] == [1, 2, 3]
