@@ -107,6 +107,7 @@ def llm_client(settings: LlmSettings) -> LlmClient:
             models=settings.models(),
             timeout_s=settings.timeout_s,
             max_tokens=settings.max_tokens,
+            context_tokens=settings.context_tokens,
         )
     )
 

@@ -24,6 +24,7 @@ from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion, ChatCompletionMessage
 from pydantic import BaseModel, ValidationError
 
+from agents.context import props_context, room_chars
 from agents.labels import Labelled, label_distribution
 from agents.prompts import Message
 from models.agent_output import CallRecord, Usage
@@ -80,6 +81,8 @@ class LlmConfig:
     timeout_s: float = 30.0
     max_tokens: int = 500
     temperature: float = 0.0
+    context_tokens: int | None = None
+    """The endpoint's context window; None: ask the endpoint (`agents.context`)."""
 
     def model_for(self, role: str) -> str:
         return self.models.get(role) or self.models["default"]
@@ -106,6 +109,14 @@ class LlmClient:
             timeout=config.timeout_s,
             http_client=http_client,
         )
+        self._context: int | None = config.context_tokens
+
+    async def room_for(self, messages: list[Message]) -> int | None:
+        """Characters of data that still fit beside `messages` and an answer; None: no
+        limit known. The endpoint is asked for its window once, until it answers."""
+        if self._context is None:
+            self._context = await props_context(self.config.base_url, self.config.api_key)
+        return room_chars(self._context, messages, self.config.max_tokens)
 
     async def structured(
         self,

@@ -7,7 +7,7 @@ from agents.client import LlmClient, Structured
 from agents.folding import fold
 from agents.labels import Labelled
 from agents.passages import FOCUS_PASSAGES, relevant, shown
-from agents.prompts import Prompt, fence
+from agents.prompts import Message, Prompt, fence
 from models.agent_output import TOPICS, Classification, ReplyDraft
 from models.grounding import coverage, unquoted, words_with
 
@@ -134,15 +134,25 @@ MAX_EARLIER_CHARS = 3000
 """Characters of earlier messages a follow-up's draft sees, newest kept first."""
 
 
-def email_text(subject: str, body: str, earlier: Sequence[tuple[str, str, str]] = ()) -> str:
+def email_text(
+    subject: str,
+    body: str,
+    earlier: Sequence[tuple[str, str, str]] = (),
+    room: int | None = None,
+) -> str:
     """The mail as the agent reads it, pasted logs, traces, tables and quoted threads
     folded (`folding`); `earlier` is the conversation before it as (who, subject, body),
-    oldest first, shown after the mail inside the same fence so it stays data."""
-    text = f"Subject: {subject}\n\n{fold(body)[:MAX_EMAIL_CHARS]}"
+    oldest first, shown after the mail inside the same fence so it stays data. `room` is
+    what the endpoint's context leaves for it (`LlmClient.room_for`): the mail's opening
+    keeps it, earlier messages get what remains."""
+    cap = MAX_EMAIL_CHARS if room is None else min(MAX_EMAIL_CHARS, room)
+    text = f"Subject: {subject}\n\n{fold(body)}"[:cap]
     if not earlier:
         return text
     shown: list[str] = []
-    budget = MAX_EARLIER_CHARS
+    budget = MAX_EARLIER_CHARS if room is None else min(MAX_EARLIER_CHARS, room - len(text))
+    if budget <= 0:
+        return text
     for who, earlier_subject, earlier_body in reversed(earlier):
         part = f"[{who}] Subject: {earlier_subject}\n{fold(earlier_body)}"[:budget]
         shown.insert(0, part)
@@ -152,8 +162,17 @@ def email_text(subject: str, body: str, earlier: Sequence[tuple[str, str, str]] 
     return text + "\n\nEarlier in this conversation (oldest first):\n\n" + "\n\n".join(shown)
 
 
+async def _fitted(
+    llm: LlmClient, prompt: Prompt, subject: str, body: str, **other: Any
+) -> list[Message]:
+    """`prompt` rendered with the mail cut to what the endpoint's context leaves for it."""
+    earlier = other.pop("earlier", ())
+    room = await llm.room_for(prompt.render(email="", **other))
+    return prompt.render(email=fence("email", email_text(subject, body, earlier, room)), **other)
+
+
 async def classify(llm: LlmClient, subject: str, body: str) -> Structured[Classification]:
-    messages = CLASSIFY.render(email=fence("email", email_text(subject, body)))
+    messages = await _fitted(llm, CLASSIFY, subject, body)
     return await llm.structured("classify", CLASSIFY.id, messages, Classification)
 
 
@@ -161,7 +180,7 @@ async def topic_probabilities(llm: LlmClient, subject: str, body: str) -> Labell
     """The topic as probabilities over `TOPICS`, read from the endpoint's token
     log-probabilities: a number the evaluation can calibrate, unlike self-reported
     confidence."""
-    messages = TOPIC.render(email=fence("email", email_text(subject, body)))
+    messages = await _fitted(llm, TOPIC, subject, body)
     return await llm.label_probabilities("classify", TOPIC.id, messages, TOPICS)
 
 
@@ -210,10 +229,9 @@ async def _draft(
     earlier: Sequence[tuple[str, str, str]],
 ) -> Structured[ReplyDraft]:
     listing = "\n\n".join(f"Article {aid}: {title}\n{text}" for aid, title, text in articles)
-    messages = DRAFT.render(
-        topic=topic,
-        email=fence("email", email_text(subject, body, earlier)),
-        articles=fence("kb", listing or "(no articles found)"),
+    articles_text = fence("kb", listing or "(no articles found)")
+    messages = await _fitted(
+        llm, DRAFT, subject, body, topic=topic, articles=articles_text, earlier=earlier
     )
     return await llm.structured(
         "draft", DRAFT.id, messages, ReplyDraft, draft_schema([a[0] for a in articles])

@@ -35,11 +35,24 @@ class ScriptedLlm:
     script: list[Reply] = field(default_factory=list)
     responder: Callable[[dict[str, Any]], Reply] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
+    n_ctx: int | None = None
+    """Served as llama.cpp's `/props` when set; without it `/props` is 404."""
 
     def __post_init__(self) -> None:
         llm = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                props = {"default_generation_settings": {"n_ctx": llm.n_ctx}}
+                payload = json.dumps(props).encode()
+                found = self.path.rstrip("/") == "/props" and llm.n_ctx is not None
+                self.send_response(200 if found else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload) if found else 0))
+                self.end_headers()
+                if found:
+                    self.wfile.write(payload)
+
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 llm.requests.append(body)
