@@ -12,6 +12,7 @@ forking a process that runs an event loop and the Temporal client's threads is u
 """
 
 import asyncio
+import contextlib
 import multiprocessing
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -29,11 +30,16 @@ SMALL_MAIL_PARTS = 50
 ordinary mail, reports and replies. Parts cost the parser most, so many small ones go
 to the large lane."""
 CONTEXT = multiprocessing.get_context("spawn")
+START_BUDGET_S = 60.0
+"""For a child to import the parser and say it is ready: a loaded machine takes seconds,
+and that time must not count against the first message's budget."""
+READY = b"ready"
 
 
 def _serve(conn: Connection) -> None:
-    """The child: reads raw messages and answers each with its `InboundEmail` as JSON,
-    until the parent closes the pipe."""
+    """The child: says it is ready, then reads raw messages and answers each with its
+    `InboundEmail` as JSON, until the parent closes the pipe."""
+    conn.send_bytes(READY)
     while True:
         try:
             raw = conn.recv_bytes()
@@ -52,6 +58,9 @@ class _Child:
         )
         self.process.start()
         theirs.close()
+        with contextlib.suppress(EOFError, OSError):  # a child that died fails its read
+            if self.conn.poll(START_BUDGET_S):
+                self.conn.recv_bytes()  # READY: the parser is imported
 
     def read(self, raw: bytes, budget: float) -> bytes | str:
         """Blocking: the answer, or why there is none."""
