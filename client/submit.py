@@ -16,7 +16,13 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models.lead import LeadIntakeInput, LeadSubmission, lead_workflow_id
 from models.outreach import OutreachInput
-from models.routing import ROUTER_SUMMARY, RouteOptions, RouteRequest, router_workflow_id
+from models.routing import (
+    ROUTER_SUMMARY,
+    OneClickRequest,
+    RouteOptions,
+    RouteRequest,
+    router_workflow_id,
+)
 from models.support import (
     TICKET_SUMMARY,
     InboundEmail,
@@ -28,6 +34,7 @@ from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.mail_router import MailRouterWorkflow
 from workflows.support_triage import SupportTriageWorkflow
+from workflows.suppressing import UNSUBSCRIBE_SUMMARY, UnsubscribeWorkflow
 
 
 @dataclass
@@ -114,4 +121,17 @@ async def submit_outreach(
         outreach_workflow_id(request.lead, key),
         task_queue=task_queue,
         static_summary=f"Outreach via {request.lead.source}",
+    )
+
+
+async def submit_unsubscribe(client: Client, task_queue: str, workflow_id: str) -> Submitted:
+    """A one-click unsubscribe for the run whose signed link was used: once per run, so
+    a second click, or a mail client that posts twice, starts nothing more."""
+    return await start_once(
+        client,
+        UnsubscribeWorkflow.run,
+        OneClickRequest(workflow_id=workflow_id),
+        f"unsubscribe-{workflow_id}",
+        task_queue=task_queue,
+        static_summary=UNSUBSCRIBE_SUMMARY,
     )

@@ -34,7 +34,7 @@ from activities.mail import envelope_sender
 from client.submit import submit_mail
 from inbound.reading import MailReader
 from inbound.smtp_data import BlockDataSMTP
-from models.routing import RouteOptions, router_workflow_id
+from models.routing import RouteOptions
 
 log = logging.getLogger("flowdesk.inbound")
 AIOSMTPD_LOG = "mail.log"
@@ -76,7 +76,6 @@ class Inbox:
     async def handle_DATA(  # noqa: N802
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
-        run = "unparsed"
         try:
             email = await self.reader.read(envelope.original_content or b"")
             email = email.model_copy(
@@ -85,13 +84,13 @@ class Inbox:
                     "envelope_sender": envelope_sender(envelope.mail_from or ""),
                 }
             )
-            run = router_workflow_id(email, self.id_key)
             submitted = await submit_mail(
                 self.client, self.task_queue, email, self.options, self.id_key
             )
         except Exception as err:  # every failure to start is temporary to the sender
-            log.error("mail %s not routed (%s): answered 451", run, _reason(err))
+            log.error("mail not routed (%s): answered 451", _reason(err))
             return TRY_LATER
+        run = submitted.handle.id
         if submitted.existing:
             log.info("mail %s already routed: no new run", run)
         else:

@@ -13,10 +13,8 @@ cadence to it. Using a link twice is harmless: the second start finds the first 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from client.submit import start_once
-from models.routing import OneClickRequest
+from client.submit import submit_unsubscribe
 from web.state import TEMPLATES, client_address, doors
-from workflows.suppressing import UNSUBSCRIBE_SUMMARY, UnsubscribeWorkflow
 
 router = APIRouter()
 INVALID = "This unsubscribe link is not valid. Reply to the email with 'unsubscribe' instead."
@@ -41,12 +39,5 @@ async def confirm_page(request: Request, token: str) -> HTMLResponse:
 async def unsubscribe(request: Request, token: str) -> HTMLResponse:
     workflow_id = _run_of(request, token)
     state = doors(request)
-    await start_once(
-        state.client,
-        UnsubscribeWorkflow.run,
-        OneClickRequest(workflow_id=workflow_id),
-        f"unsubscribe-{workflow_id}",
-        task_queue=state.temporal.task_queue,
-        static_summary=UNSUBSCRIBE_SUMMARY,
-    )
+    await submit_unsubscribe(state.client, state.temporal.task_queue, workflow_id)
     return TEMPLATES.TemplateResponse(request, "unsubscribe.html", {"done": True})
