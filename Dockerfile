@@ -14,6 +14,7 @@ WORKDIR /app
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
 COPY workflows workflows
+COPY policy policy
 COPY activities activities
 COPY agents agents
 COPY models models

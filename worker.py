@@ -40,8 +40,8 @@ from config.settings import (
 )
 from config.telemetry import TelemetrySettings, runtime, tracer_provider, tracing_interceptor
 from config.temporal import connect
-from workflows.registry import WORKFLOWS
-from workflows.sandbox import workflow_runner
+from workflows.runtime.registry import WORKFLOWS
+from workflows.runtime.sandbox import workflow_runner
 
 log = logging.getLogger("flowdesk.worker")
 SHUTDOWN_GRACE = timedelta(seconds=10)

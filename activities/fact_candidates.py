@@ -11,7 +11,7 @@ a question, a call to action, or text addressed to a model; the most specific fi
 import re
 from dataclasses import dataclass
 
-from models.grounding import INSTRUCTIONS, WORD, stems
+from policy.checks.grounding import INSTRUCTIONS, WORD, stems
 
 MIN_WORDS, MAX_WORDS = 5, 45
 MAX_CANDIDATES = 12

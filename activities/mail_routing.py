@@ -1,7 +1,7 @@
 """The CRM lookups and writes of the mail router: which run a message belongs to, the
 message log, and the suppression list.
 
-The router's decisions are the workflow's (`workflows.mail_routes`); these activities
+The router's decisions are the workflow's (`policy.mail_routes`); these activities
 only read and write the CRM, so a routing rule changes without touching storage and
 the storage (SQLite today, PostgreSQL later) without touching a rule.
 """

@@ -7,7 +7,7 @@ required. What a visitor cannot see never becomes a fact (`visible_text`); the p
 own sentences are ranked without the model (`fact_candidates`) and the model only
 chooses among them, so every point is a sentence of a page. Drafting asks the model
 for one sentence and keeps it only when it says nothing its points do not
-(`models.claims`); otherwise the slot quotes the page. The workflow checks it all again.
+(`policy.checks.claims`); otherwise the slot quotes the page. The workflow checks it all again.
 """
 
 from dataclasses import dataclass
@@ -27,10 +27,7 @@ from activities.wrapping import adapter_errors, heartbeating
 from agents.client import LlmClient, LlmOutputInvalid
 from agents.outreach import choose_points, write_line
 from models.agent_output import CallRecord, FactUse, OutreachDraft, PointChoice
-from models.claims import line_problems
 from models.common import OutgoingEmail, SendResult
-from models.grounding import stems, support
-from models.language import detect
 from models.outreach import (
     CompanyBrief,
     DraftedTouch,
@@ -42,7 +39,10 @@ from models.outreach import (
     TouchDraftRequest,
     TouchEmail,
 )
-from models.touch_copy import (
+from policy.checks.claims import line_problems
+from policy.checks.grounding import stems, support
+from policy.checks.language import detect
+from policy.touch_copy import (
     COPY,
     compose,
     ended,

@@ -12,7 +12,7 @@ in general English (wordfreq's Zipf scale): "really" or "happens" weigh nothing,
 "Zapier" or a word no dictionary knows weigh most. Numbers ("60k", "2am") are
 quantities, not what is asked about, and weigh nothing. The same weights say how much
 of the question each article covers, so a question whose words one article covers and
-the cited one does not shows its neighbour. The answer check (`workflows.checks.answer`)
+the cited one does not shows its neighbour. The answer check (`policy.checks.answer`)
 turns the weights into a decision.
 
 The sender's own words (quoted history, reply headers and the signature cut) are also

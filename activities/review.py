@@ -1,7 +1,7 @@
 """The activity of the human-review gate: the on-call email when a decision is overdue.
 
 Its own class because support triage and outreach both wait for people through the
-same gate (`workflows.review`), and neither process should depend on the other's
+same gate (`workflows.runtime.review`), and neither process should depend on the other's
 activities to do it.
 """
 

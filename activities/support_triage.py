@@ -19,7 +19,6 @@ from agents.client import LlmClient
 from agents.triage import classify, draft_reply, topic_probabilities
 from config.escalation import EscalationPolicy
 from models.common import MAX_SUBJECT_CHARS, OutgoingEmail, SendResult
-from models.grounding import plain_text
 from models.support import (
     Classified,
     DraftedReply,
@@ -30,6 +29,7 @@ from models.support import (
     ReplyEmail,
     Screening,
 )
+from policy.checks.grounding import plain_text
 
 KB_RESULTS = 4
 DRAFT_ARTICLES = 1

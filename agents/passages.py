@@ -16,7 +16,7 @@ name, "settings") says little about which passage answers.
 import re
 from collections import Counter
 
-from models.grounding import WORD, stems
+from policy.checks.grounding import WORD, stems
 
 MAX_PASSAGES = 5
 MAX_CHARS = 1500

@@ -9,7 +9,7 @@ from agents.labels import Labelled
 from agents.passages import FOCUS_PASSAGES, relevant, shown
 from agents.prompts import Message, Prompt, fence
 from models.agent_output import TOPICS, Classification, ReplyDraft
-from models.grounding import coverage, unquoted, words_with
+from policy.checks.grounding import coverage, unquoted, words_with
 
 CLASSIFY = Prompt(
     name="triage.classify",

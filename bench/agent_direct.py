@@ -25,8 +25,8 @@ from activities.support_triage import DRAFT_ARTICLES, KB_RESULTS
 from agents.client import LlmClient, LlmConfig
 from agents.triage import classify, draft_reply, topic_probabilities
 from bench.triage_cases import load_cases, to_rfc822
-from models.grounding import plain_text
 from models.support import InboundEmail
+from policy.checks.grounding import plain_text
 
 ROLE_BY_SCHEMA = {"Classification": "classify", "ReplyDraft": "draft"}
 TOPIC_ROLE = "topic"

@@ -60,7 +60,7 @@ from config.temporal import data_converter
 from devstack.time_skipping import BIN
 from models import search_attributes
 from models.support import InboundEmail
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 
 Ticket = tuple[str, InboundEmail]
 Row = dict[str, Any]

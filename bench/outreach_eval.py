@@ -52,10 +52,10 @@ from devstack.sites import serve
 from devstack.time_skipping import start_time_skipping
 from models.lead import LeadSubmission
 from models.outreach import OutreachInput, OutreachOptions, OutreachStatus
-from models.touch_copy import COPY
+from policy.touch_copy import COPY
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 
 DECIDED = ("awaiting_approval", "scheduled", "following_up")
 QUOTES = [c.quote.split("{")[0] for c in COPY.values()]

@@ -18,10 +18,10 @@ from pydantic import BaseModel, Field
 
 from activities.site_meta import parse_site
 from activities.visible_text import visible_text
-from models.claims import unsupported_terms
-from models.grounding import stems, support
-from models.touch_copy import copy_words
-from workflows.outreach_templates import UNSUBSCRIBE_LINE
+from policy.checks.claims import unsupported_terms
+from policy.checks.grounding import stems, support
+from policy.outreach_templates import UNSUBSCRIBE_LINE
+from policy.touch_copy import copy_words
 
 RECALL_SUPPORT = 0.6
 """Share of a labelled fact's content words a kept point must contain to recall it."""

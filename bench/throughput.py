@@ -42,7 +42,7 @@ from devstack.processes import free_port, wait_for_port
 from models import search_attributes
 from models.lead import LeadIntakeInput, LeadSubmission
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "northwind-robotics.example"

@@ -44,9 +44,9 @@ from config.escalation import load_policy
 from config.settings import AppSettings, LlmSettings, TriageSettings
 from devstack.processes import free_port
 from devstack.time_skipping import start_time_skipping
-from models.grounding import plain_text
 from models.support import TriageInput, TriageOptions, TriageStatus
-from workflows.sandbox import workflow_runner
+from policy.checks.grounding import plain_text
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 SETTLED = ("awaiting_human", "done")

@@ -31,7 +31,7 @@ from activities.crm_postgres import PostgresCrm
 from devstack.postgres import PostgresCluster
 from models.lead import LeadIntakeInput
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 
 POOL_SIZE = 10
 READY = "worker ready"

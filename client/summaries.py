@@ -9,7 +9,7 @@ from models.common import Decision
 from models.lead import LeadIntakeResult, LeadIntakeStatus, LeadScore
 from models.outreach import OutreachStatus
 from models.support import TriageStatus
-from workflows.business_hours import local_label
+from policy.business_hours import local_label
 
 
 def _score_lines(score: LeadScore) -> list[str]:

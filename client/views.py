@@ -25,7 +25,7 @@ from models.common import Decision
 from models.outreach import OutreachInput, OutreachStatus
 from models.support import TriageInput, TriageStatus
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.review import OPENED
+from workflows.runtime.review import OPENED
 from workflows.support_triage import SupportTriageWorkflow
 
 PENDING_QUERY = f'ExecutionStatus = "Running" AND {sa.NEEDS_HUMAN.name} = true'

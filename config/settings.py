@@ -193,12 +193,9 @@ class LlmSettings(BaseSettings):
     timeout_s: float = Field(default=60.0, gt=0, le=300, alias="FLOWDESK_LLM_TIMEOUT_S")
     max_tokens: int = Field(default=500, ge=64, le=8192, alias="FLOWDESK_LLM_MAX_TOKENS")
     context_tokens: int | None = Field(
-        default=None,
-        ge=512,
-        le=2_000_000,
-        alias="FLOWDESK_LLM_CONTEXT_TOKENS",
-        description="The endpoint's context window; unset: llama.cpp's /props, else no cut",
+        default=None, ge=512, le=2_000_000, alias="FLOWDESK_LLM_CONTEXT_TOKENS"
     )
+    """The endpoint's context window; unset: llama.cpp's /props, else no cut."""
 
     local_port: int = Field(default=8091, ge=1, le=65535, alias="FLOWDESK_LLM_LOCAL_PORT")
     local_threads: int = Field(default=2, ge=1, le=256, alias="FLOWDESK_LLM_THREADS")

@@ -1,7 +1,7 @@
 """The worker's telemetry: a Prometheus endpoint and, when an exporter is set, OTel traces.
 
 Metrics come out of the SDK's own runtime (`temporalio.runtime`), so Temporal's worker
-metrics and this project's (`activities/metrics.py`, `workflows/metrics.py`, recorded
+metrics and this project's (`activities/metrics.py`, `workflows/runtime/metrics.py`, recorded
 through the SDK's metric meters) share one `/metrics` endpoint. The endpoint is off
 unless `FLOWDESK_METRICS_PORT` is set: two workers on one machine (or a test's worker
 next to a running demo) would otherwise fight over one port, and the second would not

@@ -66,7 +66,8 @@ def test_the_front_doors_run_from_the_same_image_on_loopback_ports():
 def test_dockerfile_runs_the_worker_and_ships_every_package():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'CMD ["python", "worker.py"]' in dockerfile
-    packages = ("workflows", "activities", "agents", "models", "config", "client", "web", "inbound")
+    packages = ("workflows", "policy", "activities", "agents", "models", "config", "client", "web")
+    packages += ("inbound", "devstack")
     for package in (*packages, "kb"):
         assert f"COPY {package} {package}" in dockerfile
 

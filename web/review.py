@@ -22,13 +22,13 @@ from temporalio.service import RPCError
 
 from client import handles, views
 from client.errors import InputError
-from models.grounding import plain_text
 from models.support import TriageStatus
+from policy.business_hours import local_label
+from policy.checks.grounding import plain_text
+from policy.outreach_templates import UNSUBSCRIBE_FOOTER
 from web.auth import Session
 from web.login import checked_form, reviewer
 from web.state import TEMPLATES, doors
-from workflows.business_hours import local_label
-from workflows.outreach_templates import UNSUBSCRIBE_FOOTER
 
 router = APIRouter()
 Reviewer = Annotated[Session, Depends(reviewer)]

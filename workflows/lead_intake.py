@@ -18,8 +18,8 @@ from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
-from workflows.decision_log import DecisionLog
-from workflows.steps import (
+from workflows.runtime.decision_log import DecisionLog
+from workflows.runtime.steps import (
     BAD_INPUT,
     CRM,
     ENRICH,

@@ -20,9 +20,9 @@ from datetime import timedelta
 
 from temporalio import workflow
 
-from workflows import metrics
 from workflows.outreach_steps import OutreachSteps
-from workflows.steps import BAD_INPUT
+from workflows.runtime import metrics
+from workflows.runtime.steps import BAD_INPUT
 
 with workflow.unsafe.imports_passed_through():
     from models.common import OutgoingEmail
@@ -37,9 +37,9 @@ with workflow.unsafe.imports_passed_through():
         Stop,
     )
     from models.threads import LeadReply
-    from workflows.cadence import first_touch, next_follow_up
-    from workflows.outreach_edits import edit_problems, edited_touch, split_subject
-    from workflows.outreach_templates import MAX_EDITED_BODY
+    from policy.cadence import first_touch, next_follow_up
+    from policy.outreach_edits import edit_problems, edited_touch, split_subject
+    from policy.outreach_templates import MAX_EDITED_BODY
 
 MAX_RESCHEDULE = timedelta(days=90)
 

@@ -16,7 +16,7 @@ conversation so far.
 from temporalio import workflow
 
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.steps import BAD_INPUT, CRM, ROUTING, attempt, run_step, start_child_once
+from workflows.runtime.steps import BAD_INPUT, CRM, ROUTING, attempt, run_step, start_child_once
 from workflows.support_triage import SupportTriageWorkflow
 from workflows.suppressing import Suppressing
 
@@ -45,8 +45,8 @@ with workflow.unsafe.imports_passed_through():
         SuppressionReason,
         ThreadEntry,
     )
-    from workflows.mail_routes import Route, choose_route
-    from workflows.reply_intent import new_text
+    from policy.mail_routes import Route, choose_route
+    from policy.reply_intent import new_text
 
 MAX_SOURCE, MAX_AUTOMATIC = 200, 300
 """What `Suppression.source` and `LeadReply.automatic` (or `unproven`) hold of a route's

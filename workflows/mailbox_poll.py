@@ -15,7 +15,7 @@ import asyncio
 from temporalio import workflow
 
 from workflows.mail_router import MailRouterWorkflow
-from workflows.steps import BAD_INPUT, MAIL, run_step, start_child_once
+from workflows.runtime.steps import BAD_INPUT, MAIL, run_step, start_child_once
 from workflows.support_triage import SupportTriageWorkflow
 
 with workflow.unsafe.imports_passed_through():

@@ -7,7 +7,7 @@ marker recorded when the run first reaches it.
 
 from temporalio import workflow
 
-from workflows.outreach_policy import Rules
+from policy.outreach_policy import Rules
 
 REPLY_CHECKER = "reply-checker"
 """Runs started before it keep the 2026.11-1 outreach checks (`outreach_policy_v1`)."""

@@ -9,10 +9,10 @@ knows, so the status query, the UI and continue-as-new read the same object.
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
-from workflows import metrics
-from workflows.decision_log import DecisionLog
-from workflows.review import HumanReview
-from workflows.steps import (
+from workflows.runtime import metrics
+from workflows.runtime.decision_log import DecisionLog
+from workflows.runtime.review import HumanReview
+from workflows.runtime.steps import (
     AGENT,
     CRM,
     MAIL,
@@ -49,12 +49,12 @@ with workflow.unsafe.imports_passed_through():
         TouchEmail,
         TouchKind,
     )
-    from workflows.business_hours import local_label
-    from workflows.cadence import plan
+    from policy.business_hours import local_label
+    from policy.cadence import plan
+    from policy.outreach_policy import TouchChoice, check_touch, choose_touch, known_facts
+    from policy.outreach_templates import template_touch
     from workflows.lead_intake import LeadIntakeWorkflow, domain_attribute
     from workflows.outreach_patches import SUPPRESSION_LIST, touch_rules
-    from workflows.outreach_policy import TouchChoice, check_touch, choose_touch, known_facts
-    from workflows.outreach_templates import template_touch
 
 
 class OutreachSteps:

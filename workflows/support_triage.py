@@ -8,7 +8,7 @@ and lands in human review. Nothing is ever auto-sent on a fallback path, nothing
 reply checker or the escalation policy objects to (`triage_policy`), and nothing past
 the worker's auto-reply limits (`activities/limits.py`: the ticket waits for a person).
 Human review waits for `approve`, `reject` or the `edit_and_approve` update
-(`workflows/review.py`); at the SLA it emails on-call and keeps waiting until the final
+(`workflows/runtime/review.py`); at the SLA it emails on-call and keeps waiting until the final
 deadline.
 
 The customer may write again while the ticket is open (`customer_replied`, sent by the
@@ -19,15 +19,14 @@ follow-up that arrives while a reply is being sent gets its own round after it.
 
 from temporalio import workflow
 
-from workflows import metrics
-from workflows.review import HumanReview
-from workflows.steps import BAD_INPUT
+from workflows.runtime import metrics
+from workflows.runtime.review import HumanReview
+from workflows.runtime.steps import BAD_INPUT
 from workflows.triage_steps import TriageSteps
 
 with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
     from models.common import OutgoingEmail, SendResult
-    from models.grounding import plain_text
     from models.support import (
         MAX_REPLY_CHARS,
         Evaluation,
@@ -39,9 +38,10 @@ with workflow.unsafe.imports_passed_through():
         TriageStatus,
     )
     from models.threads import MAX_THREAD_ENTRIES, ThreadEntry, entry
-    from workflows.triage_policy import evaluate
-    from workflows.triage_policy_v1 import TriagePolicy
-    from workflows.triage_policy_v1 import evaluate as evaluate_v1
+    from policy.checks.grounding import plain_text
+    from policy.replay.triage_policy_v1 import TriagePolicy
+    from policy.replay.triage_policy_v1 import evaluate as evaluate_v1
+    from policy.triage_policy import evaluate
 
 MAX_ROUNDS = 5
 """Triage rounds per ticket: past it, later mail stays with the person who reviews. A

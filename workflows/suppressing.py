@@ -10,9 +10,9 @@ unsubscribe answers) and the web's one-click link come through here.
 from temporalio import workflow
 from temporalio.exceptions import FailureError
 
-from workflows.decision_log import DecisionLog
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.steps import BAD_INPUT, ROUTING, run_step
+from workflows.runtime.decision_log import DecisionLog
+from workflows.runtime.steps import BAD_INPUT, ROUTING, run_step
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail_routing import MailRoutingActivities

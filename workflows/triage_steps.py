@@ -10,9 +10,17 @@ decision; this base class owns the state the steps fill.
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows import metrics
-from workflows.decision_log import DecisionLog
-from workflows.steps import AGENT, LOCAL, MAIL, attempt, budget_spent, failure_cause, run_step
+from workflows.runtime import metrics
+from workflows.runtime.decision_log import DecisionLog
+from workflows.runtime.steps import (
+    AGENT,
+    LOCAL,
+    MAIL,
+    attempt,
+    budget_spent,
+    failure_cause,
+    run_step,
+)
 
 with workflow.unsafe.imports_passed_through():
     from activities.support_triage import SupportTriageActivities

@@ -21,9 +21,9 @@ from activities.inbound_mail import parse_email
 from agents.triage import CLASSIFY, DRAFT, TOPIC, email_text
 from bench.triage_cases import Case, to_rfc822
 from models.agent_output import TOPICS
-from models.grounding import stems
+from policy.checks.grounding import stems
+from policy.checks.reply import sentences
 from tests.scripted_llm import Reply
-from workflows.checks.reply import sentences
 
 ARTICLE = re.compile(r"^Article ([\w-]+): (.*)$", re.M)
 URL = re.compile(r"https?://\S+")

@@ -27,7 +27,7 @@ from client.options import triage_options
 from config.doors import InboundSettings, WebSettings
 from config.escalation import load_policy
 from config.settings import AppSettings, LlmSettings, TriageSettings
-from models.language import detect
+from policy.checks.language import detect
 from tests.bench.personas import Persona, guesser, liar, obedient, oracle
 from tests.scripted_llm import ScriptedLlm
 

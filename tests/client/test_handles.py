@@ -9,8 +9,8 @@ from client import handles
 from client.errors import InputError
 from models.support import TriageInput
 from tests.workflows.triage_fakes import FakeTriage, billing_email
-from workflows.registry import WORKFLOWS
-from workflows.sandbox import workflow_runner
+from workflows.runtime.registry import WORKFLOWS
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 

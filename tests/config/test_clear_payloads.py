@@ -13,7 +13,7 @@ from temporalio.worker import Worker
 
 from config.temporal import data_converter
 from tests.privacy import PRIVACY
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 
 
 @workflow.defn(sandboxed=False)

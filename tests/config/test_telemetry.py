@@ -15,7 +15,7 @@ from config.telemetry import TelemetrySettings, runtime, tracer_provider, tracin
 from models.support import TriageInput
 from tests.metrics_scrape import metrics_runtime
 from tests.workflows.triage_fakes import FakeTriage, billing_email
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 OTEL = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SERVICE_NAME")

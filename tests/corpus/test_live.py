@@ -41,7 +41,7 @@ from tests.scripted_llm import Reply, ScriptedLlm
 from tests.workflows.fakes import make_lead
 from tests.workflows.test_lead_intake_real_adapters import SITE_HOST, real_activities
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 ROOT = Path(__file__).parents[2]

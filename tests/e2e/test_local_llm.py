@@ -21,15 +21,15 @@ from activities.support_triage import SupportTriageActivities
 from agents.client import LlmClient, LlmConfig
 from config.escalation import load_policy
 from config.settings import OutreachSettings
-from models.grounding import stems, support
 from models.lead import CompanyProfile
 from models.outreach import OutreachOptions, ResearchRequest, TouchDraftRequest
 from models.support import TriageInput
+from policy.checks.grounding import stems, support
+from policy.outreach_policy import check_touch, known_facts
 from tests.activities.mailing import maildir_postbox
 from tests.conftest import LoopbackSite
 from tests.workflows.fakes import make_lead
-from workflows.outreach_policy import check_touch, known_facts
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 pytestmark = pytest.mark.local_llm

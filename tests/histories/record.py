@@ -39,8 +39,8 @@ from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import CALL, FakeTriage, billing_email
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.registry import WORKFLOWS
-from workflows.sandbox import workflow_runner
+from workflows.runtime.registry import WORKFLOWS
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 HERE = Path(__file__).parent

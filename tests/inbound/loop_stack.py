@@ -36,8 +36,8 @@ from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import FakeTriage
 from web.app import create_app
 from web.state import Doors
-from workflows.registry import WORKFLOWS
-from workflows.sandbox import workflow_runner
+from workflows.runtime.registry import WORKFLOWS
+from workflows.runtime.sandbox import workflow_runner
 
 REPLY_ADDRESS = "hello@flowdesk.example"
 OPTIONS = RouteOptions(

@@ -13,7 +13,7 @@ from inbound.reading import READ_BUDGET_S
 from models.routing import MailFacts, RouteOptions
 from models.support import InboundEmail
 from models.threads import DeliveryReport, RunRef
-from workflows.mail_routes import choose_route
+from policy.mail_routes import choose_route
 
 OPTIONS = RouteOptions(
     support_address="support@flowdesk.example", unsubscribe_address="unsubscribe@flowdesk.example"

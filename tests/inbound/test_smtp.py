@@ -27,7 +27,7 @@ from models.support import ticket_workflow_id
 from tests.privacy import ID_KEY
 from tests.workflows.triage_fakes import FakeTriage
 from workflows.mail_router import MailRouterWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 SUPPORT = "support@flowdesk.example"

@@ -25,8 +25,8 @@ from tests.workflows.triage_fakes import FakeTriage
 from web.app import create_app
 from web.auth import hash_password
 from web.state import Doors
-from workflows.registry import WORKFLOWS
-from workflows.sandbox import workflow_runner
+from workflows.runtime.registry import WORKFLOWS
+from workflows.runtime.sandbox import workflow_runner
 
 REVIEWER, PASSWORD = "rita", "correct horse battery staple"
 USERS = {REVIEWER: hash_password(PASSWORD)}

@@ -41,8 +41,8 @@ from tests.workflows.test_support_triage import weak_fake
 from tests.workflows.triage_fakes import billing_email
 from web.app import create_app
 from web.state import Doors
-from workflows.registry import WORKFLOWS
-from workflows.sandbox import workflow_runner
+from workflows.runtime.registry import WORKFLOWS
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 pytestmark = pytest.mark.browser

@@ -22,13 +22,13 @@ from models.support import (
     TriageOptions,
     TriageStatus,
 )
+from policy.business_hours import local_label
 from tests.web.conftest import REVIEWER, WebStack
 from tests.workflows.fakes import make_lead
 from tests.workflows.triage_fakes import GROUNDED_REPLY, INVOICES, FakeTriage, hits
-from workflows.business_hours import local_label
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.registry import WORKFLOWS
-from workflows.sandbox import workflow_runner
+from workflows.runtime.registry import WORKFLOWS
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 SCRIPTED = "Where can I download the invoice for last month? <script>alert(1)</script>"

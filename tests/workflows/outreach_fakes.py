@@ -18,7 +18,7 @@ from models.outreach import (
     TouchDraftRequest,
     TouchEmail,
 )
-from models.touch_copy import compose
+from policy.touch_copy import compose
 from tests.workflows.fakes import FakeIntake
 from tests.workflows.triage_fakes import CALL
 

@@ -14,7 +14,7 @@ from tests.workflows.fakes import make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 
 NEW_YORK = BusinessHours(timezone="America/New_York")
 AUTO = OutreachOptions(hours=NEW_YORK, human_tiers=[], touches_per_run=1)

@@ -13,8 +13,8 @@ from models.lead import LeadIntakeInput, LeadIntakeResult, company_domain_key
 from tests.privacy import ID_KEY
 from tests.workflows.fakes import FakeIntake, make_lead
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.sandbox import workflow_runner
-from workflows.steps import CRM, ENRICH
+from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.steps import CRM, ENRICH
 
 
 def worker(env: WorkflowEnvironment, task_queue: str, fake: FakeIntake) -> Worker:

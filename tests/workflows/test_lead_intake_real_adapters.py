@@ -20,7 +20,7 @@ from tests.conftest import LoopbackSite
 from tests.privacy import ID_KEY
 from tests.workflows.fakes import SCORING, make_lead
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 
 SITE_HOST = "northwind-robotics.example"
 HOME = (

@@ -15,12 +15,12 @@ from models.agent_output import FactUse, OutreachDraft
 from models.outreach import (
     RescheduleRequest,
 )
+from policy.business_hours import add_business_days
+from policy.outreach_templates import UNSUBSCRIBE_LINE
 from tests.workflows.fakes import make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.outreach_runs import AUTO, NEW_YORK, in_business_hours, reach, start, worker
-from workflows.business_hours import add_business_days
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.outreach_templates import UNSUBSCRIBE_LINE
 
 
 async def test_whole_cadence_runs_over_simulated_days(env: WorkflowEnvironment, task_queue: str):

@@ -28,7 +28,7 @@ from tests.inbound.imap_server import ImapServer, Mailbox, mail
 from tests.privacy import ID_KEY
 from tests.workflows.triage_fakes import FakeTriage, billing_email
 from workflows.mailbox_poll import MailboxPollWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 UIDVALIDITY = 42

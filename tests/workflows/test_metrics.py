@@ -15,17 +15,17 @@ from temporalio.worker import Worker
 
 from models.agent_output import FactUse, ReplyDraft
 from models.support import Classified, DraftedReply, Screening, TriageInput, TriageOptions
+from policy.outreach_policy import check_touch
+from policy.triage_policy import evaluate
 from tests.metrics_scrape import metrics_runtime, series, value
 from tests.workflows.fakes import make_lead
 from tests.workflows.outreach_fakes import good_draft
 from tests.workflows.test_outreach_policy import FACTS, OPTIONS
 from tests.workflows.triage_fakes import CALL, POLICY, FakeTriage, billing_email, hits
 from tests.workflows.triage_fakes import classification as classified_as
-from workflows.metrics import hold_code
-from workflows.outreach_policy import check_touch
-from workflows.sandbox import workflow_runner
+from workflows.runtime.metrics import hold_code
+from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
-from workflows.triage_policy import evaluate
 
 CODE = re.compile(r"^[a-z0-9_]+(:[a-z0-9_]+)?$")
 QUICK = TriageOptions(sla=timedelta(minutes=5), final_deadline=timedelta(minutes=10))

@@ -18,8 +18,8 @@ from tests.workflows.triage_fakes import (
     billing_email,
     classification,
 )
-from workflows.sandbox import workflow_runner
-from workflows.steps import AGENT
+from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.steps import AGENT
 from workflows.support_triage import SupportTriageWorkflow
 
 OPTIONS = TriageOptions(sla=timedelta(hours=4), final_deadline=timedelta(hours=48))
