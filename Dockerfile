@@ -16,6 +16,7 @@ RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
 COPY workflows workflows
 COPY policy policy
 COPY activities activities
+COPY adapters adapters
 COPY agents agents
 COPY models models
 COPY config config

@@ -17,13 +17,13 @@ from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.worker import Interceptor, Worker
 
-from activities.crm import CrmStore
 from activities.factory import knowledge_base, open_crm, worker_activities
-from activities.knowledge_base import KnowledgeBase
 from activities.limits import AutoReplyLedger, LimitsInterceptor
 from activities.outreach import AGENT_STEPS as OUTREACH_AGENT_STEPS
 from activities.support_triage import AGENT_STEPS as TRIAGE_AGENT_STEPS
-from activities.token_rate import TokenRate
+from adapters.crm.crm import CrmStore
+from adapters.crm.token_rate import TokenRate
+from adapters.knowledge.knowledge_base import KnowledgeBase
 from config.crm import CrmSettings
 from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy, PolicyError, load_policy

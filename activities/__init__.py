@@ -1,1 +1,3 @@
-"""Side effects: HTTP, the CRM store, mail transports, and the activity wrappers around them."""
+"""The activity classes, the steps workflows call: each wraps adapters (taken as
+constructor arguments) with heartbeats and error mapping; `factory` builds them from
+settings, `limits` guards them, `postbox` is the one send path."""

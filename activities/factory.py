@@ -1,25 +1,25 @@
 """Builds adapters from settings: the only place that chooses embedded vs production."""
 
-from activities.crm import Crm, CrmStore, SqliteCrm
-from activities.crm_postgres import PostgresCrm
-from activities.enrichment import ApiEnrichment, EnrichmentProvider, WebsiteEnrichment
 from activities.imap import MailboxAccount, MailboxActivities
-from activities.knowledge_base import KnowledgeBase
 from activities.lead_intake import LeadIntakeActivities
-from activities.mail import MaildirTransport, MailTransport, SentLedger, SmtpTransport
 from activities.mail_routing import MailRoutingActivities
 from activities.outreach import OutreachActivities, ResearchLimits
 from activities.postbox import Postbox
 from activities.review import ReviewActivities
-from activities.safe_fetch import FetchPolicy, SafeFetcher
-from activities.scoring import ScoringConfig
 from activities.support_triage import SupportTriageActivities
-from activities.unsubscribe_links import UnsubscribeLinks
+from adapters.crm.crm import Crm, CrmStore, SqliteCrm
+from adapters.crm.crm_postgres import PostgresCrm
+from adapters.knowledge.knowledge_base import KnowledgeBase
+from adapters.mail.mail import MaildirTransport, MailTransport, SentLedger, SmtpTransport
+from adapters.mail.unsubscribe_links import UnsubscribeLinks
+from adapters.web.enrichment import ApiEnrichment, EnrichmentProvider, WebsiteEnrichment
+from adapters.web.safe_fetch import FetchPolicy, SafeFetcher
 from agents.client import LlmClient, LlmConfig
 from config.crm import CrmSettings
 from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy
 from config.settings import AppSettings, LlmSettings, OutreachSettings, TriageSettings
+from policy.scoring import ScoringConfig
 
 
 def fetch_policy(settings: AppSettings, max_bytes: int | None = None) -> FetchPolicy:

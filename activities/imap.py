@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from temporalio import activity
 
-from activities.errors import Permanent, Transient
-from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from activities.wrapping import adapter_errors, heartbeating
+from adapters.errors import Permanent, Transient
+from adapters.mail.inbound_mail import MAX_RAW_BYTES, parse_email
 from models.mailbox import FetchedMail, MailBatch, MarkSeen
 from models.support import message_digest
 

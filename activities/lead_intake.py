@@ -12,11 +12,10 @@ from string import Template
 
 from temporalio import activity
 
-from activities.crm import Crm
-from activities.enrichment import EnrichmentProvider
 from activities.postbox import Postbox
-from activities.scoring import ScoringConfig, score_lead
 from activities.wrapping import adapter_errors, heartbeating
+from adapters.crm.crm import Crm
+from adapters.web.enrichment import EnrichmentProvider
 from models.common import OutgoingEmail, SendResult
 from models.lead import (
     CompanyProfile,
@@ -29,6 +28,7 @@ from models.lead import (
     WelcomeEmailInput,
     company_domain_key,
 )
+from policy.scoring import ScoringConfig, score_lead
 
 SOURCE_LABELS = {
     "web_form": "the contact form on our website",

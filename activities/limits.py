@@ -22,10 +22,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
-from activities import crm_mail
-from activities.crm import CrmStore
-from activities.token_rate import TokenRate
 from activities.wrapping import heartbeating
+from adapters.crm import crm_mail
+from adapters.crm.crm import CrmStore
+from adapters.crm.token_rate import TokenRate
 from models.agent_output import CallRecord
 from models.lead import FREE_MAIL_DOMAINS
 from models.limits import AUTO_REPLY_LIMIT, LLM_RATE_LIMITED, AutoReplyLimits

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from temporalio import activity
 
-from activities.crm import Crm
-from activities.unsubscribe_links import UnsubscribeLinks
 from activities.wrapping import adapter_errors
+from adapters.crm.crm import Crm
+from adapters.mail.unsubscribe_links import UnsubscribeLinks
 from models.routing import MailFacts, RouteRequest, Suppressed, SuppressRequest
 from models.threads import (
     MAX_THREAD_ENTRIES,

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from temporalio import activity
 
 from activities import metrics
-from activities.crm import Crm
-from activities.errors import Permanent, Transient
-from activities.fact_candidates import Candidate, rank
-from activities.page_text import looks_binary, pages_worth_reading
 from activities.postbox import Postbox
-from activities.safe_fetch import SafeFetcher
-from activities.site_meta import parse_site
-from activities.visible_text import visible_text
 from activities.wrapping import adapter_errors, heartbeating
+from adapters.crm.crm import Crm
+from adapters.errors import Permanent, Transient
+from adapters.web.fact_candidates import Candidate, rank
+from adapters.web.page_text import looks_binary, pages_worth_reading
+from adapters.web.safe_fetch import SafeFetcher
+from adapters.web.site_meta import parse_site
+from adapters.web.visible_text import visible_text
 from agents.client import LlmClient, LlmOutputInvalid
 from agents.outreach import choose_points, write_line
 from models.agent_output import CallRecord, FactUse, OutreachDraft, PointChoice

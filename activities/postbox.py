@@ -9,10 +9,10 @@ the same Message-ID, so the log is right again.
 """
 
 from activities import metrics
-from activities.crm import Crm
-from activities.errors import Permanent
-from activities.mail import MailTransport, message_id, recipient
-from activities.unsubscribe_links import UnsubscribeLinks
+from adapters.crm.crm import Crm
+from adapters.errors import Permanent
+from adapters.mail.mail import MailTransport, message_id, recipient
+from adapters.mail.unsubscribe_links import UnsubscribeLinks
 from models.common import OutgoingEmail, SendResult
 from models.threads import MAX_THREAD_BODY, MessageRecord, Process, SuppressionReason
 

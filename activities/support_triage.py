@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from temporalio import activity
 
 from activities import metrics
-from activities.knowledge_base import KnowledgeBase
 from activities.postbox import Postbox
-from activities.question_terms import survey
 from activities.wrapping import adapter_errors, heartbeating
+from adapters.knowledge.knowledge_base import KnowledgeBase
+from adapters.knowledge.question_terms import survey
 from agents.client import LlmClient
 from agents.triage import classify, draft_reply, topic_probabilities
 from config.escalation import EscalationPolicy

@@ -8,7 +8,7 @@ from typing import TypeVar
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.errors import Permanent, Transient
+from adapters.errors import Permanent, Transient
 from agents.client import LlmError
 
 T = TypeVar("T")

@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 from openai.types.chat import ChatCompletion
 
-from activities.inbound_mail import parse_email
-from activities.knowledge_base import KnowledgeBase
 from activities.support_triage import DRAFT_ARTICLES, KB_RESULTS
+from adapters.knowledge.knowledge_base import KnowledgeBase
+from adapters.mail.inbound_mail import parse_email
 from agents.client import LlmClient, LlmConfig
 from agents.triage import classify, draft_reply, topic_probabilities
 from bench.triage_cases import load_cases, to_rfc822

@@ -42,10 +42,10 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
 from activities.factory import llm_client, postbox, support_triage_activities
-from activities.knowledge_base import KnowledgeBase
 from activities.postbox import Postbox
+from adapters.crm.crm import SqliteCrm
+from adapters.knowledge.knowledge_base import KnowledgeBase
 from agents.client import LlmConfig, LlmError
 from bench.agent_direct import TimedLlmClient, direct_ticket, sample_tickets
 from bench.agent_flow import AgentPathWorkflow

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from activities.crm import SqliteCrm
-from activities.token_rate import TokenRate
+from adapters.crm.crm import SqliteCrm
+from adapters.crm.token_rate import TokenRate
 from models.limits import LlmRate
 
 ENDPOINT = "http://bench.invalid/v1"

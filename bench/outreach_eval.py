@@ -34,7 +34,6 @@ from pydantic import ValidationError
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
 from activities.factory import (
     lead_intake_activities,
     outreach_activities,
@@ -42,6 +41,7 @@ from activities.factory import (
     unsubscribe_links,
 )
 from activities.mail_routing import MailRoutingActivities
+from adapters.crm.crm import SqliteCrm
 from bench.outreach_metrics import SiteFacts, summarize
 from bench.triage_eval import start_local_llm
 from client.options import outreach_options

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from activities.site_meta import parse_site
-from activities.visible_text import visible_text
+from adapters.web.site_meta import parse_site
+from adapters.web.visible_text import visible_text
 from policy.checks.claims import unsupported_terms
 from policy.checks.grounding import stems, support
 from policy.outreach_templates import UNSUBSCRIBE_LINE

@@ -30,17 +30,17 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.crm import Crm, SqliteCrm
-from activities.enrichment import WebsiteEnrichment
 from activities.lead_intake import LeadIntakeActivities
-from activities.mail import MaildirTransport
 from activities.postbox import Postbox
-from activities.safe_fetch import FetchPolicy, SafeFetcher
-from activities.scoring import ScoringConfig
-from activities.unsubscribe_links import UnsubscribeLinks
+from adapters.crm.crm import Crm, SqliteCrm
+from adapters.mail.mail import MaildirTransport
+from adapters.mail.unsubscribe_links import UnsubscribeLinks
+from adapters.web.enrichment import WebsiteEnrichment
+from adapters.web.safe_fetch import FetchPolicy, SafeFetcher
 from devstack.processes import free_port, wait_for_port
 from models import search_attributes
 from models.lead import LeadIntakeInput, LeadSubmission
+from policy.scoring import ScoringConfig
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.runtime.sandbox import workflow_runner
 

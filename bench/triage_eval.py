@@ -32,10 +32,10 @@ import httpx
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
 from activities.factory import postbox, support_triage_activities
-from activities.inbound_mail import parse_email
-from activities.knowledge_base import KnowledgeBase
+from adapters.crm.crm import SqliteCrm
+from adapters.knowledge.knowledge_base import KnowledgeBase
+from adapters.mail.inbound_mail import parse_email
 from bench.triage_cases import Case, load_cases, to_rfc822
 from bench.triage_metrics import Row, choose_threshold, reliability, summarize, threshold_table
 from client.options import triage_options

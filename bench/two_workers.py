@@ -27,7 +27,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 from throughput import ROOT, intake_activities, lead, measure, start_dev_server, start_sites
 
-from activities.crm_postgres import PostgresCrm
+from adapters.crm.crm_postgres import PostgresCrm
 from devstack.postgres import PostgresCluster
 from models.lead import LeadIntakeInput
 from workflows.lead_intake import LeadIntakeWorkflow

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from activities.inbound_mail import MAX_RAW_BYTES, parse_email
+from adapters.mail.inbound_mail import MAX_RAW_BYTES, parse_email
 from client.errors import InputError, validated
 from client.options import outreach_options
 from config.settings import OutreachSettings

@@ -13,7 +13,7 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
-from activities.inbound_mail import parse_email
+from adapters.mail.inbound_mail import parse_email
 from client.handles import edit_and_approve, reschedule
 from client.inputs import parse_lead, parse_outreach
 from client.submit import submit_lead, submit_outreach

@@ -13,7 +13,7 @@ from email.parser import BytesParser
 from email.utils import make_msgid, parseaddr
 from pathlib import Path
 
-from activities.mail import key_digest
+from adapters.mail.mail import key_digest
 from config.doors import InboundSettings
 from config.settings import AppSettings
 from devstack.stack import demo_env

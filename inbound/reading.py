@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from activities.inbound_mail import boundary_lines, parse_email, raw_text_ticket
+from adapters.mail.inbound_mail import boundary_lines, parse_email, raw_text_ticket
 from models.support import InboundEmail
 
 READ_BUDGET_S = 10.0

@@ -29,8 +29,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from activities.inbound_mail import MAX_RAW_BYTES
-from activities.mail import envelope_sender
+from adapters.mail.inbound_mail import MAX_RAW_BYTES
+from adapters.mail.mail import envelope_sender
 from client.submit import submit_mail
 from inbound.reading import MailReader
 from inbound.smtp_data import BlockDataSMTP

@@ -129,7 +129,7 @@ class AskedPart(Strict):
 
 class QuestionCoverage(Strict):
     """The sentences of a mail that ask something, and their words no article uses
-    (`activities.question_terms`): the answer check's evidence."""
+    (`adapters.knowledge.question_terms`): the answer check's evidence."""
 
     asks: bool
     """False when the mail asks nothing."""

@@ -23,6 +23,8 @@ from models import search_attributes
 from tests import privacy
 
 os.environ.update(privacy.ENV)
+pytest_plugins = ("tests.crm_fixtures",)
+"""`crm_db`: the CRM tests of activities and adapters run on both backends."""
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -16,7 +16,7 @@ from cryptography import x509
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from activities.crm_postgres import PostgresCrm
+from adapters.crm.crm_postgres import PostgresCrm
 from devstack.postgres import SUPERUSER, PostgresCluster
 from models import search_attributes
 from tests.postgres import running_cluster
@@ -67,7 +67,7 @@ def test_dockerfile_runs_the_worker_and_ships_every_package():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'CMD ["python", "worker.py"]' in dockerfile
     packages = ("workflows", "policy", "activities", "agents", "models", "config", "client", "web")
-    packages += ("inbound", "devstack")
+    packages += ("inbound", "devstack", "adapters")
     for package in (*packages, "kb"):
         assert f"COPY {package} {package}" in dockerfile
 

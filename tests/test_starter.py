@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from activities.crm import SqliteCrm
+from adapters.crm.crm import SqliteCrm
 from models.lead import company_domain_key
 from models.threads import Suppression
 from tests.privacy import ID_KEY

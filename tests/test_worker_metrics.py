@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 import worker
-from activities.inbound_mail import parse_email
+from adapters.mail.inbound_mail import parse_email
 from bench.triage_cases import load_cases, to_rfc822
 from client.submit import submit_lead
 from config.temporal import connect

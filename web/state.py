@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
 
-from activities.unsubscribe_links import UnsubscribeLinks
+from adapters.mail.unsubscribe_links import UnsubscribeLinks
 from config.doors import WebSettings
 from config.privacy import PrivacySettings
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings

@@ -4,7 +4,7 @@
 Mailbox providers POST `List-Unsubscribe=One-Click` to the link without a cookie or a
 page, so the POST acts at once; a person who opens the link gets a page with a confirm
 button that makes the same POST (a GET must not act: link scanners fetch every URL in
-a mail). The token is an HMAC over the outreach run's id (`activities.unsubscribe_links`),
+a mail). The token is an HMAC over the outreach run's id (`adapters.mail.unsubscribe_links`),
 so a forged or altered link is refused and names nothing; a valid one starts the
 `UnsubscribeWorkflow`, which suppresses the address the run mailed and stops every
 cadence to it. Using a link twice is harmless: the second start finds the first run.

@@ -3,7 +3,7 @@ is it in the article the reply cites?
 
 The reply checker (`reply`) asks whether a reply is supported by the articles it cites;
 a grounded answer to another question passes it. This check reads the question instead,
-from the evidence `activities.question_terms` measures: the sentences that ask, how
+from the evidence `adapters.knowledge.question_terms` measures: the sentences that ask, how
 specific their words are in general English, the words no article uses, and how much of
 the question each article's words cover.
 

@@ -4,10 +4,10 @@ person would find there."""
 
 from pathlib import Path
 
-from activities.crm import SqliteCrm
-from activities.mail import MaildirTransport
 from activities.postbox import Postbox
-from activities.unsubscribe_links import UnsubscribeLinks
+from adapters.crm.crm import SqliteCrm
+from adapters.mail.mail import MaildirTransport
+from adapters.mail.unsubscribe_links import UnsubscribeLinks
 
 SENDER = "Flowdesk <hello@flowdesk.example>"
 LINKS = UnsubscribeLinks(

@@ -8,14 +8,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from activities.crm import SqliteCrm
 from activities.limits import AutoReplyLedger, tokens_reported
-from activities.token_rate import TokenRate
+from adapters.crm.crm import SqliteCrm
+from adapters.crm.token_rate import TokenRate
 from models.agent_output import CallRecord, Usage
 from models.limits import AutoReplyLimits, LlmRate
 from models.support import Classified
 from models.threads import MessageRecord
-from tests.activities.conftest import CrmDatabase
+from tests.crm_fixtures import CrmDatabase
 from tests.workflows.triage_fakes import CALL, classification
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

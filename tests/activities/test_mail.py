@@ -13,9 +13,9 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
-from activities.errors import Permanent
 from activities.lead_intake import render_welcome
-from activities.mail import MaildirTransport, SentLedger, SmtpTransport, message_id
+from adapters.errors import Permanent
+from adapters.mail.mail import MaildirTransport, SentLedger, SmtpTransport, message_id
 from models.common import ListUnsubscribe, OutgoingEmail
 from models.lead import CompanyProfile, WelcomeEmailInput
 from tests.workflows.fakes import make_lead

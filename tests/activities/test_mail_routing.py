@@ -3,9 +3,9 @@ suppress, and which run a message's headers name."""
 
 from pathlib import Path
 
-from activities.crm import SqliteCrm
 from activities.mail_routing import MailRoutingActivities
-from activities.unsubscribe_links import UnsubscribeLinks
+from adapters.crm.crm import SqliteCrm
+from adapters.mail.unsubscribe_links import UnsubscribeLinks
 from models.routing import RouteOptions, RouteRequest, SuppressRequest
 from models.support import InboundEmail
 from models.threads import DeliveryReport, MessageRecord

@@ -15,9 +15,9 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.crm import SqliteCrm
 from activities.outreach import OutreachActivities, ResearchLimits
-from activities.safe_fetch import FetchPolicy, SafeFetcher
+from adapters.crm.crm import SqliteCrm
+from adapters.web.safe_fetch import FetchPolicy, SafeFetcher
 from agents.client import LlmClient, LlmConfig
 from models.lead import CompanyProfile
 from models.outreach import ResearchRequest, TimelineEvent, Touch, TouchDraftRequest, TouchEmail

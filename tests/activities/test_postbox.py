@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from activities.crm import SqliteCrm
-from activities.errors import Permanent
 from activities.factory import postbox, unsubscribe_links
-from activities.mail import message_id
 from activities.postbox import Postbox
-from activities.unsubscribe_links import UnsubscribeLinks
+from adapters.crm.crm import SqliteCrm
+from adapters.errors import Permanent
+from adapters.mail.mail import message_id
+from adapters.mail.unsubscribe_links import UnsubscribeLinks
 from config.doors import InboundSettings, WebSettings
 from config.settings import AppSettings
 from models.common import OutgoingEmail, SendResult

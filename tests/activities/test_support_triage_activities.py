@@ -13,10 +13,10 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.crm import SqliteCrm
-from activities.knowledge_base import KnowledgeBase
 from activities.postbox import Postbox
 from activities.support_triage import SupportTriageActivities
+from adapters.crm.crm import SqliteCrm
+from adapters.knowledge.knowledge_base import KnowledgeBase
 from agents.client import LlmClient, LlmConfig
 from config.escalation import load_policy
 from models.common import MAX_SUBJECT_CHARS, OutgoingEmail, SendResult

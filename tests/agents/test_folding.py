@@ -3,7 +3,7 @@ customer's own words never do."""
 
 from pathlib import Path
 
-from activities.inbound_mail import parse_email
+from adapters.mail.inbound_mail import parse_email
 from agents.folding import fold
 from agents.triage import email_text
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from activities.inbound_mail import parse_email
+from adapters.mail.inbound_mail import parse_email
 from agents.triage import CLASSIFY, DRAFT, TOPIC, email_text
 from bench.triage_cases import Case, to_rfc822
 from models.agent_output import TOPICS

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from activities.crm import SqliteCrm
 from activities.factory import postbox, support_triage_activities
-from activities.inbound_mail import parse_email
-from activities.knowledge_base import KnowledgeBase
+from adapters.crm.crm import SqliteCrm
+from adapters.knowledge.knowledge_base import KnowledgeBase
+from adapters.mail.inbound_mail import parse_email
 from bench.triage_cases import Case, load_cases, safe_answerable, to_rfc822
 from bench.triage_eval import run_cases
 from bench.triage_metrics import Row, unsafe, wrong_answer

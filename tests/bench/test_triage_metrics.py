@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from activities.inbound_mail import parse_email
+from adapters.mail.inbound_mail import parse_email
 from bench.triage_cases import Case, load_cases, to_rfc822
 from bench.triage_metrics import Row, choose_threshold, reliability, summarize, threshold_table
 

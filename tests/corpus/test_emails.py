@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.inbound_mail import UNKNOWN_SENDER, parse_email
+from adapters.mail.inbound_mail import UNKNOWN_SENDER, parse_email
 from inbound.smtp import Inbox, listen
 from models.routing import RouteOptions, RouteRequest
 from models.support import InboundEmail

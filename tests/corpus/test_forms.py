@@ -16,7 +16,7 @@ import pytest_asyncio
 from pydantic import SecretStr
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.mail import build_message
+from adapters.mail.mail import build_message
 from client.errors import InputError
 from client.inputs import parse_lead, parse_outreach, read_json_file
 from config.doors import WebSettings

@@ -23,10 +23,10 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
 from activities.factory import postbox, support_triage_activities
-from activities.inbound_mail import parse_email
-from activities.knowledge_base import KnowledgeBase
+from adapters.crm.crm import SqliteCrm
+from adapters.knowledge.knowledge_base import KnowledgeBase
+from adapters.mail.inbound_mail import parse_email
 from client.options import triage_options
 from config.doors import InboundSettings, WebSettings
 from config.escalation import load_policy

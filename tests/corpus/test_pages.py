@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.page_text import MAX_TITLE, looks_binary, pages_worth_reading
-from activities.site_meta import MAX_EMPLOYEES, MAX_TEXT, parse_site
-from activities.visible_text import visible_text
+from adapters.web.page_text import MAX_TITLE, looks_binary, pages_worth_reading
+from adapters.web.site_meta import MAX_EMPLOYEES, MAX_TEXT, parse_site
+from adapters.web.visible_text import visible_text
 from models.lead import CompanyProfile
 from tests.corpus.pages import BASE_URL, PageCase, page_corpus
 

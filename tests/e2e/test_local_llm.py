@@ -12,12 +12,12 @@ import pytest
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
-from activities.inbound_mail import parse_email
-from activities.knowledge_base import KnowledgeBase
 from activities.outreach import OutreachActivities, ResearchLimits
-from activities.safe_fetch import FetchPolicy, SafeFetcher
 from activities.support_triage import SupportTriageActivities
+from adapters.crm.crm import SqliteCrm
+from adapters.knowledge.knowledge_base import KnowledgeBase
+from adapters.mail.inbound_mail import parse_email
+from adapters.web.safe_fetch import FetchPolicy, SafeFetcher
 from agents.client import LlmClient, LlmConfig
 from config.escalation import load_policy
 from config.settings import OutreachSettings

@@ -19,13 +19,13 @@ from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
-from activities.mail import MaildirTransport, key_digest
 from activities.mail_routing import MailRoutingActivities
 from activities.outreach import OutreachActivities, ResearchLimits
 from activities.postbox import Postbox
 from activities.support_triage import SupportTriageActivities
-from activities.unsubscribe_links import UnsubscribeLinks
+from adapters.crm.crm import SqliteCrm
+from adapters.mail.mail import MaildirTransport, key_digest
+from adapters.mail.unsubscribe_links import UnsubscribeLinks
 from config.doors import WebSettings
 from config.settings import OutreachSettings, TemporalSettings, TriageSettings
 from inbound.smtp import Inbox, listen

@@ -11,7 +11,7 @@ from pathlib import Path
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.inbound_mail import parse_email
+from adapters.mail.inbound_mail import parse_email
 from models.outreach import OutreachInput, OutreachResult
 from models.routing import RouteResult, router_workflow_id
 from tests.inbound.loop_stack import OPTIONS, REPLY_ADDRESS, LoopStack, loop_stack

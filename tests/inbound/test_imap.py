@@ -9,7 +9,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.imap import BATCH_PAYLOAD_BYTES, MailboxActivities
-from activities.inbound_mail import MAX_RAW_BYTES
+from adapters.mail.inbound_mail import MAX_RAW_BYTES
 from models.mailbox import MarkSeen
 from models.support import MAX_BODY_CHARS
 from tests.inbound.imap_server import ImapServer, Mailbox, mail

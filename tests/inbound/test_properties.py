@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from activities.inbound_mail import parse_email
+from adapters.mail.inbound_mail import parse_email
 from inbound.reading import READ_BUDGET_S
 from models.routing import MailFacts, RouteOptions
 from models.support import InboundEmail

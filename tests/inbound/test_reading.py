@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from activities.inbound_mail import UNKNOWN_SENDER, parse_email
+from adapters.mail.inbound_mail import UNKNOWN_SENDER, parse_email
 from bench.smtp_stall import crafted, ordinary
 from inbound.reading import MailReader
 

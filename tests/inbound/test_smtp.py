@@ -17,9 +17,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
-from activities.inbound_mail import MAX_RAW_BYTES, parse_email
 from activities.mail_routing import MailRoutingActivities
+from adapters.crm.crm import SqliteCrm
+from adapters.mail.inbound_mail import MAX_RAW_BYTES, parse_email
 from bench.smtp_stall import crafted
 from inbound.smtp import Inbox, listen
 from models.routing import RouteOptions, RouteResult, router_workflow_id

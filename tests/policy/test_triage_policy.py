@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from activities.knowledge_base import KnowledgeBase
+from adapters.knowledge.knowledge_base import KnowledgeBase
 from config.escalation import load_policy
 from models.agent_output import ReplyDraft
 from models.support import Classified, DraftedReply, InboundEmail, KbHit, Screening, TriageOptions

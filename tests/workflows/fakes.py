@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.scoring import ScoringConfig, score_lead
 from models.common import SendResult
 from models.lead import (
     CompanyProfile,
@@ -19,6 +18,7 @@ from models.lead import (
     WelcomeEmailInput,
     company_domain_key,
 )
+from policy.scoring import ScoringConfig, score_lead
 from tests.privacy import ID_KEY
 
 SCORING = ScoringConfig(target_industries=("robotics",), tier_a_min=60, tier_b_min=30)

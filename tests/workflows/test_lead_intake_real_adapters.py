@@ -8,10 +8,10 @@ from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
-from activities.enrichment import WebsiteEnrichment
 from activities.lead_intake import LeadIntakeActivities, render_welcome
-from activities.safe_fetch import FetchPolicy, SafeFetcher
+from adapters.crm.crm import SqliteCrm
+from adapters.web.enrichment import WebsiteEnrichment
+from adapters.web.safe_fetch import FetchPolicy, SafeFetcher
 from client.submit import submit_lead
 from models.common import OutgoingEmail, SendResult
 from models.lead import LeadIntakeInput, WelcomeEmailInput

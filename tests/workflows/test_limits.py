@@ -12,10 +12,10 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.crm import SqliteCrm
 from activities.limits import AutoReplyLedger, LimitsInterceptor
 from activities.support_triage import AGENT_STEPS
-from activities.token_rate import TokenRate
+from adapters.crm.crm import SqliteCrm
+from adapters.crm.token_rate import TokenRate
 from models import search_attributes as sa
 from models.agent_output import Usage
 from models.limits import AutoReplyLimits, LlmRate

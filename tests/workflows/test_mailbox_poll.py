@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.imap import MailboxActivities
-from activities.inbound_mail import parse_email
+from adapters.mail.inbound_mail import parse_email
 from devstack.time_skipping import start_time_skipping
 from models.mailbox import FetchedMail, MailBatch, MailboxPollInput, MailboxPollResult, MarkSeen
 from models.support import (
