@@ -62,40 +62,33 @@ async def front(dev_env: WorkflowEnvironment, issued: Path) -> AsyncIterator[str
         yield at
 
 
-async def test_a_client_with_the_stacks_certificate_gets_in(front: str, issued: Path):
-    settings = TemporalSettings(
-        address=front,
-        tls_cert_path=issued / "client.pem",
-        tls_key_path=issued / "client.key",
-        tls_ca_path=issued / "ca.pem",
-        tls_server_name="temporal",
+def settings(front: str, issued: Path, client_pair: Path | None) -> TemporalSettings:
+    """What a service of the stack reads: the CA and the server's name, and the client
+    pair in `client_pair` (None: no certificate)."""
+    pair = (
+        {"tls_cert_path": client_pair / "client.pem", "tls_key_path": client_pair / "client.key"}
+        if client_pair
+        else {}
     )
-    client = await connect(settings, PRIVACY)
+    return TemporalSettings(
+        address=front, tls_ca_path=issued / "ca.pem", tls_server_name="temporal", **pair
+    )
+
+
+async def test_a_client_with_the_stacks_certificate_gets_in(front: str, issued: Path):
+    client = await connect(settings(front, issued, issued), PRIVACY)
     assert (await client.service_client.check_health()) is True
 
 
-async def test_a_client_without_a_certificate_is_turned_away(front: str, issued: Path):
-    settings = TemporalSettings(
-        address=front, tls_ca_path=issued / "ca.pem", tls_server_name="temporal"
-    )
-    with pytest.raises(RuntimeError):  # the handshake fails: the SDK cannot connect
-        client = await connect(settings, PRIVACY)
-        await client.service_client.check_health()
-
-
-async def test_a_certificate_from_another_authority_is_turned_away(
-    front: str, issued: Path, tmp_path: Path
+@pytest.mark.parametrize("pair", ["none", "another authority's"])
+async def test_a_client_without_the_stacks_certificate_is_turned_away(
+    front: str, issued: Path, tmp_path: Path, pair: str
 ):
     stranger = certs.issue(tmp_path / "other", ["temporal"]).directory
-    settings = TemporalSettings(
-        address=front,
-        tls_cert_path=stranger / "client.pem",
-        tls_key_path=stranger / "client.key",
-        tls_ca_path=issued / "ca.pem",
-        tls_server_name="temporal",
-    )
-    with pytest.raises(RuntimeError):
-        client = await connect(settings, PRIVACY)
+    with pytest.raises(RuntimeError):  # the handshake fails: the SDK cannot connect
+        client = await connect(
+            settings(front, issued, stranger if pair != "none" else None), PRIVACY
+        )
         await client.service_client.check_health()
 
 
