@@ -18,9 +18,9 @@ from models.support import Classified, DraftedReply, Screening, TriageInput, Tri
 from policy.outreach_policy import check_touch
 from policy.triage_policy import evaluate
 from tests.metrics_scrape import metrics_runtime, series, value
+from tests.policy.test_outreach_policy import FACTS, OPTIONS
 from tests.workflows.fakes import make_lead
 from tests.workflows.outreach_fakes import good_draft
-from tests.workflows.test_outreach_policy import FACTS, OPTIONS
 from tests.workflows.triage_fakes import CALL, POLICY, FakeTriage, billing_email, hits
 from tests.workflows.triage_fakes import classification as classified_as
 from workflows.runtime.metrics import hold_code
