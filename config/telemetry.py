@@ -23,7 +23,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 AGENT_CALL_BUCKETS = [0.25, 0.5, 1, 2, 5, 10, 20, 40, 90]
 """Seconds: a local model answers in 1-10 s, a hosted one in under 1 s; 90 s is the
-agent step's timeout (`workflows/steps.AGENT`)."""
+agent step's timeout (`workflows/runtime/steps.AGENT`)."""
 BUCKETS = {"flowdesk_agent_call_duration": AGENT_CALL_BUCKETS}
 """The SDK's default buckets stop at 10 s, where a slow agent call only starts."""
 
