@@ -13,12 +13,12 @@ import sys
 from email.utils import parseaddr
 
 from client.options import route_options
+from client.schedules import SCHEDULE_ID, mailbox_schedule, write_schedule
 from config.doors import InboundSettings
 from config.loading import load_or_exit, start_logging
 from config.privacy import PrivacySettings
 from config.settings import AppSettings, TemporalSettings, TriageSettings
 from config.temporal import connect, exit_without_teardown
-from inbound.schedule import SCHEDULE_ID, mailbox_schedule, write_schedule
 from inbound.smtp import Inbox, listen
 
 log = logging.getLogger("flowdesk.inbound")

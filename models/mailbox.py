@@ -31,7 +31,7 @@ class MarkSeen(Strict):
 
 
 class MailboxPollInput(Strict):
-    """Fixed when the schedule is written (`inbound.schedule`), like any run's options."""
+    """Fixed when the schedule is written (`client.schedules`), like any run's options."""
 
     options: TriageOptions
     batch: int = Field(ge=1, description="At most this many unseen messages per poll")

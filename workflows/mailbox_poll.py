@@ -1,6 +1,6 @@
 """One poll of the production mailbox: unseen mail in, one mail-router run per message.
 
-A Temporal Schedule (`inbound.schedule`) starts this run every `imap_poll_seconds`; its
+A Temporal Schedule (`client.schedules`) starts this run every `imap_poll_seconds`; its
 skip policy means one poll at a time. Each message becomes a child `MailRouterWorkflow`
 under its router id (from the Message-ID, as the SMTP door does), abandoned on close
 so the routing outlives the poll, and never run twice: an id that exists, even

@@ -11,9 +11,9 @@ from pydantic import SecretStr
 from temporalio.client import ScheduleActionStartWorkflow, ScheduleOverlapPolicy
 from temporalio.testing import WorkflowEnvironment
 
+from client.schedules import SCHEDULE_ID, mailbox_schedule, write_schedule
 from config.doors import InboundSettings
 from config.settings import TriageSettings
-from inbound.schedule import SCHEDULE_ID, mailbox_schedule, write_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 
