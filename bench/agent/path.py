@@ -2,13 +2,13 @@
 classify/draft activities in a Temporal worker; and triage throughput against the
 server's own at 1, 2 and 4 tickets in flight.
 
-    .venv/bin/python -m bench.agent_path [--tickets 8] [--in-flight 1 2 4] [--out bench/results]
+    .venv/bin/python -m bench.agent.path [--tickets 8] [--in-flight 1 2 4] [--out bench/results]
 
 The embedded model is served as the evaluation serves it (llama.cpp through
 `xllamacpp`, Qwen2.5-Coder-0.5B Q4_K_M, 2 threads, 4k context per slot), with as many
-server slots as tickets in flight (`bench.llm_slots`). The direct path sends the
-activities' own requests (`bench.agent_direct`); the activity path runs the same
-tickets through `AgentPathWorkflow` (`bench.agent_flow`: the triage workflow's agent
+server slots as tickets in flight (`bench.agent.llm_slots`). The direct path sends the
+activities' own requests (`bench.agent.direct`); the activity path runs the same
+tickets through `AgentPathWorkflow` (`bench.agent.flow`: the triage workflow's agent
 steps) on a Temporal dev server, with the worker's real converter (pydantic and the
 AES-GCM payload codec) and sandbox.
 
@@ -47,11 +47,11 @@ from activities.postbox import Postbox
 from adapters.crm.crm import SqliteCrm
 from adapters.knowledge.knowledge_base import KnowledgeBase
 from agents.client import LlmConfig, LlmError
-from bench.agent_direct import TimedLlmClient, direct_ticket, sample_tickets
-from bench.agent_flow import AgentPathWorkflow
-from bench.agent_probes import cpu_snapshot, history_spans, record_row, since
-from bench.agent_report import print_table, summarize
-from bench.llm_slots import counters, running, slot_contexts
+from bench.agent.direct import TimedLlmClient, direct_ticket, sample_tickets
+from bench.agent.flow import AgentPathWorkflow
+from bench.agent.llm_slots import counters, running, slot_contexts
+from bench.agent.probes import cpu_snapshot, history_spans, record_row, since
+from bench.agent.report import print_table, summarize
 from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy, load_policy
 from config.privacy import PrivacySettings

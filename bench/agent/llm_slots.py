@@ -6,7 +6,7 @@ sequences; every slot keeps the 4k context a ticket gets in the product. The met
 and slots endpoints are switched on, so the benchmark can read the server's own
 compute time and prove how many slots it runs.
 
-    python -m bench.llm_slots --port 8092 --slots 4 --threads 2 --context 4096
+    python -m bench.agent.llm_slots --port 8092 --slots 4 --threads 2 --context 4096
 """
 
 import argparse
@@ -35,7 +35,7 @@ def running(slots: int, threads: int, context: int, log: Path) -> Iterator[str]:
     port = free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.llm_slots", "--port", str(port), "--slots", str(slots),
+            [sys.executable, "-m", "bench.agent.llm_slots", "--port", str(port), "--slots", str(slots),
              "--threads", str(threads), "--context", str(context)],
             stdout=sink, stderr=subprocess.STDOUT,
         )  # fmt: skip

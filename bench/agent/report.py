@@ -1,4 +1,4 @@
-"""Figures and the printed table of the agent-path benchmark (`bench.agent_path`).
+"""Figures and the printed table of the agent-path benchmark (`bench.agent.path`).
 
 Overheads are ratios of sums over the same tickets (activity time minus direct time,
 over direct time), so a long draft weighs as much as it costs; the time outside the

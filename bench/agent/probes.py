@@ -94,5 +94,5 @@ def cpu_snapshot() -> dict[str, float]:
     return {
         "bench": time.process_time(),
         "temporal": sum(cpu_seconds(pid) for pid in children("server start-dev")),
-        "llama": sum(cpu_seconds(pid) for pid in children("bench.llm_slots")),
+        "llama": sum(cpu_seconds(pid) for pid in children("bench.agent.llm_slots")),
     }
