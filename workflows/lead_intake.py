@@ -23,8 +23,8 @@ from workflows.runtime.steps import (
     BAD_INPUT,
     CRM,
     ENRICH,
-    LOCAL,
     MAIL,
+    ON_WORKER,
     StepOptions,
     attempt,
     run_local_step,
@@ -95,7 +95,7 @@ class LeadIntakeWorkflow:
         score = self._score = await self._step(
             LeadIntakeActivities.score_lead,
             ScoreInput(lead=lead, profile=profile),
-            LOCAL,
+            ON_WORKER,
             "score by rules",
         )
         found = [sa.LEAD_SCORE.value_set(score.points), sa.LEAD_TIER.value_set(score.tier)]

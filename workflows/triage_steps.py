@@ -14,8 +14,8 @@ from workflows.runtime import metrics
 from workflows.runtime.decision_log import DecisionLog
 from workflows.runtime.steps import (
     AGENT,
-    LOCAL,
     MAIL,
+    ON_WORKER,
     attempt,
     budget_spent,
     failure_cause,
@@ -73,7 +73,7 @@ class TriageSteps:
         self._stage = "screening"
         screening: Screening | None = await attempt(
             self._log, "screen", "failed, held for a person", SupportTriageActivities.screen_email,
-            email, LOCAL, "escalation policy screening",
+            email, ON_WORKER, "escalation policy screening",
         )  # fmt: skip
         if screening is not None:
             found = ", ".join(m.name for m in screening.intents) or "no escalation intent"
@@ -115,7 +115,7 @@ class TriageSteps:
         self._stage = "searching"
         hits: list[KbHit] | None = await attempt(
             self._log, "kb_search", "failed, continuing without",
-            SupportTriageActivities.search_knowledge_base, email, LOCAL,
+            SupportTriageActivities.search_knowledge_base, email, ON_WORKER,
             "knowledge-base search",
         )  # fmt: skip
         if hits is None:
@@ -130,7 +130,7 @@ class TriageSteps:
             return None
         coverage: QuestionCoverage | None = await attempt(
             self._log, "survey", "failed, held for a person",
-            SupportTriageActivities.survey_question, email, LOCAL,
+            SupportTriageActivities.survey_question, email, ON_WORKER,
             "what the mail asks and which of its words no article uses",
         )  # fmt: skip
         if coverage is not None:

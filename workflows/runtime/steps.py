@@ -100,8 +100,10 @@ ENRICH = StepOptions(
         maximum_attempts=3,
     ),
 )
-LOCAL = StepOptions(timeout=timedelta(seconds=15), retry=RetryPolicy(maximum_attempts=3))
-"""Work on the worker itself (scoring, policy screening, the knowledge-base index)."""
+ON_WORKER = StepOptions(timeout=timedelta(seconds=15), retry=RetryPolicy(maximum_attempts=3))
+"""Work on the worker itself (scoring, policy screening, the knowledge-base index): a
+local activity where a workflow can run one (`run_local_step`), a regular one in runs
+started before that."""
 TOKEN_BUDGET = "token-budget"
 """Runs started before the budget never skipped an agent step for it."""
 
