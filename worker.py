@@ -40,8 +40,8 @@ from config.settings import (
 )
 from config.telemetry import TelemetrySettings, runtime, tracer_provider, tracing_interceptor
 from config.temporal import connect
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.registry import WORKFLOWS
-from workflows.runtime.sandbox import workflow_runner
 
 log = logging.getLogger("flowdesk.worker")
 SHUTDOWN_GRACE = timedelta(seconds=10)
@@ -124,7 +124,7 @@ def build_worker(
         client,
         task_queue=settings.temporal.task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
         activities=worker_activities(
             settings.app,
             settings.llm,

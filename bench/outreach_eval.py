@@ -55,7 +55,7 @@ from models.outreach import OutreachInput, OutreachOptions, OutreachStatus
 from policy.touch_copy import COPY
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 
 DECIDED = ("awaiting_approval", "scheduled", "following_up")
 QUOTES = [c.quote.split("{")[0] for c in COPY.values()]
@@ -163,7 +163,7 @@ async def run_leads(
             task_queue=queue,
             workflows=[LeadOutreachWorkflow, LeadIntakeWorkflow],
             activities=activities,
-            workflow_runner=workflow_runner(),
+            plugins=[worker_plugin()],
         ):
             for number, lead in enumerate(leads, 1):
                 handle = await env.client.start_workflow(

@@ -42,7 +42,7 @@ from models import search_attributes
 from models.lead import LeadIntakeInput, LeadSubmission
 from policy.scoring import ScoringConfig
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "northwind-robotics.example"
@@ -133,7 +133,7 @@ async def run(count: int, concurrency: int) -> dict[str, object]:
             task_queue=task_queue,
             workflows=[LeadIntakeWorkflow, NoopWorkflow],
             activities=[*acts.definitions(), noop],
-            workflow_runner=workflow_runner(),
+            plugins=[worker_plugin()],
         ):
 
             async def one_intake(i: int) -> object:

@@ -46,7 +46,7 @@ from devstack.processes import free_port
 from devstack.time_skipping import start_time_skipping
 from models.support import TriageInput, TriageOptions, TriageStatus
 from policy.checks.grounding import plain_text
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 from workflows.support_triage import SupportTriageWorkflow
 
 SETTLED = ("awaiting_human", "done")
@@ -125,7 +125,7 @@ async def run_cases(
             task_queue=queue,
             workflows=[SupportTriageWorkflow],
             activities=activities,
-            workflow_runner=workflow_runner(),
+            plugins=[worker_plugin()],
         ):
             await asyncio.gather(*(one(n, c) for n, c in enumerate(cases, 1)))
     finally:

@@ -31,7 +31,7 @@ from adapters.crm.crm_postgres import PostgresCrm
 from devstack.postgres import PostgresCluster
 from models.lead import LeadIntakeInput
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 
 POOL_SIZE = 10
 READY = "worker ready"
@@ -48,7 +48,7 @@ async def serve(address: str, task_queue: str, crm_url: str, data: Path) -> None
         task_queue=task_queue,
         workflows=[LeadIntakeWorkflow],
         activities=intake_activities(data, crm).definitions(),
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
     ):
         print(READY, flush=True)
         await stop.wait()

@@ -20,7 +20,6 @@ from temporalio.exceptions import ApplicationError
 
 from workflows.runtime.decision_log import DecisionLog
 from workflows.runtime.steps import (
-    BAD_INPUT,
     CRM,
     ENRICH,
     MAIL,
@@ -66,7 +65,7 @@ def domain_attribute(domain: str, score: LeadScore) -> list[SearchAttributeUpdat
     return [sa.COMPANY_DOMAIN.value_set(score.domain_key)] if score.domain_key else []
 
 
-@workflow.defn(failure_exception_types=BAD_INPUT)
+@workflow.defn
 class LeadIntakeWorkflow:
     def __init__(self) -> None:
         self._log = DecisionLog()

@@ -22,7 +22,6 @@ from temporalio import workflow
 
 from workflows.outreach_steps import OutreachSteps
 from workflows.runtime import metrics
-from workflows.runtime.steps import BAD_INPUT
 
 with workflow.unsafe.imports_passed_through():
     from models.common import OutgoingEmail
@@ -44,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
 MAX_RESCHEDULE = timedelta(days=90)
 
 
-@workflow.defn(failure_exception_types=BAD_INPUT)
+@workflow.defn
 class LeadOutreachWorkflow(OutreachSteps):
     @workflow.run
     async def run(self, request: OutreachInput) -> OutreachResult:

@@ -16,7 +16,7 @@ conversation so far.
 from temporalio import workflow
 
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.runtime.steps import BAD_INPUT, CRM, ROUTING, attempt, run_step, start_child_once
+from workflows.runtime.steps import CRM, ROUTING, attempt, run_step, start_child_once
 from workflows.support_triage import SupportTriageWorkflow
 from workflows.suppressing import Suppressing
 
@@ -62,7 +62,7 @@ SENDER_PAUSES = "sender-match-pauses"
 for a person (`LeadReply.unproven`) instead of ending or unsubscribing it."""
 
 
-@workflow.defn(failure_exception_types=BAD_INPUT)
+@workflow.defn
 class MailRouterWorkflow(Suppressing):
     @workflow.run
     async def run(self, request: RouteRequest) -> RouteResult:

@@ -15,7 +15,7 @@ import asyncio
 from temporalio import workflow
 
 from workflows.mail_router import MailRouterWorkflow
-from workflows.runtime.steps import BAD_INPUT, MAIL, run_step, start_child_once
+from workflows.runtime.steps import MAIL, run_step, start_child_once
 from workflows.support_triage import SupportTriageWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -36,7 +36,7 @@ def _digest(mail: FetchedMail) -> str:
     return mail.digest or unkeyed_message_digest(mail.email)
 
 
-@workflow.defn(failure_exception_types=BAD_INPUT)
+@workflow.defn
 class MailboxPollWorkflow:
     @workflow.run
     async def run(self, request: MailboxPollInput) -> MailboxPollResult:

@@ -21,7 +21,6 @@ from temporalio import workflow
 
 from workflows.runtime import metrics
 from workflows.runtime.review import HumanReview
-from workflows.runtime.steps import BAD_INPUT
 from workflows.triage_steps import TriageSteps
 
 with workflow.unsafe.imports_passed_through():
@@ -51,7 +50,7 @@ VERIFIED_SEND = "verified-auto-send"
 """Tickets started before this patch keep the 2026.11-1 decision (`triage_policy_v1`)."""
 
 
-@workflow.defn(failure_exception_types=BAD_INPUT)
+@workflow.defn
 class SupportTriageWorkflow(TriageSteps):
     def __init__(self) -> None:
         super().__init__()

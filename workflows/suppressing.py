@@ -12,7 +12,7 @@ from temporalio.exceptions import FailureError
 
 from workflows.lead_outreach import LeadOutreachWorkflow
 from workflows.runtime.decision_log import DecisionLog
-from workflows.runtime.steps import BAD_INPUT, ROUTING, run_step
+from workflows.runtime.steps import ROUTING, run_step
 
 with workflow.unsafe.imports_passed_through():
     from activities.mail_routing import MailRoutingActivities
@@ -61,7 +61,7 @@ class Suppressing:
         return True
 
 
-@workflow.defn(failure_exception_types=BAD_INPUT)
+@workflow.defn
 class UnsubscribeWorkflow(Suppressing):
     """Started by the web service for a verified link: the address the run mailed is
     suppressed and that run (with any other cadence to the address) is stopped. Runs

@@ -60,7 +60,7 @@ from config.temporal import data_converter
 from devstack.time_skipping import BIN
 from models import search_attributes
 from models.support import InboundEmail
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 
 Ticket = tuple[str, InboundEmail]
 Row = dict[str, Any]
@@ -167,7 +167,7 @@ class Bench:
             paths = Paths(llm_client(llm).config, self.kb, self.http, self.env.client, queue)
             async with Worker(
                 self.env.client, task_queue=queue, workflows=[AgentPathWorkflow],
-                activities=acts.definitions(), workflow_runner=workflow_runner(),
+                activities=acts.definitions(), plugins=[worker_plugin()],
             ):  # fmt: skip
                 run_one = getattr(paths, path)
                 await guarded(run_one(warm[1]))

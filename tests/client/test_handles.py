@@ -9,15 +9,15 @@ from client import handles
 from client.errors import InputError
 from models.support import TriageInput
 from tests.workflows.triage_fakes import FakeTriage, billing_email
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.registry import WORKFLOWS
-from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 
 async def test_a_finished_ticket_takes_no_decision(env: WorkflowEnvironment, task_queue: str):
     async with Worker(
         env.client, task_queue=task_queue, workflows=WORKFLOWS,
-        activities=FakeTriage().activities(), workflow_runner=workflow_runner(),
+        activities=FakeTriage().activities(), plugins=[worker_plugin()],
     ):  # fmt: skip
         handle = await env.client.start_workflow(
             SupportTriageWorkflow.run, TriageInput(email=billing_email()),

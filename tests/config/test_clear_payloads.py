@@ -13,7 +13,7 @@ from temporalio.worker import Worker
 
 from config.temporal import data_converter
 from tests.privacy import PRIVACY
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 
 
 @workflow.defn(sandboxed=False)
@@ -47,9 +47,7 @@ async def test_a_signal_sent_in_clear_is_dropped(
     keyed = await Client.connect(target, data_converter=data_converter(privacy))
     keyless = await Client.connect(target, data_converter=pydantic_data_converter)
     queue = f"tq-{uuid.uuid4()}"
-    async with Worker(
-        keyed, task_queue=queue, workflows=[HeldWorkflow], workflow_runner=workflow_runner()
-    ):
+    async with Worker(keyed, task_queue=queue, workflows=[HeldWorkflow], plugins=[worker_plugin()]):
         handle = await keyed.start_workflow(
             HeldWorkflow.run, id=f"held-{uuid.uuid4()}", task_queue=queue
         )

@@ -15,7 +15,7 @@ from config.telemetry import TelemetrySettings, runtime, tracer_provider, tracin
 from models.support import TriageInput
 from tests.metrics_scrape import metrics_runtime
 from tests.workflows.triage_fakes import FakeTriage, billing_email
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 from workflows.support_triage import SupportTriageWorkflow
 
 OTEL = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SERVICE_NAME")
@@ -106,7 +106,7 @@ async def test_a_worker_exports_spans_of_its_runs_and_activities(
     assert provider is not None
     async with Worker(
         env.client, task_queue=task_queue, workflows=[SupportTriageWorkflow],
-        activities=FakeTriage().activities(), workflow_runner=workflow_runner(),
+        activities=FakeTriage().activities(), plugins=[worker_plugin()],
         interceptors=[tracing_interceptor(provider)],
     ):  # fmt: skip
         result = await env.client.execute_workflow(

@@ -41,7 +41,7 @@ from tests.scripted_llm import Reply, ScriptedLlm
 from tests.workflows.fakes import make_lead
 from tests.workflows.test_lead_intake_real_adapters import SITE_HOST, real_activities
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 from workflows.support_triage import SupportTriageWorkflow
 
 ROOT = Path(__file__).parents[2]
@@ -93,7 +93,7 @@ async def test_odd_leads_and_odd_pages_complete_intake(
         runs.append((label, lead))
     async with Worker(env.client, task_queue=task_queue, workflows=[LeadIntakeWorkflow],
                       activities=real_activities(site, tmp_path).definitions(),
-                      workflow_runner=workflow_runner()):  # fmt: skip
+                      plugins=[worker_plugin()]):  # fmt: skip
         handles, results = [], []
         for _, lead in runs:  # one at a time: see the module's note on concurrency
             handle = await env.client.start_workflow(
@@ -141,7 +141,7 @@ async def test_odd_mail_with_odd_model_answers_settles(
     options = triage_options(TriageSettings())
     try:
         async with Worker(env.client, task_queue=task_queue, workflows=[SupportTriageWorkflow],
-                          activities=acts.definitions(), workflow_runner=workflow_runner()):  # fmt: skip
+                          activities=acts.definitions(), plugins=[worker_plugin()]):  # fmt: skip
             handles = [
                 await env.client.start_workflow(
                     SupportTriageWorkflow.run,

@@ -29,7 +29,7 @@ from policy.outreach_policy import check_touch, known_facts
 from tests.activities.mailing import maildir_postbox
 from tests.conftest import LoopbackSite
 from tests.workflows.fakes import make_lead
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 from workflows.support_triage import SupportTriageWorkflow
 
 pytestmark = pytest.mark.local_llm
@@ -84,7 +84,7 @@ async def triage(
         task_queue=task_queue,
         workflows=[SupportTriageWorkflow],
         activities=acts.definitions(),
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
     ):
         handle = await env.client.start_workflow(
             SupportTriageWorkflow.run,

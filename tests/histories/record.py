@@ -39,8 +39,8 @@ from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import CALL, FakeTriage, billing_email
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.registry import WORKFLOWS
-from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 HERE = Path(__file__).parent
@@ -61,7 +61,7 @@ async def _record(
         task_queue=task_queue,
         workflows=WORKFLOWS,
         activities=activities,
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
     ):
         handle = await env.client.start_workflow(run, arg, id=name, task_queue=task_queue)
         if steer is not None:

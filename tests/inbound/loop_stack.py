@@ -36,8 +36,8 @@ from tests.workflows.outreach_fakes import FakeOutreach
 from tests.workflows.triage_fakes import FakeTriage
 from web.app import create_app
 from web.state import Doors
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.registry import WORKFLOWS
-from workflows.runtime.sandbox import workflow_runner
 
 REPLY_ADDRESS = "hello@flowdesk.example"
 OPTIONS = RouteOptions(
@@ -114,7 +114,7 @@ async def loop_stack(
     async with (
         Worker(
             env.client, task_queue=task_queue, workflows=WORKFLOWS,
-            activities=list(chosen.values()), workflow_runner=workflow_runner(),
+            activities=list(chosen.values()), plugins=[worker_plugin()],
         ),
         httpx.AsyncClient(transport=app_transport, base_url="http://testserver") as http,
     ):  # fmt: skip

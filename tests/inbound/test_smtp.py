@@ -27,7 +27,7 @@ from models.support import ticket_workflow_id
 from tests.privacy import ID_KEY
 from tests.workflows.triage_fakes import FakeTriage
 from workflows.mail_router import MailRouterWorkflow
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 from workflows.support_triage import SupportTriageWorkflow
 
 SUPPORT = "support@flowdesk.example"
@@ -95,7 +95,7 @@ async def door(
         task_queue=task_queue,
         workflows=[SupportTriageWorkflow, MailRouterWorkflow],
         activities=[*FakeTriage().activities(), *MailRoutingActivities(crm).definitions()],
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
     ):
         async with serving(dev_env.client, task_queue) as server:
             yield port_of(server)

@@ -25,8 +25,8 @@ from tests.workflows.triage_fakes import FakeTriage
 from web.app import create_app
 from web.auth import hash_password
 from web.state import Doors
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.registry import WORKFLOWS
-from workflows.runtime.sandbox import workflow_runner
 
 REVIEWER, PASSWORD = "rita", "correct horse battery staple"
 USERS = {REVIEWER: hash_password(PASSWORD)}
@@ -76,7 +76,7 @@ async def web(dev_env: WorkflowEnvironment, task_queue: str) -> AsyncIterator[We
     async with (
         Worker(
             dev_env.client, task_queue=task_queue, workflows=WORKFLOWS,
-            activities=list(activities.values()), workflow_runner=workflow_runner(),
+            activities=list(activities.values()), plugins=[worker_plugin()],
         ),
         httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
     ):  # fmt: skip

@@ -41,8 +41,8 @@ from tests.workflows.test_support_triage import weak_fake
 from tests.workflows.triage_fakes import billing_email
 from web.app import create_app
 from web.state import Doors
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.registry import WORKFLOWS
-from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 pytestmark = pytest.mark.browser
@@ -91,7 +91,7 @@ async def served(
     async with (
         Worker(
             dev_env.client, task_queue=task_queue, workflows=WORKFLOWS,
-            activities=list(activities.values()), workflow_runner=workflow_runner(),
+            activities=list(activities.values()), plugins=[worker_plugin()],
         ),
         async_playwright() as playwright,
     ):  # fmt: skip

@@ -27,8 +27,8 @@ from tests.web.conftest import REVIEWER, WebStack
 from tests.workflows.fakes import make_lead
 from tests.workflows.triage_fakes import GROUNDED_REPLY, INVOICES, FakeTriage, hits
 from workflows.lead_outreach import LeadOutreachWorkflow
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.registry import WORKFLOWS
-from workflows.runtime.sandbox import workflow_runner
 from workflows.support_triage import SupportTriageWorkflow
 
 SCRIPTED = "Where can I download the invoice for last month? <script>alert(1)</script>"
@@ -262,7 +262,7 @@ async def test_a_run_whose_worker_is_gone_still_lists(web: WebStack, runs: list[
     gone, queue = FakeTriage(hits=weak_hits()), f"gone-{uuid.uuid4()}"
     async with Worker(
         web.doors.client, task_queue=queue, workflows=WORKFLOWS, activities=gone.activities(),
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
     ):  # fmt: skip
         workflow_id = await held_ticket(web, runs, task_queue=queue)
     await web.login()

@@ -14,7 +14,7 @@ from tests.workflows.fakes import make_lead
 from tests.workflows.outreach_fakes import FakeOutreach
 from workflows.lead_intake import LeadIntakeWorkflow
 from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 
 NEW_YORK = BusinessHours(timezone="America/New_York")
 AUTO = OutreachOptions(hours=NEW_YORK, human_tiers=[], touches_per_run=1)
@@ -27,7 +27,7 @@ def worker(env: WorkflowEnvironment, task_queue: str, fake: FakeOutreach) -> Wor
         task_queue=task_queue,
         workflows=[LeadOutreachWorkflow, LeadIntakeWorkflow],
         activities=fake.activities(),
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
         max_cached_workflows=0,
     )
 

@@ -9,8 +9,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from tests.workflows.triage_fakes import FakeTriage
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.registry import WORKFLOWS
-from workflows.runtime.sandbox import workflow_runner
 
 SECRET = "card 4111 1111 1111 1111 "
 
@@ -30,7 +30,7 @@ async def test_refused_input_fails_the_run_naming_the_field(
 ):
     async with Worker(
         env.client, task_queue=task_queue, workflows=WORKFLOWS,
-        activities=FakeTriage().activities(), workflow_runner=workflow_runner(),
+        activities=FakeTriage().activities(), plugins=[worker_plugin()],
     ):  # fmt: skip
         handle = await env.client.start_workflow(
             workflow, arg, id=f"bad-{uuid.uuid4()}", task_queue=task_queue

@@ -13,7 +13,7 @@ from models.lead import LeadIntakeInput, LeadIntakeResult, company_domain_key
 from tests.privacy import ID_KEY
 from tests.workflows.fakes import FakeIntake, make_lead
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.steps import CRM, ENRICH
 
 
@@ -22,7 +22,7 @@ def worker(env: WorkflowEnvironment, task_queue: str, fake: FakeIntake) -> Worke
         env.client,
         task_queue=task_queue,
         workflows=[LeadIntakeWorkflow],
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
         activities=fake.activities(),
         max_cached_workflows=0,  # replay every task, as after a worker crash
     )

@@ -20,7 +20,7 @@ from tests.conftest import LoopbackSite
 from tests.privacy import ID_KEY
 from tests.workflows.fakes import SCORING, make_lead
 from workflows.lead_intake import LeadIntakeWorkflow
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 
 SITE_HOST = "northwind-robotics.example"
 HOME = (
@@ -55,7 +55,7 @@ async def test_intake_writes_crm_row_and_one_outbox_message(
         task_queue=task_queue,
         workflows=[LeadIntakeWorkflow],
         activities=acts.definitions(),
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
     ):
         first = await submit_lead(env.client, task_queue, lead, ID_KEY)
         result = await first.handle.result()
@@ -104,7 +104,7 @@ async def test_send_retried_after_success_delivers_once(
         task_queue=task_queue,
         workflows=[LeadIntakeWorkflow],
         activities=[*others, send_then_crash],
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
     ):
         result = await env.client.execute_workflow(
             LeadIntakeWorkflow.run,

@@ -28,7 +28,7 @@ from tests.inbound.imap_server import ImapServer, Mailbox, mail
 from tests.privacy import ID_KEY
 from tests.workflows.triage_fakes import FakeTriage, billing_email
 from workflows.mailbox_poll import MailboxPollWorkflow
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 from workflows.support_triage import SupportTriageWorkflow
 
 UIDVALIDITY = 42
@@ -97,7 +97,7 @@ def worker(env: WorkflowEnvironment, task_queue: str, box: FakeMailbox, triage: 
         task_queue=task_queue,
         workflows=[MailboxPollWorkflow, SupportTriageWorkflow],
         activities=[*box.activities(), *triage.activities()],
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
         max_cached_workflows=0,
     )
 
@@ -217,7 +217,7 @@ async def test_a_poll_through_a_real_imap_server_tickets_unseen_mail_and_marks_i
                 *MailboxActivities(imap.account(), ID_KEY).definitions(),
                 *FakeTriage().activities(),
             ],
-            workflow_runner=workflow_runner(),
+            plugins=[worker_plugin()],
         ):
             result = await poll(poll_env, task_queue)
             outcomes = [await outcome(poll_env, ticket) for ticket in tickets]

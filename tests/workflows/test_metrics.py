@@ -24,7 +24,7 @@ from tests.workflows.outreach_fakes import good_draft
 from tests.workflows.triage_fakes import CALL, POLICY, FakeTriage, billing_email, hits
 from tests.workflows.triage_fakes import classification as classified_as
 from workflows.runtime.metrics import hold_code
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 from workflows.support_triage import SupportTriageWorkflow
 
 CODE = re.compile(r"^[a-z0-9_]+(:[a-z0-9_]+)?$")
@@ -105,7 +105,7 @@ async def test_a_run_replayed_on_every_task_is_counted_once(
     fake = FakeTriage()
     async with Worker(
         client, task_queue=task_queue, workflows=[SupportTriageWorkflow],
-        activities=fake.activities(), workflow_runner=workflow_runner(), max_cached_workflows=0,
+        activities=fake.activities(), plugins=[worker_plugin()], max_cached_workflows=0,
     ):  # fmt: skip
         outcomes = []
         for _ in range(2):

@@ -7,8 +7,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.registry import WORKFLOWS
-from workflows.runtime.sandbox import workflow_runner
 
 HISTORIES = sorted((Path(__file__).parents[1] / "histories").glob("*.json"))
 
@@ -49,7 +49,7 @@ async def test_history_replays_without_nondeterminism(path: Path):
     replayer = Replayer(
         workflows=WORKFLOWS,
         data_converter=pydantic_data_converter,
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
     )
     recorded_id = path.stem.replace("_v1_", "_")  # v1 files were renamed, not re-recorded
     history = WorkflowHistory.from_json(recorded_id, path.read_text())

@@ -18,7 +18,7 @@ from tests.workflows.triage_fakes import (
     billing_email,
     classification,
 )
-from workflows.runtime.sandbox import workflow_runner
+from workflows.runtime.plugin import worker_plugin
 from workflows.runtime.steps import AGENT
 from workflows.support_triage import SupportTriageWorkflow
 
@@ -34,7 +34,7 @@ def worker(
         task_queue=task_queue,
         workflows=[SupportTriageWorkflow],
         activities=fake.activities(),
-        workflow_runner=workflow_runner(),
+        plugins=[worker_plugin()],
         interceptors=interceptors,
         max_cached_workflows=0,
     )
