@@ -110,12 +110,15 @@ class LlmClient:
             http_client=http_client,
         )
         self._context: int | None = config.context_tokens
+        self._context_known = config.context_tokens is not None
 
     async def room_for(self, messages: list[Message]) -> int | None:
         """Characters of data that still fit beside `messages` and an answer; None: no
-        limit known. The endpoint is asked for its window once, until it answers."""
-        if self._context is None:
-            self._context = await props_context(self.config.base_url, self.config.api_key)
+        limit known. The endpoint is asked for its window until it has answered once."""
+        if not self._context_known:
+            self._context_known, self._context = await props_context(
+                self.config.base_url, self.config.api_key
+            )
         return room_chars(self._context, messages, self.config.max_tokens)
 
     async def structured(

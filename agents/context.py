@@ -21,16 +21,23 @@ MIN_ROOM_CHARS = 400
 """Even a crowded prompt shows the mail's opening: the subject and the question."""
 
 
-async def props_context(base_url: str, api_key: str, timeout_s: float = 5.0) -> int | None:
-    """`default_generation_settings.n_ctx` of a llama.cpp server; None from anything else."""
+async def props_context(
+    base_url: str, api_key: str, timeout_s: float = 5.0
+) -> tuple[bool, int | None]:
+    """(answered, window): `default_generation_settings.n_ctx` of a llama.cpp server; an
+    endpoint that answers without one (a hosted API) has none to give, and is not asked
+    again; one that cannot be reached (still starting) is asked on the next call."""
     url = base_url.removesuffix("/").removesuffix("/v1") + "/props"
     try:
         async with httpx.AsyncClient(timeout=timeout_s) as client:
             response = await client.get(url, headers={"Authorization": f"Bearer {api_key}"})
+    except httpx.TransportError:
+        return False, None
+    try:
         n_ctx = response.json()["default_generation_settings"]["n_ctx"]
-    except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        return None
-    return n_ctx if isinstance(n_ctx, int) and n_ctx > 0 else None
+    except (ValueError, KeyError, TypeError):
+        return True, None
+    return True, n_ctx if isinstance(n_ctx, int) and n_ctx > 0 else None
 
 
 def room_chars(window: int | None, messages: list[Message], answer_tokens: int) -> int | None:

@@ -37,12 +37,14 @@ class ScriptedLlm:
     requests: list[dict[str, Any]] = field(default_factory=list)
     n_ctx: int | None = None
     """Served as llama.cpp's `/props` when set; without it `/props` is 404."""
+    props_requests: int = 0
 
     def __post_init__(self) -> None:
         llm = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
+                llm.props_requests += 1
                 props = {"default_generation_settings": {"n_ctx": llm.n_ctx}}
                 payload = json.dumps(props).encode()
                 found = self.path.rstrip("/") == "/props" and llm.n_ctx is not None

@@ -51,10 +51,14 @@ async def test_a_long_mail_is_cut_to_the_endpoints_window_and_keeps_its_question
 
 
 async def test_the_setting_wins_and_an_endpoint_without_props_gets_the_fixed_cap():
+    """A hosted endpoint has no `/props`: asked once, its mail keeps the fixed cap; the
+    setting needs no question at all."""
     llm = ScriptedLlm(responder=lambda _: Reply(content=json.dumps(CLASSIFIED)))  # no /props
     try:
         unknown = LlmClient(LlmConfig(base_url=llm.base_url, api_key="k", models={"default": "m"}))
         await classify(unknown, "Webhooks failing", f"{QUESTION}\n{PASTED}")
+        await classify(unknown, "Webhooks failing", f"{QUESTION}\n{PASTED}")
+        asked = llm.props_requests
         fixed = len(sent_mail(llm))
         set_small = LlmClient(
             LlmConfig(
@@ -63,7 +67,9 @@ async def test_the_setting_wins_and_an_endpoint_without_props_gets_the_fixed_cap
         )
         await classify(set_small, "Webhooks failing", f"{QUESTION}\n{PASTED}")
         small = len(sent_mail(llm))
+        assert llm.props_requests == asked, "a set window needs no question"
     finally:
         llm.close()
+    assert asked == 1, "an endpoint that answered without a window is not asked again"
     assert MAX_EMAIL_CHARS < fixed < MAX_EMAIL_CHARS + 200  # the mail's cap, in its fence
     assert small < fixed - 1000
