@@ -133,16 +133,6 @@ def usable_points(points: list[SourcedPoint], company: str, message: str) -> lis
     ]  # fmt: skip
 
 
-def _joined(first: CallRecord, second: CallRecord) -> CallRecord:
-    """One record for the draft step's calls: tokens and time of both."""
-    return first.model_copy(
-        update={
-            "usage": first.usage + second.usage,
-            "latency_ms": first.latency_ms + second.latency_ms,
-        }
-    )
-
-
 @dataclass
 class OutreachActivities:
     llm: LlmClient
@@ -225,7 +215,7 @@ class OutreachActivities:
                     )
                 )
             metrics.agent_call(result.record)
-            call = result.record if call is None else _joined(call, result.record)
+            call = result.record if call is None else call.then(result.record)
             line = ended(result.output.sentence.strip())
             found = line_problems(line, [point.text], lead.company, lead.message)
             if not found:

@@ -209,14 +209,7 @@ async def draft_reply(
     missing = " ".join(words_with(question, found.missing))
     focused = [(a, t, relevant(missing, x, FOCUS_PASSAGES)) for a, t, x in articles]
     second = await _draft(llm, subject, body, topic, focused, earlier)
-    record = second.record.model_copy(
-        update={
-            "usage": first.record.usage + second.record.usage,
-            "latency_ms": first.record.latency_ms + second.record.latency_ms,
-            "repaired": first.record.repaired or second.record.repaired,
-            "revised": True,
-        }
-    )
+    record = first.record.then(second.record).model_copy(update={"revised": True})
     return Structured(output=second.output, record=record)
 
 

@@ -137,3 +137,14 @@ class CallRecord(BaseModel):
     revised: bool = False
     """A second draft was written because the first left out what was asked
     (`agents.triage.draft_reply`); usage and latency then cover both calls."""
+
+    def then(self, later: "CallRecord") -> "CallRecord":
+        """One record for two calls of one step: the later call's, with the tokens and
+        time of both, repaired when either answer was."""
+        return later.model_copy(
+            update={
+                "usage": self.usage + later.usage,
+                "latency_ms": self.latency_ms + later.latency_ms,
+                "repaired": self.repaired or later.repaired,
+            }
+        )
