@@ -25,7 +25,7 @@ CREATE INDEX IF NOT EXISTS llm_tokens_by_endpoint ON llm_tokens (endpoint, at);
 """Its own table, created at start when missing: older databases gain it untouched."""
 
 
-def wait_for(rows: list[tuple[float, int]], need: int, rate: LlmRate, now: float) -> float:
+def _wait_for(rows: list[tuple[float, int]], need: int, rate: LlmRate, now: float) -> float:
     """0 when `need` more tokens fit beside the window's `rows` (time, tokens; oldest
     first), else the seconds until enough of them leave the window."""
     window = rate.window.total_seconds()
@@ -39,13 +39,22 @@ def wait_for(rows: list[tuple[float, int]], need: int, rate: LlmRate, now: float
     return window  # settled rows grew past the limit: a whole window frees them
 
 
-def reservation(rows: list[tuple[float, int]], tokens: int, rate: LlmRate) -> int:
+def _reservation(rows: list[tuple[float, int]], tokens: int, rate: LlmRate) -> int:
     """What a step holds until its usage is known: `tokens`, or more when a step in the
     window reported more than that (a step's usage is not known before it runs, and
     steps like it tend to follow), never more than the whole limit. Without this, steps
     that each use more than they reserve would all be admitted into one window."""
     largest = max((used for _, used in rows), default=0)
     return min(max(tokens, largest), rate.tokens_per_minute)
+
+
+def admission(
+    rows: list[tuple[float, int]], tokens: int, rate: LlmRate, now: float
+) -> tuple[int, float]:
+    """(tokens to hold, seconds to wait: 0 when they fit now) for a step asking for
+    `tokens` beside the window's `rows`: the one rule both backends apply."""
+    need = _reservation(rows, tokens, rate)
+    return need, _wait_for(rows, need, rate, now)
 
 
 def reserve(
@@ -64,8 +73,7 @@ def reserve(
         rows = db.execute(
             "SELECT at, tokens FROM llm_tokens WHERE endpoint = ? ORDER BY at", (endpoint,)
         ).fetchall()
-        need = reservation(rows, tokens, rate)
-        wait = wait_for(rows, need, rate, now)
+        need, wait = admission(rows, tokens, rate, now)
         row = None
         if not wait:
             cursor = db.execute(
@@ -96,9 +104,7 @@ async def reserve_locked(
     rows = await db.fetch(
         "SELECT at, tokens FROM llm_tokens WHERE endpoint = $1 ORDER BY at", endpoint
     )
-    window = [(row["at"], row["tokens"]) for row in rows]
-    need = reservation(window, tokens, rate)
-    wait = wait_for(window, need, rate, now)
+    need, wait = admission([(row["at"], row["tokens"]) for row in rows], tokens, rate, now)
     if wait:
         return None, wait
     row = await db.fetchval(

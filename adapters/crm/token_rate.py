@@ -2,7 +2,7 @@
 
 A sliding window over rows of (endpoint, time, tokens): a step may start when the
 tokens of the last window plus its reservation stay within the limit; otherwise the
-answer is how long until enough old rows leave the window (`crm_tokens.wait_for`).
+answer is how long until enough old rows leave the window (`crm_tokens.admission`).
 Reserve and count happen in one transaction of the CRM store, so two workers cannot
 both take the last room. The reservation is settled to the tokens the step reports
 when it returns; a step that fails keeps its reservation, since what it spent is unknown.
