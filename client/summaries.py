@@ -54,11 +54,8 @@ def summarize_status(
     if isinstance(status, TriageStatus):
         return summarize_ticket(workflow_id, status)
     if isinstance(status, OutreachStatus):
-        return (
-            summarize_outreach(workflow_id, status)
-            + "\n"
-            + "\n".join(_decision_lines(status.decisions))
-        )
+        lines = [summarize_outreach(workflow_id, status), *_decision_lines(status.decisions)]
+        return "\n".join(lines)
     return summarize_intake(workflow_id, status)
 
 

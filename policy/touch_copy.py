@@ -108,7 +108,7 @@ def quoted(language: str | None, point: str) -> str:
 
 READER_VOICE = {"we": "you", "our": "your", "us": "you", "ours": "yours", "we're": "you're",
                 "we've": "you've"}  # fmt: skip
-VOICE_WORD = re.compile(r"\b(?:we're|we've|we|our|ours|us)\b", re.I)
+VOICE_WORD = re.compile(rf"\b(?:{'|'.join(sorted(READER_VOICE, key=len, reverse=True))})\b", re.I)
 
 
 def reader_voice(text: str) -> str:
