@@ -86,7 +86,12 @@ class SupportTriageActivities:
     async def survey_question(self, email: InboundEmail) -> QuestionCoverage:
         """The answer check's evidence; an activity because it reads the index."""
         return await asyncio.to_thread(
-            survey, email.subject, email.body, email.sender, self.kb.using
+            survey,
+            email.subject,
+            email.body,
+            email.sender,
+            using=self.kb.using,
+            spelled=self.kb.spelled,
         )
 
     @activity.defn(name="draft_reply")

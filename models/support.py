@@ -120,11 +120,16 @@ class AskedTerm(Strict):
 
 
 class AskedPart(Strict):
-    """One sentence that asks (or the subject): its specificity and its words no article
-    uses. The sentence itself is not kept: activity results reach debug logs."""
+    """One sentence that asks (or the subject): its specificity, its words no article
+    uses and its names no article writes. The sentence itself is not kept: activity
+    results reach debug logs (a name can be a person's; it stays in the workflow's
+    history and the reviewer's hold reason, like the mail)."""
 
     specificity: float
     unknown: list[AskedTerm] = Field(default_factory=list)
+    unnamed: list[str] = Field(default_factory=list)
+    """Names it uses ("Teams") that no article writes so; empty in surveys recorded
+    before names were read."""
 
 
 class QuestionCoverage(Strict):

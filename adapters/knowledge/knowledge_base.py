@@ -269,6 +269,21 @@ class KnowledgeBase:
                 found[word] = {r[0] for r in rows}
         return found
 
+    def spelled(self, names: Iterable[str]) -> set[str]:
+        """The names some article writes exactly so, as a whole word: the index ignores
+        case, so it only narrows the articles to read ("teams" is not "Teams")."""
+        written: set[str] = set()
+        with closing(self._connect()) as db:
+            for name in (n for n in names if n.isalnum()):
+                exact = re.compile(rf"(?<![^\W_]){re.escape(name)}(?![^\W_])")
+                rows = db.execute(
+                    "SELECT title, body FROM articles_fts WHERE articles_fts MATCH ?",
+                    (f'"{name}"',),
+                )
+                if any(exact.search(f"{title}\n{body}") for title, body in rows):
+                    written.add(name)
+        return written
+
     def articles(
         self, ids: list[str], max_chars: int = MAX_SOURCE_CHARS
     ) -> list[tuple[str, str, str]]:

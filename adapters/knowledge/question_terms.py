@@ -12,8 +12,11 @@ in general English (wordfreq's Zipf scale): "really" or "happens" weigh nothing,
 "Zapier" or a word no dictionary knows weigh most. Numbers ("60k", "2am") are
 quantities, not what is asked about, and weigh nothing. The same weights say how much
 of the question each article covers, so a question whose words one article covers and
-the cited one does not shows its neighbour. The answer check (`policy.checks.answer`)
-turns the weights into a decision.
+the cited one does not shows its neighbour. A name is read by its spelling instead:
+"notifications in Teams" names a product that an article saying "for members of one or
+more teams" never mentions, though every word is in the index; so the names a question
+uses (words capitalised inside a sentence) are looked up as written. The answer check
+(`policy.checks.answer`) turns the weights and the names into a decision.
 
 The sender's own words (quoted history, reply headers and the signature cut) are also
 what the knowledge-base search reads.
@@ -44,6 +47,13 @@ COMMON_ZIPF = 5.5
 nothing of what was asked; a rarer word weighs the difference."""
 SHORT_QUESTION_WORDS = 4
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+CLAUSE = re.compile(r"(?<=[.!?:;])\s+|\n+")
+"""Where a word is capitalised because a sentence (or a label, "Subject: ...") starts."""
+CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april"
+    " may june july august september october november december".split()
+)
+"""Capitalised by English spelling, not because they name what was asked about."""
 TOKEN = re.compile(r"\b(?=[^\W_]*[^\W\d_])[^\W_]+(?:['’][^\W_]+)*")
 """A word with at least one letter, apostrophes kept ("doesn't"): "2FA" and "S3" are
 words, "2026" is not."""
@@ -95,17 +105,40 @@ def _weights(text: str, skip: set[str]) -> dict[str, float]:
     return {w: weight for w, weight in found.items() if weight > 0}
 
 
+def _names(unit: str, skip: set[str]) -> list[str]:
+    """Words capitalised inside a sentence: products, places, people, languages. Not the
+    first word, acronyms ("SLA", "IPs": their weights judge them), calendar words, or
+    words common in lowercase (a sentence run on after a smiley: ":) Is there...")."""
+    found: list[str] = []
+    for clause in CLAUSE.split(unit):
+        for token in TOKEN.findall(clause)[1:]:
+            word = re.sub(r"['’]s$", "", token)
+            lower = word.lower()
+            if (
+                word[0].isupper()
+                and not word.removesuffix("s").isupper()
+                and lower not in skip
+                and lower not in CALENDAR
+                and zipf_frequency(lower, "en") < COMMON_ZIPF
+            ):
+                found.append(word)
+    return list(dict.fromkeys(found))
+
+
 def survey(
     subject: str,
     body: str,
     sender: str,
+    *,
     using: Callable[[Iterable[str]], dict[str, set[str]]],
+    spelled: Callable[[Iterable[str]], set[str]],
 ) -> QuestionCoverage:
     """What the mail asks (its subject, which names the matter, and each sentence that
     asks; `sender_text` bounds them), how specific their words are, which of them no
-    article uses, and how much of the question's specificity each article's words cover.
-    `using` names, for each word, the articles that use it; the sender's own name and
-    domain are never the question."""
+    article uses, which of its names no article writes, and how much of the question's
+    specificity each article's words cover. `using` names, for each word, the articles
+    that use it, `spelled` the names some article writes as they are spelled; the
+    sender's own name and domain are never the question."""
     asked = question_sentences(subject, body)
     if not asked:
         return QuestionCoverage(asks=False, specificity=0.0)
@@ -114,12 +147,15 @@ def survey(
     per_unit = [_weights(unit, skip) for unit in units]
     weights = {word: weight for each in per_unit for word, weight in each.items()}
     found = using(weights)
+    names = [_names(unit, skip) for unit in units]
+    written = spelled({name for each in names for name in each})
     parts = [
         AskedPart(
             specificity=round(sum(each.values()), 2),
             unknown=[AskedTerm(term=w, weight=v) for w, v in each.items() if not found[w]],
+            unnamed=[name for name in named if name not in written],
         )
-        for each in per_unit
+        for each, named in zip(per_unit, names, strict=True)
     ]
     total = sum(weights.values())
     covered: dict[str, float] = {}

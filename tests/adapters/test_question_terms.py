@@ -4,11 +4,14 @@ import pytest
 
 from adapters.knowledge.knowledge_base import KnowledgeBase
 from adapters.knowledge.question_terms import question_sentences, survey
+from models.support import QuestionCoverage
 
 ARTICLES = {
     "sso.md": "# Single sign-on\n\nSAML single sign-on works with Okta and Microsoft Entra ID."
     " Upload the metadata XML under Settings, Security.",
     "webhooks.md": "# Webhooks\n\nFailed deliveries are retried 8 times over 24 hours.",
+    "alerts.md": "# Alerts\n\nHosts are told by email or Slack. Desks can be kept for two"
+    " teams. Export each PDF.",
 }
 
 
@@ -24,14 +27,21 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
 
 
 def terms(kb: KnowledgeBase, subject: str, body: str, sender: str = "a@b.example") -> list[str]:
-    return [t.term for t in survey(subject, body, sender, kb.using).unknown]
+    return [t.term for t in read(kb, subject, body, sender).unknown]
+
+
+def read(
+    kb: KnowledgeBase, subject: str, body: str, sender: str = "a@b.example"
+) -> QuestionCoverage:
+    return survey(subject, body, sender, using=kb.using, spelled=kb.spelled)
+
+
+def unnamed(kb: KnowledgeBase, subject: str, body: str, sender: str = "a@b.example") -> list[str]:
+    return [name for part in read(kb, subject, body, sender).parts for name in part.unnamed]
 
 
 def test_words_no_article_uses_are_named_and_weighted(kb: KnowledgeBase) -> None:
-    coverage = survey(
-        "SCIM?", "We use Okta. Will SCIM provisioning work with Okta?", "x@y.example",
-        kb.using,
-    )  # fmt: skip
+    coverage = read(kb, "SCIM?", "We use Okta. Will SCIM provisioning work with Okta?")
     unknown = {t.term: t.weight for t in coverage.unknown}
     assert set(unknown) == {"scim", "provisioning"}
     assert unknown["scim"] > unknown["provisioning"] > 0
@@ -73,7 +83,7 @@ def test_the_sentences_that_ask(subject: str, body: str, asked: list[str]) -> No
 
 
 def test_a_mail_that_asks_nothing_has_no_question(kb: KnowledgeBase) -> None:
-    coverage = survey("Thanks!", "Solved, all good now.", "a@b.example", kb.using)
+    coverage = read(kb, "Thanks!", "Solved, all good now.")
     assert not coverage.asks and coverage.unknown == []
 
 
@@ -88,3 +98,29 @@ def test_a_short_question_takes_the_sentence_it_refers_to() -> None:
         "Our accountant needs the invoices in French.",
         "Is that possible?",
     ]
+
+
+def test_a_name_no_article_writes_is_unnamed_though_its_word_is_indexed(kb: KnowledgeBase) -> None:
+    """ "teams" is indexed (two teams of people); the product "Teams" is named nowhere."""
+    assert terms(kb, "Alerts", "Can hosts be told in Teams?") == []
+    assert unnamed(kb, "Alerts", "Can hosts be told in Teams?") == ["Teams"]
+    assert unnamed(kb, "Alerts", "Can hosts be told in Slack?") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Teams for hosts, is that possible?",  # the first word of a sentence
+        "Can we get the PDFs and an SLA by Monday?",  # acronyms, calendar words
+        "Nobody admits it :) Is there a log of it?",  # common in lowercase
+        "Can Zoltan's hosts be told?",  # the sender's own name
+    ],
+)
+def test_words_capitalised_by_spelling_are_not_names(kb: KnowledgeBase, body: str) -> None:
+    assert unnamed(kb, "", body, "Zoltan <z@quillbright.example>") == []
+
+
+def test_the_index_only_finds_a_name_as_it_is_written(kb: KnowledgeBase) -> None:
+    assert kb.spelled(["Slack", "Teams", "Okta", "Entra", "Slac", 'Okta" OR "x']) == {
+        "Slack", "Okta", "Entra",
+    }  # fmt: skip

@@ -67,3 +67,10 @@ def test_word_weights_are_english_so_other_languages_are_left_to_the_language_ch
     found = coverage(20.0, articles={"sso": 0.0, "scim": 0.5}, facturas=5.5, descargar=3.8)
     assert problem(found) is not None
     assert answer_problem(found, ["sso"], english=False) is None
+
+
+def test_a_question_naming_something_no_article_names_is_not_covered() -> None:
+    teams = AskedPart(specificity=4.4, unnamed=["Teams"])
+    found = QuestionCoverage(asks=True, specificity=4.4, parts=[teams])
+    assert problem(found) == "the knowledge base never names: Teams"
+    assert answer_problem(found, ["sso"], english=False) is None
