@@ -13,11 +13,10 @@ from adapters.crm.crm import Crm
 from adapters.errors import Permanent
 from adapters.mail.mail import MailTransport, message_id, recipient
 from adapters.mail.unsubscribe_links import UnsubscribeLinks
+from models.activities import SUPPRESSED
 from models.common import OutgoingEmail, SendResult
 from models.threads import MAX_THREAD_BODY, MessageRecord, Process, SuppressionReason
 
-SUPPRESSED = "Suppressed"
-"""The failure type workflows test for: retrying cannot unsuppress an address."""
 ANSWERS: set[Process] = {"support", "notice"}
 """Mail a person asked for (the answer to their ticket, an on-call notice): only a bounce
 stops it. Unsubscribing from outreach, or reporting it as spam, must not leave a

@@ -31,7 +31,7 @@ from workflows.runtime.steps import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from activities.lead_intake import LeadIntakeActivities
+    from models import activities as act
     from models import search_attributes as sa
     from models.common import SendResult
     from models.lead import (
@@ -92,7 +92,7 @@ class LeadIntakeWorkflow:
 
         self._stage = "scoring"
         score = self._score = await self._step(
-            LeadIntakeActivities.score_lead,
+            act.score_lead,
             ScoreInput(lead=lead, profile=profile),
             ON_WORKER,
             "score by rules",
@@ -111,7 +111,7 @@ class LeadIntakeWorkflow:
 
         self._stage = "recording"
         await self._step(
-            LeadIntakeActivities.record_intake_outcome,
+            act.record_intake_outcome,
             IntakeOutcome(
                 contact_id=contact.contact_id,
                 score=score,
@@ -159,7 +159,7 @@ class LeadIntakeWorkflow:
             return profile_from_email_domain(lead)
         profile: CompanyProfile | None = await attempt(
             self._log, "enrich", "fell back to email-domain profile",
-            LeadIntakeActivities.enrich_company,
+            act.enrich_company,
             EnrichInput(website=website, domain=self._domain),
             ENRICH, f"enrich {self._domain}",
         )  # fmt: skip
@@ -173,7 +173,7 @@ class LeadIntakeWorkflow:
     ) -> ContactRef:
         self._stage = "saving_contact"
         contact: ContactRef | None = await attempt(
-            self._log, "crm", "unavailable", LeadIntakeActivities.upsert_contact,
+            self._log, "crm", "unavailable", act.upsert_contact,
             ContactUpsert(lead=lead, profile=profile, event_key=workflow_id),
             CRM, "upsert CRM contact", local=self._local,
         )  # fmt: skip
@@ -194,7 +194,7 @@ class LeadIntakeWorkflow:
     ) -> SendResult | None:
         self._stage = "sending_welcome"
         sent: SendResult | None = await attempt(
-            self._log, "welcome_email", "not sent", LeadIntakeActivities.send_welcome_email,
+            self._log, "welcome_email", "not sent", act.send_welcome_email,
             WelcomeEmailInput(
                 lead=lead, profile=profile, tier=score.tier,
                 idempotency_key=f"{workflow_id}/welcome",

@@ -21,7 +21,7 @@ from workflows.support_triage import SupportTriageWorkflow
 from workflows.suppressing import Suppressing
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail_routing import MailRoutingActivities
+    from models import activities as act
     from models.routing import (
         ROUTER_PREFIX,
         MailFacts,
@@ -67,7 +67,7 @@ class MailRouterWorkflow(Suppressing):
     @workflow.run
     async def run(self, request: RouteRequest) -> RouteResult:
         facts: MailFacts = await run_step(
-            MailRoutingActivities.look_up_mail, request, ROUTING, "look up the conversation"
+            act.look_up_mail, request, ROUTING, "look up the conversation"
         )
         proof = workflow.patched(PROOF)
         pauses = workflow.patched(SENDER_PAUSES)
@@ -192,6 +192,6 @@ class MailRouterWorkflow(Suppressing):
             body=email.body[:MAX_THREAD_BODY],
         )
         await attempt(
-            self._log, "crm", "message not logged", MailRoutingActivities.record_inbound_mail,
+            self._log, "crm", "message not logged", act.record_inbound_mail,
             record, CRM, "log the message in the CRM",
         )  # fmt: skip

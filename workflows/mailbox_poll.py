@@ -19,7 +19,7 @@ from workflows.runtime.steps import MAIL, run_step, start_child_once
 from workflows.support_triage import SupportTriageWorkflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.imap import MailboxActivities
+    from models import activities as act
     from models.mailbox import FetchedMail, MailboxPollInput, MailboxPollResult, MarkSeen
     from models.routing import ROUTER_PREFIX, ROUTER_SUMMARY, RouteRequest
     from models.support import (
@@ -41,7 +41,7 @@ class MailboxPollWorkflow:
     @workflow.run
     async def run(self, request: MailboxPollInput) -> MailboxPollResult:
         batch = await run_step(
-            MailboxActivities.fetch_unseen, request.batch, MAIL, "Fetch unseen support mail"
+            act.fetch_unseen_mail, request.batch, MAIL, "Fetch unseen support mail"
         )
         if request.routing is not None:
             routing = request.routing
@@ -66,7 +66,7 @@ class MailboxPollWorkflow:
         marked = 0
         if batch.messages:
             seen = MarkSeen(uidvalidity=batch.uidvalidity, uids=[m.uid for m in batch.messages])
-            marked = await run_step(MailboxActivities.mark_seen, seen, MAIL, "Mark mail seen")
+            marked = await run_step(act.mark_mail_seen, seen, MAIL, "Mark mail seen")
         result = MailboxPollResult(
             started=[t for t, is_new in zip(tickets, new, strict=True) if is_new],
             existing=[t for t, is_new in zip(tickets, new, strict=True) if not is_new],

@@ -24,9 +24,7 @@ from workflows.runtime.steps import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail_routing import MailRoutingActivities
-    from activities.outreach import OutreachActivities
-    from activities.postbox import SUPPRESSED
+    from models import activities as act
     from models import search_attributes as sa
     from models.common import SendResult
     from models.lead import LeadIntakeInput
@@ -73,7 +71,7 @@ class OutreachSteps:
             return False
         reason = await attempt(
             self._log, "suppression", "list unavailable, each send checks it again",
-            MailRoutingActivities.suppression_of, request.lead.normalized_email, CRM,
+            act.suppression_of, request.lead.normalized_email, CRM,
             "check the suppression list",
         )  # fmt: skip
         if reason is not None:
@@ -123,7 +121,7 @@ class OutreachSteps:
             return None
         found: Researched | None = await attempt(
             self._log, "research", "failed, a template will go to a person",
-            OutreachActivities.research_company,
+            act.research_company,
             ResearchRequest(website=website, company=lead.company),
             RESEARCH, f"agent: research {lead.website_domain}",
         )  # fmt: skip
@@ -153,7 +151,7 @@ class OutreachSteps:
             self._log.add("draft", "template", "no research brief to personalise from")
         elif not self._budget_spent(request, "draft"):
             drafted = await attempt(
-                self._log, "draft", "failed, using the template", OutreachActivities.draft_outreach,
+                self._log, "draft", "failed, using the template", act.draft_outreach,
                 TouchDraftRequest(
                     lead=lead, profile=state.profile, brief=state.brief, number=number,
                     kind=kind, previous=state.sent,
@@ -196,14 +194,14 @@ class OutreachSteps:
         key = f"{workflow.info().workflow_id}/touch-{touch.number}"
         try:
             result: SendResult = await run_step(
-                OutreachActivities.send_outreach_email,
+                act.send_outreach_email,
                 TouchEmail(to=request.lead.normalized_email, touch=touch, idempotency_key=key),
                 MAIL, f"send touch {touch.number} ({touch.source})",
             )  # fmt: skip
         except ActivityError as err:
             self._log.add("send", f"touch {touch.number} not sent", failure_cause(err))
             cause = err.cause
-            if isinstance(cause, ApplicationError) and cause.type == SUPPRESSED:
+            if isinstance(cause, ApplicationError) and cause.type == act.SUPPRESSED:
                 self._state.stop = "suppressed"
             return False
         self._state.sent.append(
@@ -241,7 +239,7 @@ class OutreachSteps:
             detail=detail,
         )
         await attempt(
-            self._log, "crm", f"{kind} not recorded", OutreachActivities.record_outreach_event,
+            self._log, "crm", f"{kind} not recorded", act.record_outreach_event,
             event, CRM, f"CRM timeline: {kind}",
         )  # fmt: skip
 

@@ -15,7 +15,7 @@ from workflows.runtime.decision_log import DecisionLog
 from workflows.runtime.steps import ROUTING, run_step
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail_routing import MailRoutingActivities
+    from models import activities as act
     from models.routing import OneClickRequest, RouteResult, SuppressRequest
 
 UNSUBSCRIBE_SUMMARY = "One-click unsubscribe"
@@ -29,7 +29,7 @@ class Suppressing:
         """Suppress, then stop every outreach run that mailed the address: the list keeps
         new runs from sending, the signal ends the ones already waiting for their slot."""
         done = await run_step(
-            MailRoutingActivities.suppress_address, request, ROUTING,
+            act.suppress_address, request, ROUTING,
             f"suppress ({request.reason})",
         )  # fmt: skip
         if not done.found:

@@ -23,7 +23,7 @@ from workflows.runtime.steps import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from activities.support_triage import SupportTriageActivities
+    from models import activities as act
     from models.agent_output import CallRecord, Classification, ReplyDraft
     from models.common import SendResult
     from models.limits import AUTO_REPLY_LIMIT
@@ -72,7 +72,7 @@ class TriageSteps:
     async def _screen(self, email: InboundEmail) -> Screening | None:
         self._stage = "screening"
         screening: Screening | None = await attempt(
-            self._log, "screen", "failed, held for a person", SupportTriageActivities.screen_email,
+            self._log, "screen", "failed, held for a person", act.screen_email,
             email, ON_WORKER, "escalation policy screening",
         )  # fmt: skip
         if screening is not None:
@@ -91,7 +91,7 @@ class TriageSteps:
         self._stage = "classifying"
         result: Classified | None = await attempt(
             self._log, "classify", "failed, continuing without",
-            SupportTriageActivities.classify_email, email, AGENT,
+            act.classify_email, email, AGENT,
             "agent: classify topic, urgency, signals",
         )  # fmt: skip
         if result is None:
@@ -115,7 +115,7 @@ class TriageSteps:
         self._stage = "searching"
         hits: list[KbHit] | None = await attempt(
             self._log, "kb_search", "failed, continuing without",
-            SupportTriageActivities.search_knowledge_base, email, ON_WORKER,
+            act.search_knowledge_base, email, ON_WORKER,
             "knowledge-base search",
         )  # fmt: skip
         if hits is None:
@@ -130,7 +130,7 @@ class TriageSteps:
             return None
         coverage: QuestionCoverage | None = await attempt(
             self._log, "survey", "failed, held for a person",
-            SupportTriageActivities.survey_question, email, ON_WORKER,
+            act.survey_question, email, ON_WORKER,
             "what the mail asks and which of its words no article uses",
         )  # fmt: skip
         if coverage is not None:
@@ -149,7 +149,7 @@ class TriageSteps:
         self._stage = "drafting"
         result: DraftedReply | None = await attempt(
             self._log, "draft", "failed, a person will write the reply",
-            SupportTriageActivities.draft_reply,
+            act.draft_reply,
             DraftRequest(email=email, classification=self._classification, hits=self._hits),
             AGENT, "agent: draft reply citing articles",
         )  # fmt: skip
@@ -170,9 +170,7 @@ class TriageSteps:
         `_limit` keeps for the decision that holds the ticket for a person."""
         self._stage, self._limit = "sending", None
         try:
-            result: SendResult = await run_step(
-                SupportTriageActivities.send_reply, reply, MAIL, "send reply"
-            )
+            result: SendResult = await run_step(act.send_reply, reply, MAIL, "send reply")
         except ActivityError as err:
             cause = err.cause
             if (

@@ -17,7 +17,7 @@ from workflows.runtime.decision_log import DecisionLog
 from workflows.runtime.steps import MAIL, attempt
 
 with workflow.unsafe.imports_passed_through():
-    from activities.review import ReviewActivities
+    from models import activities as act
     from models.common import OutgoingEmail
 
 Action = Literal["approve", "reject", "edit"]
@@ -92,7 +92,7 @@ class HumanReview:
     async def _notify(self, notice: OutgoingEmail) -> None:
         """A failed on-call email is logged; the wait for a person goes on regardless."""
         await attempt(
-            self._log, "sla", "on-call email failed", ReviewActivities.notify_on_call, notice,
+            self._log, "sla", "on-call email failed", act.notify_on_call, notice,
             MAIL, "SLA breached: email on-call",
         )  # fmt: skip
 

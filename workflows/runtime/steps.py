@@ -141,7 +141,7 @@ async def start_child_once(run: Any, arg: Any, workflow_id: str, summary: str) -
 
 async def run_step(activity: Any, arg: Any, options: StepOptions, summary: str) -> Any:
     """The activity's result under `options`; its final failure propagates."""
-    return await workflow.execute_activity_method(
+    return await workflow.execute_activity(
         activity,
         arg,
         start_to_close_timeout=options.timeout,
@@ -155,7 +155,7 @@ async def run_local_step(activity: Any, arg: Any, options: StepOptions, summary:
     """As `run_step`, as a local activity: run by the worker that runs the workflow task,
     without a round trip through the server's task queue. For short work on the worker
     itself (a SQLite write, rule scoring) whose retries fit inside the workflow task."""
-    return await workflow.execute_local_activity_method(
+    return await workflow.execute_local_activity(
         activity,
         arg,
         start_to_close_timeout=options.timeout,
