@@ -22,6 +22,7 @@ from temporalio import workflow
 
 from workflows.outreach_steps import OutreachSteps
 from workflows.runtime import metrics
+from workflows.runtime.review import ReviewHandlers
 
 with workflow.unsafe.imports_passed_through():
     from models.common import OutgoingEmail
@@ -44,7 +45,11 @@ MAX_RESCHEDULE = timedelta(days=90)
 
 
 @workflow.defn
-class LeadOutreachWorkflow(OutreachSteps):
+class LeadOutreachWorkflow(OutreachSteps, ReviewHandlers):
+    APPROVED = "email sent as drafted at its slot"
+    EDITED = "edited email will be sent at the next business-hours slot"
+    EDIT_LIMIT = MAX_EDITED_BODY
+
     @workflow.run
     async def run(self, request: OutreachInput) -> OutreachResult:
         self._input = request
@@ -253,25 +258,11 @@ class LeadOutreachWorkflow(OutreachSteps):
     def bounced(self) -> None:
         self._stop_cadence("bounced", "the address bounced and is suppressed")
 
-    @workflow.signal
-    def approve(self, reviewer: str = "") -> None:
-        self._review.decide("approve", "", "email sent as drafted at its slot", reviewer)
+    def _edited_body(self, text: str) -> str:
+        return split_subject(text)[1]
 
-    @workflow.signal
-    def reject(self, reason: str, reviewer: str = "") -> None:
-        self._review.reject(reason, reviewer)
-
-    @workflow.update
-    def edit_and_approve(self, body: str, reviewer: str = "") -> str:
-        self._review.edit(body, reviewer)
-        return "edited email will be sent at the next business-hours slot"
-
-    @edit_and_approve.validator
-    def _validate_edit(self, text: str, reviewer: str = "") -> None:
-        _, body = split_subject(text)
-        self._review.check_edit(body, MAX_EDITED_BODY)
-        if problems := edit_problems(text):
-            raise ValueError("; ".join(problems))
+    def _edit_problems(self, text: str) -> list[str]:
+        return edit_problems(text)
 
     @workflow.update
     def reschedule(self, request: RescheduleRequest) -> RescheduleAnswer:

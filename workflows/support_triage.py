@@ -20,7 +20,7 @@ follow-up that arrives while a reply is being sent gets its own round after it.
 from temporalio import workflow
 
 from workflows.runtime import metrics
-from workflows.runtime.review import HumanReview
+from workflows.runtime.review import HumanReview, ReviewHandlers
 from workflows.triage_steps import TriageSteps
 
 with workflow.unsafe.imports_passed_through():
@@ -51,7 +51,11 @@ VERIFIED_SEND = "verified-auto-send"
 
 
 @workflow.defn
-class SupportTriageWorkflow(TriageSteps):
+class SupportTriageWorkflow(TriageSteps, ReviewHandlers):
+    APPROVED = "draft sent as written"
+    EDITED = "reply will be sent"
+    EDIT_LIMIT = MAX_REPLY_CHARS
+
     def __init__(self) -> None:
         super().__init__()
         self._evaluation: Evaluation | None = None
@@ -255,25 +259,10 @@ class SupportTriageWorkflow(TriageSteps):
         else:
             self._log.add("follow-up", "received", "will be triaged with the conversation")
 
-    @workflow.signal
-    def approve(self, reviewer: str = "") -> None:
+    def _cannot_approve(self) -> str | None:
         if self._review.open and self._draft is None:
-            self._log.add("review", "approve ignored", "no draft to send: use edit_and_approve")
-        else:
-            self._review.decide("approve", "", "draft sent as written", reviewer)
-
-    @workflow.signal
-    def reject(self, reason: str, reviewer: str = "") -> None:
-        self._review.reject(reason, reviewer)
-
-    @workflow.update
-    def edit_and_approve(self, body: str, reviewer: str = "") -> str:
-        self._review.edit(body, reviewer)
-        return "reply will be sent"
-
-    @edit_and_approve.validator
-    def _validate_edit(self, body: str, reviewer: str = "") -> None:
-        self._review.check_edit(body, MAX_REPLY_CHARS)
+            return "no draft to send: use edit_and_approve"
+        return None
 
     @workflow.query
     def status(self) -> TriageStatus:

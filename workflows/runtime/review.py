@@ -1,9 +1,9 @@
 """The human gate shared by support triage and outreach: approve, reject or edit, with an SLA.
 
-The workflows own the signal and update handlers (their names are the public
-interface) and delegate here, so both processes wait, escalate and record decisions
-the same way: at the SLA the caller's notice is emailed to on-call and the wait goes
-on until the final deadline.
+Both workflows take the reviewer's handlers from `ReviewHandlers` (their names are the
+public interface the inbox and the CLI call) and wait in `HumanReview`, so both
+processes wait, escalate and record decisions the same way: at the SLA the caller's
+notice is emailed to on-call and the wait goes on until the final deadline.
 """
 
 from collections.abc import Callable
@@ -104,3 +104,51 @@ class HumanReview:
         except TimeoutError:
             return False
         return True
+
+
+class ReviewHandlers:
+    """approve, reject and edit_and_approve, for a workflow that keeps its gate in
+    `self._review` and its log in `self._log`. It says what approving does (`APPROVED`,
+    logged), what an edit gets back (`EDITED`), how long an edit may be, and what else
+    an edit or an approval needs (the hooks)."""
+
+    _review: HumanReview
+    _log: DecisionLog
+    APPROVED: str
+    EDITED: str
+    EDIT_LIMIT: int
+
+    def _cannot_approve(self) -> str | None:
+        """Why an approval is ignored (nothing to send as it is), or None."""
+        return None
+
+    def _edited_body(self, text: str) -> str:
+        """The part of an edit held to `EDIT_LIMIT` (an outreach edit may start with its
+        subject line)."""
+        return text
+
+    def _edit_problems(self, text: str) -> list[str]:
+        """What else refuses an edit before anything is recorded."""
+        return []
+
+    @workflow.signal
+    def approve(self, reviewer: str = "") -> None:
+        if why := self._cannot_approve():
+            self._log.add("review", "approve ignored", why)
+        else:
+            self._review.decide("approve", "", self.APPROVED, reviewer)
+
+    @workflow.signal
+    def reject(self, reason: str, reviewer: str = "") -> None:
+        self._review.reject(reason, reviewer)
+
+    @workflow.update
+    def edit_and_approve(self, body: str, reviewer: str = "") -> str:
+        self._review.edit(body, reviewer)
+        return self.EDITED
+
+    @edit_and_approve.validator
+    def _validate_edit(self, body: str, reviewer: str = "") -> None:
+        self._review.check_edit(self._edited_body(body), self.EDIT_LIMIT)
+        if problems := self._edit_problems(body):
+            raise ValueError("; ".join(problems))
