@@ -163,6 +163,11 @@ class SentTouch(Strict):
     sent_at: datetime
     result: SendResult
 
+    def timeline(self) -> dict[str, str | int | None]:
+        """What the CRM timeline keeps of a sent touch."""
+        return {"touch": self.number, "kind": self.kind, "subject": self.subject,
+                "source": self.source, "message_id": self.result.message_id}  # fmt: skip
+
 
 class TouchDraftRequest(Strict):
     """What the draft agent may use: the brief, the CRM record and earlier messages."""

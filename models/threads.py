@@ -91,6 +91,12 @@ class LeadReply(Strict):
     """Why it may not be the lead's answer (it names none of our messages, only its sender
     matched: anyone can write a From line): the cadence pauses until a person decides."""
 
+    def timeline(self) -> dict[str, str | int | None]:
+        """What the CRM timeline keeps of the answer that ended a cadence: its own words."""
+        at = self.received_at.isoformat() if self.received_at else None
+        return {"reply_subject": self.subject, "reply_excerpt": self.excerpt,
+                "reply_message_id": self.message_id, "reply_received_at": at}  # fmt: skip
+
 
 class HasText(Protocol):
     subject: str

@@ -12,7 +12,7 @@ datetimes: safe inside the workflow and tested without Temporal.
 from datetime import datetime
 
 from models.outreach import OutreachOptions, PlannedTouch, SentTouch
-from policy.business_hours import add_business_days, next_slot
+from policy.business_hours import add_business_days, local_label, next_slot
 
 
 def first_touch(now: datetime, options: OutreachOptions) -> PlannedTouch:
@@ -55,3 +55,11 @@ def plan(
     anchor = sent[0].sent_at if sent else next_touch.due_at
     later = follow_ups(anchor, next_touch.due_at, next_touch.number + 1, options)
     return [next_touch, *later]
+
+
+def plan_note(planned: list[PlannedTouch], timezone: str) -> str:
+    """The plan as the run's current details show it in the UI, in the lead's local time."""
+    return "\n".join(
+        f"**next**: touch {p.number} ({p.kind.replace('_', '-')}) {local_label(p.due_at, timezone)}"
+        for p in planned
+    )

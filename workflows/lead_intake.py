@@ -17,6 +17,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
+from temporalio.workflow import ActivityConfig
 
 from workflows.runtime.decision_log import DecisionLog
 from workflows.runtime.steps import (
@@ -24,9 +25,7 @@ from workflows.runtime.steps import (
     ENRICH,
     MAIL,
     ON_WORKER,
-    StepOptions,
     attempt,
-    run_local_step,
     run_step,
 )
 
@@ -94,8 +93,8 @@ class LeadIntakeWorkflow:
         score = self._score = await self._step(
             act.score_lead,
             ScoreInput(lead=lead, profile=profile),
-            ON_WORKER,
-            "score by rules",
+            config=ON_WORKER,
+            summary="score by rules",
         )
         found = [sa.LEAD_SCORE.value_set(score.points), sa.LEAD_TIER.value_set(score.tier)]
         if self._local:
@@ -118,8 +117,8 @@ class LeadIntakeWorkflow:
                 welcome=self._welcome,
                 event_key=workflow_id,
             ),
-            CRM,
-            "record score and email on the contact",
+            config=CRM,
+            summary="record score and email on the contact",
         )
         self._stage = "done"
         return LeadIntakeResult(
@@ -144,10 +143,9 @@ class LeadIntakeWorkflow:
             decisions=self._log.entries,
         )
 
-    async def _step(self, activity: Any, arg: Any, options: StepOptions, summary: str) -> Any:
+    async def _step(self, activity: Any, arg: Any, *, config: ActivityConfig, summary: str) -> Any:
         """A step on the worker itself: local in runs started since `LOCAL_STEPS`."""
-        run = run_local_step if self._local else run_step
-        return await run(activity, arg, options, summary)
+        return await run_step(activity, arg, config=config, summary=summary, local=self._local)
 
     async def _enrich(self, lead: LeadSubmission) -> CompanyProfile:
         self._stage = "enriching"
@@ -158,11 +156,14 @@ class LeadIntakeWorkflow:
             )
             return profile_from_email_domain(lead)
         profile: CompanyProfile | None = await attempt(
-            self._log, "enrich", "fell back to email-domain profile",
             act.enrich_company,
             EnrichInput(website=website, domain=self._domain),
-            ENRICH, f"enrich {self._domain}",
-        )  # fmt: skip
+            config=ENRICH,
+            summary=f"enrich {self._domain}",
+            log=self._log,
+            step="enrich",
+            on_failure="fell back to email-domain profile",
+        )
         if profile is None:
             return profile_from_email_domain(lead)
         self._log.add("enrich", f"profile from {profile.source}", profile.fetched_url or "")
@@ -173,14 +174,19 @@ class LeadIntakeWorkflow:
     ) -> ContactRef:
         self._stage = "saving_contact"
         contact: ContactRef | None = await attempt(
-            self._log, "crm", "unavailable", act.upsert_contact,
+            act.upsert_contact,
             ContactUpsert(lead=lead, profile=profile, event_key=workflow_id),
-            CRM, "upsert CRM contact", local=self._local,
-        )  # fmt: skip
+            config=CRM,
+            summary="upsert CRM contact",
+            log=self._log,
+            step="crm",
+            on_failure="unavailable",
+            local=self._local,
+        )
         if contact is None:
             self._stage = "failed"
             raise ApplicationError(
-                f"CRM upsert failed after {CRM.retry.maximum_attempts} attempts: "
+                f"CRM upsert failed after {CRM['retry_policy'].maximum_attempts} attempts: "
                 f"{self._log.entries[-1].reason}",
                 type="CrmUnavailable",
                 non_retryable=True,
@@ -194,13 +200,19 @@ class LeadIntakeWorkflow:
     ) -> SendResult | None:
         self._stage = "sending_welcome"
         sent: SendResult | None = await attempt(
-            self._log, "welcome_email", "not sent", act.send_welcome_email,
+            act.send_welcome_email,
             WelcomeEmailInput(
-                lead=lead, profile=profile, tier=score.tier,
+                lead=lead,
+                profile=profile,
+                tier=score.tier,
                 idempotency_key=f"{workflow_id}/welcome",
             ),
-            MAIL, f"welcome email (tier {score.tier})",
-        )  # fmt: skip
+            config=MAIL,
+            summary=f"welcome email (tier {score.tier})",
+            log=self._log,
+            step="welcome_email",
+            on_failure="not sent",
+        )
         if sent is None:
             return None
         self._log.add(

@@ -167,11 +167,15 @@ class LeadOutreachWorkflow(OutreachSteps, ReviewHandlers):
         self._set_stage(outcome)
         self._log.add("outcome", outcome, f"{len(state.sent)} touch(es) sent")
         if state.contact_id is not None and outcome != "completed":
-            await self._record(f"outcome-{outcome}", f"outreach_{outcome}", self._outcome_detail())
+            reply = state.reply.timeline() if state.reply else {}
+            detail = {"touches": len(state.sent), **reply}
+            await self._record(f"outcome-{outcome}", f"outreach_{outcome}", detail)
         return OutreachResult(
-            outcome=outcome, contact_id=state.contact_id, sent=state.sent,
+            outcome=outcome,
+            contact_id=state.contact_id,
+            sent=state.sent,
             decisions=self._log.entries,
-        )  # fmt: skip
+        )
 
     async def _wait_until(self, planned: PlannedTouch) -> bool:
         """Durable timer to the touch's slot, then past any pause; False when a stop signal

@@ -67,7 +67,7 @@ class MailRouterWorkflow(Suppressing):
     @workflow.run
     async def run(self, request: RouteRequest) -> RouteResult:
         facts: MailFacts = await run_step(
-            act.look_up_mail, request, ROUTING, "look up the conversation"
+            act.look_up_mail, request, config=ROUTING, summary="look up the conversation"
         )
         proof = workflow.patched(PROOF)
         pauses = workflow.patched(SENDER_PAUSES)
@@ -170,8 +170,8 @@ class MailRouterWorkflow(Suppressing):
         started = await start_child_once(
             SupportTriageWorkflow.run,
             TriageInput(email=email, options=request.options.triage),
-            ticket,
-            TICKET_SUMMARY,
+            workflow_id=ticket,
+            summary=TICKET_SUMMARY,
         )
         if not started:
             note = "the ticket already existed"
@@ -192,6 +192,11 @@ class MailRouterWorkflow(Suppressing):
             body=email.body[:MAX_THREAD_BODY],
         )
         await attempt(
-            self._log, "crm", "message not logged", act.record_inbound_mail,
-            record, CRM, "log the message in the CRM",
-        )  # fmt: skip
+            act.record_inbound_mail,
+            record,
+            config=CRM,
+            summary="log the message in the CRM",
+            log=self._log,
+            step="crm",
+            on_failure="message not logged",
+        )

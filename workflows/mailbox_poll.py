@@ -41,32 +41,36 @@ class MailboxPollWorkflow:
     @workflow.run
     async def run(self, request: MailboxPollInput) -> MailboxPollResult:
         batch = await run_step(
-            act.fetch_unseen_mail, request.batch, MAIL, "Fetch unseen support mail"
+            act.fetch_unseen_mail, request.batch, config=MAIL, summary="Fetch unseen support mail"
         )
         if request.routing is not None:
             routing = request.routing
             tickets = [ROUTER_PREFIX + _digest(mail) for mail in batch.messages]
             starts = [
                 start_child_once(
-                    MailRouterWorkflow.run, RouteRequest(email=mail.email, options=routing),
-                    run, ROUTER_SUMMARY,
+                    MailRouterWorkflow.run,
+                    RouteRequest(email=mail.email, options=routing),
+                    workflow_id=run,
+                    summary=ROUTER_SUMMARY,
                 )
                 for run, mail in zip(tickets, batch.messages, strict=True)
-            ]  # fmt: skip
+            ]
         else:
             tickets = [TICKET_PREFIX + _digest(mail) for mail in batch.messages]
             starts = [
                 start_child_once(
-                    SupportTriageWorkflow.run, TriageInput(email=mail.email, options=request.options),
-                    ticket, TICKET_SUMMARY,
+                    SupportTriageWorkflow.run,
+                    TriageInput(email=mail.email, options=request.options),
+                    workflow_id=ticket,
+                    summary=TICKET_SUMMARY,
                 )
                 for ticket, mail in zip(tickets, batch.messages, strict=True)
-            ]  # fmt: skip
+            ]
         new = await asyncio.gather(*starts)
         marked = 0
         if batch.messages:
             seen = MarkSeen(uidvalidity=batch.uidvalidity, uids=[m.uid for m in batch.messages])
-            marked = await run_step(act.mark_mail_seen, seen, MAIL, "Mark mail seen")
+            marked = await run_step(act.mark_mail_seen, seen, config=MAIL, summary="Mark mail seen")
         result = MailboxPollResult(
             started=[t for t, is_new in zip(tickets, new, strict=True) if is_new],
             existing=[t for t, is_new in zip(tickets, new, strict=True) if not is_new],

@@ -47,8 +47,7 @@ with workflow.unsafe.imports_passed_through():
         TouchEmail,
         TouchKind,
     )
-    from policy.business_hours import local_label
-    from policy.cadence import plan
+    from policy.cadence import plan, plan_note
     from policy.outreach_policy import TouchChoice, check_touch, choose_touch, known_facts
     from policy.outreach_templates import template_touch
     from workflows.lead_intake import LeadIntakeWorkflow, domain_attribute
@@ -70,10 +69,14 @@ class OutreachSteps:
         if not workflow.patched(SUPPRESSION_LIST):
             return False
         reason = await attempt(
-            self._log, "suppression", "list unavailable, each send checks it again",
-            act.suppression_of, request.lead.normalized_email, CRM,
-            "check the suppression list",
-        )  # fmt: skip
+            act.suppression_of,
+            request.lead.normalized_email,
+            config=CRM,
+            summary="check the suppression list",
+            log=self._log,
+            step="suppression",
+            on_failure="list unavailable, each send checks it again",
+        )
         if reason is not None:
             self._log.add("suppression", "on the list", f"address {reason}; nothing will be sent")
         return reason is not None
@@ -97,8 +100,10 @@ class OutreachSteps:
             ) from err
         state = self._state
         state.contact_id, state.tier, state.profile = (
-            intake.contact_id, intake.score.tier, intake.profile,
-        )  # fmt: skip
+            intake.contact_id,
+            intake.score.tier,
+            intake.profile,
+        )
         workflow.upsert_search_attributes(
             [
                 sa.LEAD_TIER.value_set(intake.score.tier),
@@ -120,11 +125,14 @@ class OutreachSteps:
             self._log.add("research", "skipped", "no website: a template will go to a person")
             return None
         found: Researched | None = await attempt(
-            self._log, "research", "failed, a template will go to a person",
             act.research_company,
             ResearchRequest(website=website, company=lead.company),
-            RESEARCH, f"agent: research {lead.website_domain}",
-        )  # fmt: skip
+            config=RESEARCH,
+            summary=f"agent: research {lead.website_domain}",
+            log=self._log,
+            step="research",
+            on_failure="failed, a template will go to a person",
+        )
         if found is None:
             metrics.fallback("research", "failed")
             return None
@@ -151,13 +159,21 @@ class OutreachSteps:
             self._log.add("draft", "template", "no research brief to personalise from")
         elif not self._budget_spent(request, "draft"):
             drafted = await attempt(
-                self._log, "draft", "failed, using the template", act.draft_outreach,
+                act.draft_outreach,
                 TouchDraftRequest(
-                    lead=lead, profile=state.profile, brief=state.brief, number=number,
-                    kind=kind, previous=state.sent,
+                    lead=lead,
+                    profile=state.profile,
+                    brief=state.brief,
+                    number=number,
+                    kind=kind,
+                    previous=state.sent,
                 ),
-                AGENT, f"agent: draft touch {number} ({kind.replace('_', '-')})",
-            )  # fmt: skip
+                config=AGENT,
+                summary=f"agent: draft touch {number} ({kind.replace('_', '-')})",
+                log=self._log,
+                step="draft",
+                on_failure="failed, using the template",
+            )
             if drafted is None:
                 metrics.fallback("draft", "failed")
         if drafted is not None:
@@ -165,9 +181,15 @@ class OutreachSteps:
                 state.agent_calls.append(drafted.call)
             facts = known_facts(lead, state.profile, state.brief)
             check = state.check = check_touch(
-                drafted.draft, facts, lead, state.tier, kind, request.options, touch_rules(),
+                drafted.draft,
+                facts,
+                lead,
+                state.tier,
+                kind,
+                request.options,
+                touch_rules(),
                 drafted.replaced,
-            )  # fmt: skip
+            )
             cited = ", ".join(f.fact_id for f in drafted.draft.facts) or "no facts"
             self._log.add(
                 "check",
@@ -196,17 +218,19 @@ class OutreachSteps:
             result: SendResult = await run_step(
                 act.send_outreach_email,
                 TouchEmail(to=request.lead.normalized_email, touch=touch, idempotency_key=key),
-                MAIL, f"send touch {touch.number} ({touch.source})",
-            )  # fmt: skip
+                config=MAIL,
+                summary=f"send touch {touch.number} ({touch.source})",
+            )
         except ActivityError as err:
             self._log.add("send", f"touch {touch.number} not sent", failure_cause(err))
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type == act.SUPPRESSED:
                 self._state.stop = "suppressed"
             return False
-        self._state.sent.append(
-            SentTouch(**touch.model_dump(exclude={"facts"}), sent_at=workflow.now(), result=result)
+        sent = SentTouch(
+            **touch.model_dump(exclude={"facts"}), sent_at=workflow.now(), result=result
         )
+        self._state.sent.append(sent)
         self._state.pending = None
         if touch.kind != "first" or self._review.decision is None:
             metrics.auto_sent(touch.source)
@@ -215,17 +239,7 @@ class OutreachSteps:
             f"touch {touch.number} {'already sent' if result.duplicate else 'sent'}",
             f"{touch.source} email via {result.transport}",
         )
-        await self._record(
-            f"touch-{touch.number}",
-            "outreach_email_sent",
-            {
-                "touch": touch.number,
-                "kind": touch.kind,
-                "subject": touch.subject,
-                "source": touch.source,
-                "message_id": result.message_id,
-            },
-        )
+        await self._record(f"touch-{touch.number}", "outreach_email_sent", sent.timeline())
         self._set_stage("following_up")
         return True
 
@@ -239,21 +253,14 @@ class OutreachSteps:
             detail=detail,
         )
         await attempt(
-            self._log, "crm", f"{kind} not recorded", act.record_outreach_event,
-            event, CRM, f"CRM timeline: {kind}",
-        )  # fmt: skip
-
-    def _outcome_detail(self) -> dict[str, str | int | None]:
-        """The CRM timeline's record of how the run ended; a reply's own words included."""
-        detail: dict[str, str | int | None] = {"touches": len(self._state.sent)}
-        if (reply := self._state.reply) is not None:
-            detail |= {
-                "reply_subject": reply.subject,
-                "reply_excerpt": reply.excerpt,
-                "reply_message_id": reply.message_id,
-                "reply_received_at": reply.received_at.isoformat() if reply.received_at else None,
-            }
-        return detail
+            act.record_outreach_event,
+            event,
+            config=CRM,
+            summary=f"CRM timeline: {kind}",
+            log=self._log,
+            step="crm",
+            on_failure=f"{kind} not recorded",
+        )
 
     @property
     def _hours(self) -> BusinessHours:
@@ -275,13 +282,7 @@ class OutreachSteps:
         key, planned = sa.NEXT_TOUCH_AT, self._state.next_touch
         value = key.value_set(planned.due_at) if planned else key.value_unset()
         workflow.upsert_search_attributes([value])
-        self._log.plan(
-            "\n".join(
-                f"**next**: touch {p.number} ({p.kind.replace('_', '-')}) "
-                f"{local_label(p.due_at, self._hours.timezone)}"
-                for p in self._plan()
-            )
-        )
+        self._log.plan(plan_note(self._plan(), self._hours.timezone))
 
     def _plan(self) -> list[PlannedTouch]:
         if self._input is None:

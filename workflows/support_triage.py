@@ -191,9 +191,11 @@ class SupportTriageWorkflow(TriageSteps, ReviewHandlers):
         options = request.options
         self._stage = "awaiting_human"
         decided = await self._review.wait(
-            options.sla, options.final_deadline, self._sla_notice(request),
+            options.sla,
+            options.final_deadline,
+            self._sla_notice(request),
             extra_stop=lambda: bool(self._follow_ups) and self._round < MAX_ROUNDS,
-        )  # fmt: skip
+        )
         if self._review.decision is None and self._follow_ups and self._round < MAX_ROUNDS:
             self._log.add("review", "superseded", "the customer wrote again before a decision")
             return None

@@ -29,9 +29,8 @@ class Suppressing:
         """Suppress, then stop every outreach run that mailed the address: the list keeps
         new runs from sending, the signal ends the ones already waiting for their slot."""
         done = await run_step(
-            act.suppress_address, request, ROUTING,
-            f"suppress ({request.reason})",
-        )  # fmt: skip
+            act.suppress_address, request, config=ROUTING, summary=f"suppress ({request.reason})"
+        )
         if not done.found:
             self._log.add("suppress", "skipped", "no address to suppress")
             return []

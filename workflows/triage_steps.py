@@ -72,9 +72,14 @@ class TriageSteps:
     async def _screen(self, email: InboundEmail) -> Screening | None:
         self._stage = "screening"
         screening: Screening | None = await attempt(
-            self._log, "screen", "failed, held for a person", act.screen_email,
-            email, ON_WORKER, "escalation policy screening",
-        )  # fmt: skip
+            act.screen_email,
+            email,
+            config=ON_WORKER,
+            summary="escalation policy screening",
+            log=self._log,
+            step="screen",
+            on_failure="failed, held for a person",
+        )
         if screening is not None:
             found = ", ".join(m.name for m in screening.intents) or "no escalation intent"
             self._log.add("screen", found, f"policy {screening.policy_version}")
@@ -90,10 +95,14 @@ class TriageSteps:
             return None
         self._stage = "classifying"
         result: Classified | None = await attempt(
-            self._log, "classify", "failed, continuing without",
-            act.classify_email, email, AGENT,
-            "agent: classify topic, urgency, signals",
-        )  # fmt: skip
+            act.classify_email,
+            email,
+            config=AGENT,
+            summary="agent: classify topic, urgency, signals",
+            log=self._log,
+            step="classify",
+            on_failure="failed, continuing without",
+        )
         if result is None:
             metrics.fallback("classify", "failed")
             return None
@@ -101,9 +110,12 @@ class TriageSteps:
         c = result.classification
         probabilities = result.topic_probabilities
         said = (
-            ", ".join(f"{t} {p:.2f}" for t, p in sorted(probabilities.items(), key=lambda i: -i[1])[:3])
-            if probabilities else f"{c.topic} (no log-probabilities)"
-        )  # fmt: skip
+            ", ".join(
+                f"{t} {p:.2f}" for t, p in sorted(probabilities.items(), key=lambda i: -i[1])[:3]
+            )
+            if probabilities
+            else f"{c.topic} (no log-probabilities)"
+        )
         self._log.add(
             "classify",
             f"topic {said}; {c.urgency} ({c.language})",
@@ -114,10 +126,14 @@ class TriageSteps:
     async def _search(self, email: InboundEmail) -> list[KbHit]:
         self._stage = "searching"
         hits: list[KbHit] | None = await attempt(
-            self._log, "kb_search", "failed, continuing without",
-            act.search_knowledge_base, email, ON_WORKER,
-            "knowledge-base search",
-        )  # fmt: skip
+            act.search_knowledge_base,
+            email,
+            config=ON_WORKER,
+            summary="knowledge-base search",
+            log=self._log,
+            step="kb_search",
+            on_failure="failed, continuing without",
+        )
         if hits is None:
             return []
         found = ", ".join(f"{h.article_id} ({h.score:.1f})" for h in hits) or "nothing"
@@ -129,10 +145,14 @@ class TriageSteps:
         if not self._answer_check:
             return None
         coverage: QuestionCoverage | None = await attempt(
-            self._log, "survey", "failed, held for a person",
-            act.survey_question, email, ON_WORKER,
-            "what the mail asks and which of its words no article uses",
-        )  # fmt: skip
+            act.survey_question,
+            email,
+            config=ON_WORKER,
+            summary="what the mail asks and which of its words no article uses",
+            log=self._log,
+            step="survey",
+            on_failure="failed, held for a person",
+        )
         if coverage is not None:
             unknown = ", ".join(t.term for t in coverage.unknown) or "none"
             asks = "asks something" if coverage.asks else "asks nothing"
@@ -148,11 +168,14 @@ class TriageSteps:
             return None
         self._stage = "drafting"
         result: DraftedReply | None = await attempt(
-            self._log, "draft", "failed, a person will write the reply",
             act.draft_reply,
             DraftRequest(email=email, classification=self._classification, hits=self._hits),
-            AGENT, "agent: draft reply citing articles",
-        )  # fmt: skip
+            config=AGENT,
+            summary="agent: draft reply citing articles",
+            log=self._log,
+            step="draft",
+            on_failure="failed, a person will write the reply",
+        )
         if result is None:
             metrics.fallback("draft", "failed")
             return None
@@ -170,7 +193,9 @@ class TriageSteps:
         `_limit` keeps for the decision that holds the ticket for a person."""
         self._stage, self._limit = "sending", None
         try:
-            result: SendResult = await run_step(act.send_reply, reply, MAIL, "send reply")
+            result: SendResult = await run_step(
+                act.send_reply, reply, config=MAIL, summary="send reply"
+            )
         except ActivityError as err:
             cause = err.cause
             if (

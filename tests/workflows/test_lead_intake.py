@@ -73,7 +73,7 @@ async def test_enrichment_failure_falls_back_to_email_domain(
     async with worker(env, task_queue, fake):
         result = await run_intake(env, task_queue, LeadIntakeInput(lead=make_lead()))
 
-    assert fake.calls["enrich_company"] == ENRICH.retry.maximum_attempts
+    assert fake.calls["enrich_company"] == ENRICH["retry_policy"].maximum_attempts
     assert result.profile.source == "email_domain"
     assert result.profile.domain == "northwind-robotics.example"
     enrich = result.decisions[0]
@@ -128,7 +128,7 @@ async def test_crm_outage_is_retried_then_fails_the_run_clearly(
         with pytest.raises(WorkflowFailureError) as failure:
             await run_intake(env, task_queue, LeadIntakeInput(lead=make_lead()))
 
-    assert fake.calls["upsert_contact"] == CRM.retry.maximum_attempts
+    assert fake.calls["upsert_contact"] == CRM["retry_policy"].maximum_attempts
     cause = failure.value.cause
     assert isinstance(cause, ApplicationError) and cause.type == "CrmUnavailable"
     assert "database is locked" in str(cause)

@@ -190,7 +190,7 @@ async def test_classifier_down_goes_to_human_never_auto_sends(
     fake.classify_error = ApplicationError("endpoint down", type="LlmUnavailable")
     status = await held(env, task_queue, fake)
 
-    assert fake.calls["classify_email"] == AGENT.retry.maximum_attempts
+    assert fake.calls["classify_email"] == AGENT["retry_policy"].maximum_attempts
     assert status.evaluation is not None and not status.evaluation.auto_send
     assert "no classification (agent failed)" in status.evaluation.policy_hold
     assert not fake.sent

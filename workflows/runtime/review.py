@@ -46,8 +46,11 @@ class HumanReview:
             self._log.add("review", f"{action} ignored", f"{by}nothing is waiting for a decision")
             return
         self.decision = (action, detail)
-        self._log.add("review", {"approve": "approved", "reject": "rejected",
-                                 "edit": "edited and approved"}[action], by + note)  # fmt: skip
+        self._log.add(
+            "review",
+            {"approve": "approved", "reject": "rejected", "edit": "edited and approved"}[action],
+            by + note,
+        )
 
     def reject(self, reason: str, reviewer: str) -> None:
         self.decide("reject", reason, reason[:500] or "no reason given", reviewer)
@@ -92,9 +95,14 @@ class HumanReview:
     async def _notify(self, notice: OutgoingEmail) -> None:
         """A failed on-call email is logged; the wait for a person goes on regardless."""
         await attempt(
-            self._log, "sla", "on-call email failed", act.notify_on_call, notice,
-            MAIL, "SLA breached: email on-call",
-        )  # fmt: skip
+            act.notify_on_call,
+            notice,
+            config=MAIL,
+            summary="SLA breached: email on-call",
+            log=self._log,
+            step="sla",
+            on_failure="on-call email failed",
+        )
 
     async def _until(self, timeout: timedelta, extra_stop: Callable[[], bool]) -> bool:
         try:

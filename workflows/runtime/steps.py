@@ -9,7 +9,6 @@ failed run; `run_step` is for the few steps whose failure must fail the run or i
 left to the retry policy alone.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +23,7 @@ from temporalio.exceptions import (
 from temporalio.exceptions import (
     TimeoutError as StepTimeout,
 )
+from temporalio.workflow import ActivityConfig
 
 from workflows.runtime.decision_log import DecisionLog
 
@@ -37,17 +37,17 @@ workflow task that can never succeed. The message names the field, never its val
 (`Strict` hides input in errors)."""
 
 
-@dataclass(frozen=True)
-class StepOptions:
+def _bundle(
+    timeout: timedelta, retry: RetryPolicy, heartbeat: timedelta | None = None
+) -> ActivityConfig:
     """`heartbeat` only for activities that heartbeat (`activities.wrapping.heartbeating`):
     a dead worker is then noticed within it instead of after the whole timeout."""
+    return ActivityConfig(
+        start_to_close_timeout=timeout, retry_policy=retry, heartbeat_timeout=heartbeat
+    )
 
-    timeout: timedelta
-    retry: RetryPolicy
-    heartbeat: timedelta | None = None
 
-
-AGENT = StepOptions(
+AGENT = _bundle(
     timeout=timedelta(seconds=90),
     heartbeat=timedelta(seconds=30),
     retry=RetryPolicy(
@@ -57,9 +57,9 @@ AGENT = StepOptions(
     ),
 )
 """An LLM call: an endpoint that is down gets three tries, then the fallback branch runs."""
-RESEARCH = StepOptions(timeout=timedelta(minutes=3), heartbeat=AGENT.heartbeat, retry=AGENT.retry)
+RESEARCH = AGENT | ActivityConfig(start_to_close_timeout=timedelta(minutes=3))
 """Reading a few web pages, then an LLM call on them."""
-MAIL = StepOptions(
+MAIL = _bundle(
     timeout=timedelta(seconds=30),
     heartbeat=timedelta(seconds=10),
     retry=RetryPolicy(
@@ -71,7 +71,7 @@ MAIL = StepOptions(
 """A send, or a mailbox read: it heartbeats, so a send stuck past a dead worker is
 noticed in seconds and retried under its idempotency key, not sent twice after a
 timeout."""
-CRM = StepOptions(
+CRM = _bundle(
     timeout=timedelta(seconds=15),
     retry=RetryPolicy(
         initial_interval=timedelta(seconds=1),
@@ -80,8 +80,8 @@ CRM = StepOptions(
     ),
 )
 """The record of truth: worth more patience than a lookup."""
-ROUTING = StepOptions(
-    timeout=CRM.timeout,
+ROUTING = _bundle(
+    timeout=CRM["start_to_close_timeout"],
     retry=RetryPolicy(
         initial_interval=timedelta(seconds=1),
         maximum_interval=timedelta(minutes=5),
@@ -91,7 +91,7 @@ ROUTING = StepOptions(
 """The mail router's CRM reads and suppressions: the sender was told 250, so the message
 exists only in the router's history; it waits for the CRM as long as it takes rather
 than fail and lose it."""
-ENRICH = StepOptions(
+ENRICH = _bundle(
     timeout=timedelta(seconds=30),
     heartbeat=timedelta(seconds=5),
     retry=RetryPolicy(
@@ -100,9 +100,9 @@ ENRICH = StepOptions(
         maximum_attempts=3,
     ),
 )
-ON_WORKER = StepOptions(timeout=timedelta(seconds=15), retry=RetryPolicy(maximum_attempts=3))
+ON_WORKER = _bundle(timeout=timedelta(seconds=15), retry=RetryPolicy(maximum_attempts=3))
 """Work on the worker itself (scoring, policy screening, the knowledge-base index): a
-local activity where a workflow can run one (`run_local_step`), a regular one in runs
+local activity where a workflow can run one (`run_step(local=True)`), a regular one in runs
 started before that."""
 TOKEN_BUDGET = "token-budget"
 """Runs started before the budget never skipped an agent step for it."""
@@ -121,7 +121,7 @@ def failure_cause(err: ActivityError | ApplicationError | StepTimeout) -> str:
     return str(cause) or type(cause).__name__
 
 
-async def start_child_once(run: Any, arg: Any, workflow_id: str, summary: str) -> bool:
+async def start_child_once(run: Any, arg: Any, *, workflow_id: str, summary: str) -> bool:
     """Start a child run that outlives its parent (abandoned on close), at most once per
     id: True when this call started it, False when a run with the id already existed
     (even closed), so a retried or redelivered message starts nothing twice."""
@@ -139,47 +139,40 @@ async def start_child_once(run: Any, arg: Any, workflow_id: str, summary: str) -
     return True
 
 
-async def run_step(activity: Any, arg: Any, options: StepOptions, summary: str) -> Any:
-    """The activity's result under `options`; its final failure propagates."""
-    return await workflow.execute_activity(
-        activity,
-        arg,
-        start_to_close_timeout=options.timeout,
-        heartbeat_timeout=options.heartbeat,
-        retry_policy=options.retry,
-        summary=summary,
-    )
-
-
-async def run_local_step(activity: Any, arg: Any, options: StepOptions, summary: str) -> Any:
-    """As `run_step`, as a local activity: run by the worker that runs the workflow task,
-    without a round trip through the server's task queue. For short work on the worker
-    itself (a SQLite write, rule scoring) whose retries fit inside the workflow task."""
-    return await workflow.execute_local_activity(
-        activity,
-        arg,
-        start_to_close_timeout=options.timeout,
-        retry_policy=options.retry,
-        summary=summary,
-    )
+async def run_step(
+    activity: Any, arg: Any, *, config: ActivityConfig, summary: str, local: bool = False
+) -> Any:
+    """The activity's result under `config`; its final failure propagates. `local` runs
+    it as a local activity: by the worker that runs the workflow task, without a round
+    trip through the server's task queue. For short work on the worker itself (a SQLite
+    write, rule scoring) whose retries fit inside the workflow task; such a bundle has
+    no heartbeat."""
+    if local:
+        return await workflow.execute_local_activity(
+            activity,
+            arg,
+            start_to_close_timeout=config["start_to_close_timeout"],
+            retry_policy=config["retry_policy"],
+            summary=summary,
+        )
+    return await workflow.execute_activity(activity, arg, **config, summary=summary)
 
 
 async def attempt(
+    activity: Any,
+    arg: Any,
+    *,
+    config: ActivityConfig,
+    summary: str,
     log: DecisionLog,
     step: str,
     on_failure: str,
-    activity: Any,
-    arg: Any,
-    options: StepOptions,
-    summary: str,
     local: bool = False,
 ) -> Any:
     """The activity's result, or None once its retries are spent: the failure is logged
     under `step` as `on_failure` with its cause, and the caller takes its fallback."""
     try:
-        if local:
-            return await run_local_step(activity, arg, options, summary)
-        return await run_step(activity, arg, options, summary)
+        return await run_step(activity, arg, config=config, summary=summary, local=local)
     except StepFailed as err:
         log.add(step, on_failure, failure_cause(err))
         return None
