@@ -17,13 +17,14 @@ from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.worker import Interceptor, Worker
 
-from activities.factory import knowledge_base, open_crm, worker_activities
+from activities.factory import worker_activities
 from activities.limits import AutoReplyLedger, LimitsInterceptor
 from activities.outreach import AGENT_STEPS as OUTREACH_AGENT_STEPS
 from activities.support_triage import AGENT_STEPS as TRIAGE_AGENT_STEPS
 from adapters.crm.crm import CrmStore
 from adapters.crm.token_rate import TokenRate
 from adapters.knowledge.knowledge_base import KnowledgeBase
+from adapters.wiring import knowledge_base, open_crm
 from config.crm import CrmSettings
 from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy, PolicyError, load_policy

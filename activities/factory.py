@@ -1,4 +1,5 @@
-"""Builds adapters from settings: the only place that chooses embedded vs production."""
+"""Builds the worker's activity classes from settings, each with its adapters
+(`adapters.wiring`) and the LLM client."""
 
 from activities.imap import MailboxAccount, MailboxActivities
 from activities.lead_intake import LeadIntakeActivities
@@ -7,75 +8,15 @@ from activities.outreach import OutreachActivities, ResearchLimits
 from activities.postbox import Postbox
 from activities.review import ReviewActivities
 from activities.support_triage import SupportTriageActivities
-from adapters.crm.crm import Crm, CrmStore, SqliteCrm
-from adapters.crm.crm_postgres import PostgresCrm
+from adapters.crm.crm import Crm
 from adapters.knowledge.knowledge_base import KnowledgeBase
-from adapters.mail.mail import MaildirTransport, MailTransport, SentLedger, SmtpTransport
-from adapters.mail.unsubscribe_links import UnsubscribeLinks
-from adapters.web.enrichment import ApiEnrichment, EnrichmentProvider, WebsiteEnrichment
-from adapters.web.safe_fetch import FetchPolicy, SafeFetcher
+from adapters.web.safe_fetch import SafeFetcher
+from adapters.wiring import enrichment_provider, fetch_policy, mail_transport, unsubscribe_links
 from agents.client import LlmClient, LlmConfig
-from config.crm import CrmSettings
 from config.doors import InboundSettings, WebSettings
 from config.escalation import EscalationPolicy
-from config.settings import AppSettings, LlmSettings, OutreachSettings, TriageSettings
+from config.settings import AppSettings, LlmSettings, OutreachSettings
 from policy.scoring import ScoringConfig
-
-
-def fetch_policy(settings: AppSettings, max_bytes: int | None = None) -> FetchPolicy:
-    return FetchPolicy(
-        timeout_s=settings.fetch_timeout_s,
-        max_bytes=max_bytes or settings.fetch_max_bytes,
-        max_redirects=settings.fetch_max_redirects,
-        allow_hosts=frozenset(h.lower() for h in settings.fetch_allow_hosts),
-        static_hosts=settings.fetch_static_hosts,
-    )
-
-
-def enrichment_provider(settings: AppSettings) -> EnrichmentProvider:
-    if settings.enrichment_provider == "api":
-        assert settings.enrichment_api_url is not None  # checked by AppSettings
-        key = settings.enrichment_api_key
-        return ApiEnrichment(
-            settings.enrichment_api_url,
-            settings.enrichment_api_auth_header,
-            key.get_secret_value() if key else None,
-            settings.fetch_timeout_s,
-        )
-    return WebsiteEnrichment(SafeFetcher(fetch_policy(settings)))
-
-
-def mail_transport(settings: AppSettings) -> MailTransport:
-    if settings.mail_transport == "smtp":
-        assert settings.smtp_host is not None  # checked by AppSettings
-        password = settings.smtp_password
-        return SmtpTransport(
-            settings.smtp_host,
-            settings.smtp_port,
-            settings.mail_from,
-            SentLedger(settings.sent_ledger_path),
-            username=settings.smtp_username,
-            password=password.get_secret_value() if password else None,
-            starttls=settings.smtp_starttls,
-        )
-    return MaildirTransport(settings.outbox_dir, settings.mail_from)
-
-
-def unsubscribe_links(
-    app: AppSettings, web: WebSettings, inbound: InboundSettings
-) -> UnsubscribeLinks:
-    """The same for the worker, which mints links, and the web service, which checks them."""
-    secret = app.link_secret.get_secret_value().encode() if app.link_secret else None
-    return UnsubscribeLinks(secret, web.public_url, inbound.unsubscribe_address)
-
-
-async def open_crm(app: AppSettings, crm: CrmSettings) -> CrmStore:
-    """The worker's one CRM store, shared by every activity and the limits: PostgreSQL
-    when `FLOWDESK_CRM_URL` is set (connected and migrated now, so a bad URL stops the
-    start), else the SQLite file in the data dir."""
-    if crm.url is None:
-        return SqliteCrm(app.crm_path)
-    return await PostgresCrm.connect(crm.url.get_secret_value(), crm.pool_size)
 
 
 def postbox(app: AppSettings, web: WebSettings, inbound: InboundSettings, crm: Crm) -> Postbox:
@@ -109,17 +50,6 @@ def llm_client(settings: LlmSettings) -> LlmClient:
             max_tokens=settings.max_tokens,
             context_tokens=settings.context_tokens,
         )
-    )
-
-
-def knowledge_base(app: AppSettings, triage: TriageSettings) -> tuple[KnowledgeBase, str]:
-    """The KB, re-indexed incrementally from the articles folder; returns a report line."""
-    kb = KnowledgeBase(app.kb_path)
-    report = kb.reindex(triage.kb_dir)
-    skipped = "".join(f"; skipped {entry}" for entry in report.skipped)
-    return kb, (
-        f"knowledge base {triage.kb_dir}: {report.added} added, {report.updated} updated, "
-        f"{report.removed} removed, {report.unchanged} unchanged{skipped}"
     )
 
 

@@ -34,14 +34,10 @@ from pydantic import ValidationError
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
-from activities.factory import (
-    lead_intake_activities,
-    outreach_activities,
-    postbox,
-    unsubscribe_links,
-)
+from activities.factory import lead_intake_activities, outreach_activities, postbox
 from activities.mail_routing import MailRoutingActivities
 from adapters.crm.crm import SqliteCrm
+from adapters.wiring import unsubscribe_links
 from bench.outreach_metrics import SiteFacts, summarize
 from bench.triage_eval import start_local_llm
 from client.options import outreach_options

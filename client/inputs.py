@@ -63,6 +63,11 @@ def parse_outreach(fields: dict[str, Any], settings: OutreachSettings) -> Outrea
     return OutreachInput(lead=parse_lead(fields), options=outreach_options(settings, timezone))
 
 
+def parse_message(raw: bytes) -> InboundEmail:
+    """A support email as the mail doors read it: an RFC 822 message."""
+    return parse_email(raw)
+
+
 def parse_ticket(
     eml: Path | None, sender: str | None, subject: str | None, body: str | None
 ) -> InboundEmail:
@@ -70,7 +75,7 @@ def parse_ticket(
     if eml:
         if sender or subject or body:
             raise InputError("give either --eml or --from/--subject/--body, not both")
-        return parse_email(read_file(eml, MAX_RAW_BYTES))
+        return parse_message(read_file(eml, MAX_RAW_BYTES))
     if not sender:
         raise InputError("--from (or --eml) is required")
     return validated(

@@ -9,8 +9,8 @@ It reads the CRM the workers write (the SQLite file in the data dir, or PostgreS
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from activities.factory import open_crm
 from adapters.crm.crm import CrmStore
+from adapters.wiring import open_crm
 from config.crm import CrmSettings
 from config.settings import AppSettings
 from models.threads import SuppressionEntry

@@ -64,3 +64,13 @@ async def wait_for_outreach(
         OutreachStatus,
         lambda s: s.stage in settled or s.outcome is not None,
     )
+
+
+async def wait_for_sent_touch(handle: WorkflowHandle[Any, Any]) -> OutreachStatus:
+    """Until a touch went out and the next one is planned, or the run has ended."""
+    return await wait_for_stage(
+        handle,
+        LeadOutreachWorkflow.status,
+        OutreachStatus,
+        lambda s: bool(s.sent) and s.next_touch is not None or s.outcome is not None,
+    )

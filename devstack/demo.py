@@ -13,22 +13,19 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
-from adapters.mail.inbound_mail import parse_email
 from client.handles import edit_and_approve, reschedule
-from client.inputs import parse_lead, parse_outreach
+from client.inputs import parse_lead, parse_message, parse_outreach
 from client.submit import submit_lead, submit_outreach
 from client.summaries import summarize_outreach
-from client.waiting import wait_for_decision, wait_for_outreach, wait_for_stage
+from client.waiting import wait_for_decision, wait_for_outreach, wait_for_sent_touch
 from config.doors import InboundSettings, WebSettings
 from config.privacy import PrivacySettings
 from config.settings import OutreachSettings, TemporalSettings
 from config.telemetry import TelemetrySettings
 from config.temporal import connect
 from devstack.stack import DEMO_REVIEWER, METRICS_PORT
-from models.outreach import OutreachStatus, RescheduleRequest
+from models.outreach import RescheduleRequest
 from models.support import ticket_workflow_id
-from workflows.lead_outreach import LeadOutreachWorkflow
-from workflows.support_triage import SupportTriageWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -106,8 +103,7 @@ async def mail_to_support(client: Client, raw: bytes, key: bytes) -> WorkflowHan
     inbound = InboundSettings()
     with smtplib.SMTP(inbound.smtp_host, inbound.smtp_port, timeout=30) as smtp:
         smtp.send_message(email.message_from_bytes(raw), to_addrs=[inbound.support_address])
-    workflow_id = ticket_workflow_id(parse_email(raw), key)
-    return client.get_workflow_handle_for(SupportTriageWorkflow.run, workflow_id)
+    return client.get_workflow_handle(ticket_workflow_id(parse_message(raw), key))
 
 
 async def run_outreach(client: Client, settings: TemporalSettings, key: bytes) -> int:
@@ -145,10 +141,7 @@ async def run_answerable(client: Client, settings: TemporalSettings, key: bytes)
         if status.stage == "scheduled" and not status.sent:
             soon = datetime.now(UTC) + timedelta(seconds=2)
             await reschedule(client, run.handle.id, RescheduleRequest(at=soon))
-        status = await wait_for_stage(
-            run.handle, LeadOutreachWorkflow.status, OutreachStatus,
-            lambda s: bool(s.sent) and s.next_touch is not None or s.outcome is not None,
-        )  # fmt: skip
+        status = await wait_for_sent_touch(run.handle)
         print()
         print(summarize_outreach(run.handle.id, status))
         print(

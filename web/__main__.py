@@ -8,7 +8,7 @@ import sys
 
 import uvicorn
 
-from activities.factory import unsubscribe_links
+from adapters.wiring import unsubscribe_links
 from config.doors import InboundSettings, WebSettings
 from config.loading import load_or_exit, start_logging
 from config.privacy import PrivacySettings

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from activities.factory import postbox, unsubscribe_links
+from activities.factory import postbox
 from activities.postbox import Postbox
 from adapters.crm.crm import SqliteCrm
 from adapters.errors import Permanent
 from adapters.mail.mail import message_id
 from adapters.mail.unsubscribe_links import UnsubscribeLinks
+from adapters.wiring import unsubscribe_links
 from config.doors import InboundSettings, WebSettings
 from config.settings import AppSettings
 from models.common import OutgoingEmail, SendResult

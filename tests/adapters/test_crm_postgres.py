@@ -11,10 +11,10 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from activities.factory import open_crm
 from adapters.crm.crm import SqliteCrm
 from adapters.crm.crm_migrations import MIGRATIONS, migrate
 from adapters.crm.crm_postgres import CrmDatabaseError, PostgresCrm
+from adapters.wiring import open_crm
 from config.crm import CrmSettings
 from config.settings import AppSettings
 from devstack.postgres import PostgresCluster

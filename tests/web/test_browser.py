@@ -20,8 +20,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.factory import knowledge_base, postbox, support_triage_activities
+from activities.factory import postbox, support_triage_activities
 from adapters.crm.crm import SqliteCrm
+from adapters.wiring import knowledge_base
 from config.doors import InboundSettings
 from config.escalation import load_policy
 from config.settings import (
