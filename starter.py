@@ -13,7 +13,9 @@
     python starter.py resume outreach-0123456789abcdef
     python starter.py unsubscribe outreach-0123456789abcdef
     python starter.py reschedule outreach-0123456789abcdef --at 2026-12-01T10:00:00+01:00
-    python starter.py suppressed [ADDRESS]         # who no run may email; unsuppress ADDRESS
+    python starter.py suppression list             # who no run may email, and why
+    python starter.py suppression show ADDRESS     # one address and its audit log
+    python starter.py suppression remove ADDRESS --reason "mailbox was full"
 
 Input is validated before anything is started: bad input exits with status 2 and
 one line per problem naming the field.
@@ -200,18 +202,16 @@ async def cmd_domain_key(args: argparse.Namespace, door: Door) -> int:
     return 0
 
 
-async def cmd_suppressed(args: argparse.Namespace, door: Door) -> int:
-    entries = await suppressions.listed(*load_or_exit(AppSettings, CrmSettings), args.address)
-    for entry in entries:
-        print(f"{entry.address}  {entry.reason}  {entry.at:%Y-%m-%d %H:%M} UTC  ({entry.source})")
-    print(f"{len(entries)} address(es) on the suppression list")
+async def cmd_suppression(args: argparse.Namespace, door: Door) -> int:
+    """The CRM the workers write, not Temporal: list, show ADDRESS, remove ADDRESS."""
+    async with suppressions.opened(*load_or_exit(AppSettings, CrmSettings)) as store:
+        if args.action == "remove":
+            by = args.by or getpass.getuser()
+            taken = await suppressions.take_off(store, args.address, args.reason, by)
+            print(f"{args.address}: {'taken off the list' if taken else 'was not on it'}")
+            return 0 if taken else 1
+        print(await suppressions.report(store, args.address if args.action == "show" else None))
     return 0
-
-
-async def cmd_unsuppress(args: argparse.Namespace, door: Door) -> int:
-    taken = await suppressions.take_off(*load_or_exit(AppSettings, CrmSettings), args.address)
-    print(f"{args.address}: {'taken off the suppression list' if taken else 'was not on it'}")
-    return 0 if taken else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -273,12 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
     domain = commands.add_parser("domain-key", help="the CompanyDomain value of a domain")
     domain.add_argument("domain")
     domain.set_defaults(handler=cmd_domain_key)
-    suppressed = commands.add_parser("suppressed", help="addresses no run may email, and why")
-    suppressed.add_argument("address", nargs="?", help="only this address")
-    suppressed.set_defaults(handler=cmd_suppressed)
-    unsuppress = commands.add_parser("unsuppress", help="take an address off the list")
-    unsuppress.add_argument("address")
-    unsuppress.set_defaults(handler=cmd_unsuppress)
+    suppression = commands.add_parser("suppression", help="addresses no run may email")
+    suppression.set_defaults(handler=cmd_suppression)
+    actions = suppression.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help=f"the newest {suppressions.MOST_SHOWN}, and why")
+    actions.add_parser("show", help="one address and its audit log").add_argument("address")
+    remove = actions.add_parser("remove", help="take an address off, with a reason")
+    remove.add_argument("address")
+    remove.add_argument("--reason", required=True, help="why it may be mailed again")
+    remove.add_argument("--by", help="who takes it off (default: your login name)")
     return parser
 
 

@@ -77,6 +77,20 @@ class SuppressionEntry(Suppression):
     at: datetime
 
 
+MAX_REMOVAL_REASON = 500
+
+
+class SuppressionChange(Strict):
+    """One line of the suppression list's audit log: an address put on the list (`reason`
+    is why, `actor` what recorded it) or taken off by a person (their reason and name)."""
+
+    address: str
+    change: Literal["added", "removed"]
+    reason: str
+    actor: str
+    at: datetime
+
+
 class LeadReply(Strict):
     """What `lead_replied` carries when the router matched an answer to an outreach run.
     `automatic` (an out-of-office, an auto-responder) means the cadence goes on;

@@ -112,11 +112,21 @@ async def test_the_suppression_list_is_reviewed_and_corrected_from_the_command_l
     await crm.close()
     data = {"FLOWDESK_DATA_DIR": str(tmp_path)}
 
-    listed = run_starter("suppressed", **data)
+    listed = run_starter("suppression", "list", **data)
     assert listed.returncode == 0, listed.stderr
     assert "ada@northwind.example  bounced" in listed.stdout and "(dsn)" in listed.stdout
-    taken = run_starter("unsuppress", "Ada@Northwind.example", **data)
-    assert taken.returncode == 0 and "taken off the suppression list" in taken.stdout
-    again = run_starter("unsuppress", "ada@northwind.example", **data)
+    unexplained = run_starter(
+        "suppression", "remove", "ada@northwind.example", "--reason", " ", **data
+    )
+    assert unexplained.returncode == 2 and "reason" in unexplained.stderr
+    taken = run_starter(
+        "suppression", "remove", "Ada@Northwind.example", "--reason", "mailbox was full",
+        "--by", "Grace", **data,
+    )  # fmt: skip
+    assert taken.returncode == 0 and "taken off the list" in taken.stdout
+    again = run_starter("suppression", "remove", "ada@northwind.example", "--reason", "x", **data)
     assert again.returncode == 1 and "was not on it" in again.stdout
-    assert "0 address(es)" in run_starter("suppressed", **data).stdout
+    assert "0 address(es)" in run_starter("suppression", "list", **data).stdout
+    shown = run_starter("suppression", "show", "ada@northwind.example", **data).stdout
+    assert "not on the list" in shown
+    assert "removed: mailbox was full (by Grace)" in shown and "added: bounced (by dsn)" in shown

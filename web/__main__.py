@@ -8,7 +8,8 @@ import sys
 
 import uvicorn
 
-from adapters.wiring import unsubscribe_links
+from adapters.wiring import open_crm, unsubscribe_links
+from config.crm import CrmSettings
 from config.doors import InboundSettings, WebSettings
 from config.loading import load_or_exit, start_logging
 from config.privacy import PrivacySettings
@@ -22,22 +23,26 @@ log = logging.getLogger("flowdesk.web")
 
 
 async def serve() -> None:
-    web, temporal, triage, outreach, app_settings, inbound, privacy = load_or_exit(
+    web, temporal, triage, outreach, app_settings, inbound, privacy, crm_settings = load_or_exit(
         WebSettings, TemporalSettings, TriageSettings, OutreachSettings, AppSettings,
-        InboundSettings, PrivacySettings,
+        InboundSettings, PrivacySettings, CrmSettings,
     )  # fmt: skip
     if not web.users:
         log.warning("no reviewers configured (FLOWDESK_WEB_USERS): the inbox lets nobody in")
     client = await connect(temporal, privacy)
     links = unsubscribe_links(app_settings, web, inbound)
     ended = app_settings.data_dir / "ended_sessions.sqlite3"
-    app = create_app(Doors(web, temporal, triage, outreach, client, privacy, links, ended))
+    crm = await open_crm(app_settings, crm_settings)
+    doors = Doors(web, temporal, triage, outreach, client, privacy, links, ended, crm)
     config = uvicorn.Config(
-        app, host=web.host, port=web.port, log_level="info", access_log=False,
+        create_app(doors), host=web.host, port=web.port, log_level="info", access_log=False,
         proxy_headers=False,  # the client address is web.addresses' to decide, not uvicorn's
     )  # fmt: skip
     log.info("web service on %s (inbox %s/review)", web.public_url, web.public_url)
-    await uvicorn.Server(config).serve()
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await crm.close()
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""The web service: the lead form endpoint, run status, the reviewer inbox, the
-one-click unsubscribe link and the codec endpoint of the Temporal UI.
+"""The web service: the lead form endpoint, run status, the reviewer inbox and the
+suppression list, the one-click unsubscribe link and the codec endpoint of the Temporal UI.
 
 `create_app` takes a connected Temporal client so tests can hand it the test server's;
 `python -m web` connects with the settings and serves it with uvicorn.
@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from web import codec, leads, login, review, unsubscribe
+from web import codec, leads, login, review, suppressions, unsubscribe
 from web.limits import BodyLimit
 from web.state import Doors
 
@@ -27,6 +27,7 @@ def create_app(doors: Doors) -> FastAPI:
     app.include_router(login.router)
     app.include_router(leads.router)
     app.include_router(review.router)
+    app.include_router(suppressions.router)
     app.include_router(unsubscribe.router)
     app.include_router(codec.router)
 

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from temporalio.client import Client
 
+from adapters.crm.crm import Crm
 from adapters.mail.unsubscribe_links import UnsubscribeLinks
 from config.doors import WebSettings
 from config.privacy import PrivacySettings
@@ -33,6 +34,8 @@ class Doors:
     """Checks one-click unsubscribe tokens; None (no link secret) refuses every link."""
     ended_sessions: Path | None = None
     """Where signed-out sessions are kept across restarts (`web.auth.SessionSigner`)."""
+    crm: Crm | None = None
+    """The CRM the workers write, for the suppression list page; None: the page says so."""
     signer: SessionSigner = field(init=False)
     per_address: SlidingWindow = field(init=False)
     per_email: SlidingWindow = field(init=False)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from adapters.crm import crm_contacts, crm_mail, crm_tokens
+from adapters.crm import crm_contacts, crm_mail, crm_suppressions, crm_tokens
 from models.lead import CompanyProfile, ContactRef, LeadSubmission
 from models.limits import AutoReplyLimits, LlmRate
 from models.threads import (
@@ -26,6 +26,7 @@ from models.threads import (
     Process,
     RunRef,
     Suppression,
+    SuppressionChange,
     SuppressionEntry,
     SuppressionReason,
     ThreadEntry,
@@ -81,8 +82,12 @@ class Crm(Protocol):
     async def suppressions(self, address: str | None, limit: int) -> list[SuppressionEntry]:
         """The list as a person reviews it, newest first; one address when given."""
 
-    async def unsuppress(self, address: str) -> bool:
-        """False when the address was not listed."""
+    async def unsuppress(self, address: str, reason: str, by: str) -> bool:
+        """Takes the address off the list and writes who and why to the audit log, in one
+        transaction; False when it was not listed (nothing is written)."""
+
+    async def suppression_changes(self, address: str, limit: int) -> list[SuppressionChange]:
+        """The address's audit log, newest first: each time it was listed and taken off."""
 
 
 class CrmStore(Crm, Protocol):
@@ -131,7 +136,9 @@ class SqliteCrm:
         )
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(crm_contacts.SCHEMA + crm_mail.MAIL_SCHEMA + crm_tokens.SCHEMA)
+        self._db.executescript(
+            crm_contacts.SCHEMA + crm_mail.MAIL_SCHEMA + crm_suppressions.SCHEMA + crm_tokens.SCHEMA
+        )
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-sqlite")
 
     async def upsert_contact(
@@ -169,16 +176,19 @@ class SqliteCrm:
         return await self._run(crm_mail.thread, workflow_id, limit)
 
     async def suppress(self, suppression: Suppression) -> bool:
-        return await self._run(crm_mail.suppress, suppression, _now())
+        return await self._run(crm_suppressions.suppress, suppression, _now())
 
     async def suppression(self, address: str) -> SuppressionReason | None:
-        return await self._run(crm_mail.suppression, address)
+        return await self._run(crm_suppressions.suppression, address)
 
     async def suppressions(self, address: str | None, limit: int) -> list[SuppressionEntry]:
-        return await self._run(crm_mail.suppressions, address, limit)
+        return await self._run(crm_suppressions.suppressions, address, limit)
 
-    async def unsuppress(self, address: str) -> bool:
-        return await self._run(crm_mail.unsuppress, address)
+    async def unsuppress(self, address: str, reason: str, by: str) -> bool:
+        return await self._run(crm_suppressions.unsuppress, address, reason, by, _now())
+
+    async def suppression_changes(self, address: str, limit: int) -> list[SuppressionChange]:
+        return await self._run(crm_suppressions.suppression_changes, address, limit)
 
     async def reserve_auto_reply(
         self,

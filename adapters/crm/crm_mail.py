@@ -1,5 +1,6 @@
-"""The CRM's message log, suppression list and auto-reply ledger, as SQL over one open
-connection, and the rules the PostgreSQL adapter (`adapters.crm.crm_postgres`) shares.
+"""The CRM's message log and auto-reply ledger, as SQL over one open connection, and the
+rules the PostgreSQL adapter (`adapters.crm.crm_postgres`) shares. The suppression list
+is next door (`adapters.crm.crm_suppressions`).
 
 Kept apart from `adapters.crm.crm` so the contact store and the mail bookkeeping stay
 small enough to read. The PostgreSQL adapter runs the same statements in its dialect:
@@ -19,9 +20,6 @@ from models.threads import (
     MessageRecord,
     Process,
     RunRef,
-    Suppression,
-    SuppressionEntry,
-    SuppressionReason,
     ThreadEntry,
 )
 
@@ -39,12 +37,6 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_by_run ON messages (workflow_id);
 CREATE INDEX IF NOT EXISTS messages_by_address ON messages (address, process, direction);
-CREATE TABLE IF NOT EXISTS suppressions (
-    address TEXT PRIMARY KEY,
-    reason TEXT NOT NULL,
-    source TEXT NOT NULL,
-    at TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS auto_replies (
     send_key TEXT PRIMARY KEY,
     recipient TEXT NOT NULL,
@@ -153,39 +145,6 @@ def thread(db: sqlite3.Connection, workflow_id: str, limit: int) -> list[ThreadE
         )
         for row in reversed(rows)
     ]
-
-
-def suppress(db: sqlite3.Connection, suppression: Suppression, at: str) -> bool:
-    """The first reason stays: a bounce after an unsubscribe does not rewrite history."""
-    cursor = db.execute(
-        "INSERT INTO suppressions (address, reason, source, at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (address) DO NOTHING",
-        (address_key(suppression.address), suppression.reason, suppression.source, at),
-    )
-    return cursor.rowcount == 1
-
-
-def suppression(db: sqlite3.Connection, address: str) -> SuppressionReason | None:
-    row = db.execute(
-        "SELECT reason FROM suppressions WHERE address = ?", (address_key(address),)
-    ).fetchone()
-    return row["reason"] if row else None
-
-
-def suppressions(db: sqlite3.Connection, address: str | None, limit: int) -> list[SuppressionEntry]:
-    """The listed addresses, newest first; only `address` when one is given."""
-    where, args = ("WHERE address = ?", [address_key(address)]) if address else ("", [])
-    rows = db.execute(
-        f"SELECT address, reason, source, at FROM suppressions {where} ORDER BY at DESC LIMIT ?",
-        [*args, limit],
-    ).fetchall()
-    return [SuppressionEntry(**dict(row)) for row in rows]
-
-
-def unsuppress(db: sqlite3.Connection, address: str) -> bool:
-    """A person takes an address off the list (a bounce that was a full mailbox)."""
-    cursor = db.execute("DELETE FROM suppressions WHERE address = ?", (address_key(address),))
-    return cursor.rowcount == 1
 
 
 def recipient_hash(address: str) -> str:

@@ -79,6 +79,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX llm_tokens_by_endpoint ON llm_tokens (endpoint, at);
     """,
+    """
+    CREATE TABLE suppression_changes (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        address text NOT NULL,
+        change text NOT NULL,
+        reason text NOT NULL,
+        actor text NOT NULL,
+        at timestamptz NOT NULL
+    );
+    CREATE INDEX suppression_changes_by_address ON suppression_changes (address);
+    """,
 )
 """Migration n is `MIGRATIONS[n - 1]`."""
 

@@ -40,6 +40,7 @@ from models.threads import (
     Process,
     RunRef,
     Suppression,
+    SuppressionChange,
     SuppressionEntry,
     SuppressionReason,
     ThreadEntry,
@@ -48,15 +49,13 @@ from models.threads import (
 log = logging.getLogger("flowdesk.crm")
 COUNTED = {"address": "recipient = $1", "domain": "domain = $1 AND counts_domain"}
 LOCK_KEY = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+CHANGED = "INSERT INTO suppression_changes (address, change, reason, actor, at)"
 
 
 class CrmDatabaseError(Exception):
     def __init__(self, err: asyncpg.PostgresError) -> None:
-        names = [
-            f"{what} {name}"
-            for what, name in (("table", err.table_name), ("constraint", err.constraint_name))
-            if name
-        ]
+        found = (("table", err.table_name), ("constraint", err.constraint_name))
+        names = [f"{what} {name}" for what, name in found if name]
         super().__init__(
             f"PostgreSQL error {err.sqlstate} ({', '.join([type(err).__name__, *names])})"
         )
@@ -202,10 +201,12 @@ class PostgresCrm:
         return [ThreadEntry(**dict(row)) for row in reversed(rows)]
 
     async def suppress(self, suppression: Suppression) -> bool:
+        """The row and its audit line in one statement: both or neither."""
         async with self._connection() as db:
             row = await db.fetchval(
-                "INSERT INTO suppressions (address, reason, source, at) VALUES ($1, $2, $3, $4) "
-                "ON CONFLICT (address) DO NOTHING RETURNING 1",
+                "WITH added AS (INSERT INTO suppressions (address, reason, source, at) "
+                "VALUES ($1, $2, $3, $4) ON CONFLICT (address) DO NOTHING RETURNING *) "
+                f"{CHANGED} SELECT address, 'added', reason, source, at FROM added RETURNING 1",
                 address_key(suppression.address), suppression.reason, suppression.source,
                 datetime.now(UTC),
             )  # fmt: skip
@@ -226,12 +227,22 @@ class PostgresCrm:
             )  # fmt: skip
         return [SuppressionEntry(**dict(row)) for row in rows]
 
-    async def unsuppress(self, address: str) -> bool:
+    async def unsuppress(self, address: str, reason: str, by: str) -> bool:
         async with self._connection() as db:
-            done = await db.execute(
-                "DELETE FROM suppressions WHERE address = $1", address_key(address)
-            )
-        return done == "DELETE 1"
+            row = await db.fetchval(
+                "WITH gone AS (DELETE FROM suppressions WHERE address = $1 RETURNING address) "
+                f"{CHANGED} SELECT address, 'removed', $2, $3, $4 FROM gone RETURNING 1",
+                address_key(address), reason, by, datetime.now(UTC),
+            )  # fmt: skip
+        return row is not None
+
+    async def suppression_changes(self, address: str, limit: int) -> list[SuppressionChange]:
+        async with self._connection() as db:
+            rows = await db.fetch(
+                "SELECT address, change, reason, actor, at FROM suppression_changes "
+                "WHERE address = $1 ORDER BY id DESC LIMIT $2", address_key(address), limit,
+            )  # fmt: skip
+        return [SuppressionChange(**dict(row)) for row in rows]
 
     async def reserve_auto_reply(
         self,

@@ -162,10 +162,30 @@ async def test_a_person_can_review_the_list_and_take_an_address_off(crm_db: CrmD
         "ada@northwind.example"
     ]
     assert len(await crm.suppressions(None, 1)) == 1
-    assert await crm.unsuppress("Ada@Northwind.example")
-    assert not await crm.unsuppress("ada@northwind.example"), "already off the list"
+    assert await crm.unsuppress("Ada@Northwind.example", "mailbox was full", "Grace")
+    assert not await crm.unsuppress("ada@northwind.example", "again", "Grace"), "already off"
     assert await crm.suppression("ada@northwind.example") is None
     assert await crm.suppression("kim@acme.example") == "unsubscribed"
+
+
+async def test_every_change_to_the_list_is_in_its_audit_log(crm_db: CrmDatabase):
+    crm = await crm_db.open()
+    bounce = Suppression(address="Ada@Northwind.example", reason="bounced", source="dsn <x@y>")
+    await crm.suppress(bounce)
+    await crm.suppress(bounce)  # already listed: no second line
+    await crm.unsuppress("ada@northwind.example", "mailbox was full", "Grace")
+    await crm.unsuppress("ada@northwind.example", "twice", "Grace")  # not listed: no line
+    await crm.suppress(bounce.model_copy(update={"reason": "unsubscribed", "source": "link"}))
+
+    changes = await crm.suppression_changes("ADA@northwind.example", 10)
+    assert [(c.change, c.reason, c.actor) for c in changes] == [
+        ("added", "unsubscribed", "link"),
+        ("removed", "mailbox was full", "Grace"),
+        ("added", "bounced", "dsn <x@y>"),
+    ]
+    assert {c.address for c in changes} == {"ada@northwind.example"}
+    assert len(await crm.suppression_changes("ada@northwind.example", 1)) == 1
+    assert await crm.suppression_changes("kim@acme.example", 10) == []
 
 
 async def test_a_crm_file_from_before_the_message_log_gains_it(tmp_path: Path):
