@@ -13,6 +13,7 @@ brackets included, because that is how `In-Reply-To` quotes them.
 
 import hashlib
 import sqlite3
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from models.limits import AutoReplyLimits, span
@@ -91,6 +92,12 @@ def find_run(db: sqlite3.Connection, message_ids: list[str]) -> RunRef | None:
         f"SELECT message_id, workflow_id, process FROM messages WHERE message_id IN ({marks})",
         wanted,
     ).fetchall()
+    return last_run(wanted, rows)
+
+
+def last_run(wanted: list[str], rows: Iterable[Mapping[str, str]]) -> RunRef | None:
+    """The run of the last of the `wanted` ids that the log has (`rows`: message_id,
+    workflow_id, process), the order both backends answer `find_run` in."""
     known = {row["message_id"]: row for row in rows}
     for message_id in reversed(wanted):
         if message_id in known:

@@ -27,6 +27,7 @@ from adapters.crm.crm_mail import (
     CONVERSATION,
     address_key,
     domain_of,
+    last_run,
     recipient_hash,
     refusal,
     reply_limits,
@@ -158,12 +159,7 @@ class PostgresCrm:
                 "WHERE message_id = ANY($1::text[])",
                 wanted,
             )
-        known = {row["message_id"]: row for row in rows}
-        for message_id in reversed(wanted):
-            if message_id in known:
-                row = known[message_id]
-                return RunRef(workflow_id=row["workflow_id"], process=row["process"])
-        return None
+        return last_run(wanted, rows)
 
     async def runs_to(self, address: str, process: Process) -> list[str]:
         async with self._connection() as db:
