@@ -46,3 +46,7 @@ async def test_a_paused_cadence_marked_replied_ends(web: WebStack, runs: list[st
     assert answer.status_code == 303
     ended: OutreachStatus = await status(web, workflow_id)
     assert ended.outcome == "replied" and ended.reply == UNPROVEN
+    page = (await web.http.get(f"/review/{workflow_id}")).text
+    assert "Outcome: <strong>replied</strong>" in page and "The lead's answer" in page
+    assert "never sent: the run ended" in page
+    assert "Not interested &lt;b&gt;at all" in page, "the answer is shown, escaped"
