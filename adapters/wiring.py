@@ -64,7 +64,8 @@ def unsubscribe_links(
 
 
 async def open_crm(app: AppSettings, crm: CrmSettings) -> CrmStore:
-    """The worker's one CRM store, shared by every activity and the limits: PostgreSQL
+    """The CRM store the workers share (each worker holds one for every activity and the
+    limits; the web service and the command line open the same): PostgreSQL
     when `FLOWDESK_CRM_URL` is set (connected and migrated now, so a bad URL stops the
     start), else the SQLite file in the data dir."""
     if crm.url is None:

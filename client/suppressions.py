@@ -67,7 +67,8 @@ async def report(store: Crm, address: str | None) -> str:
     """The list (newest first), or one address and its audit log, as lines to read."""
     if address is None:
         entries = await listed(store)
-        return "\n".join([*map(_entry, entries), f"{len(entries)} address(es) listed"])
+        capped = f" (the newest {MOST_SHOWN})" if len(entries) >= MOST_SHOWN else ""
+        return "\n".join([*map(_entry, entries), f"{len(entries)} address(es){capped}"])
     found = await record(store, address)
     lines = [_entry(found.entry) if found.entry else f"{address}: not on the list"]
     return "\n".join([*lines, *map(_change, found.changes)])

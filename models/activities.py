@@ -3,7 +3,7 @@
 Workflows call these contracts, not the classes in `activities/` that do the work, so a
 workflow module depends on `models/` and `policy/` alone and the sandbox never loads an
 adapter, an HTTP client or the LLM client. The worker registers the implementations
-under the same names; `tests/test_activity_contracts.py` holds each contract to its
+under the same names; `tests/activities/test_contracts.py` holds each contract to its
 implementation (name, argument type, result type). The bodies never run.
 """
 

@@ -122,8 +122,9 @@ class AskedTerm(Strict):
 class AskedPart(Strict):
     """One sentence that asks (or the subject): its specificity, its words no article
     uses and its names no article writes. The sentence itself is not kept: activity
-    results reach debug logs (a name can be a person's; it stays in the workflow's
-    history and the reviewer's hold reason, like the mail)."""
+    results reach debug logs. A name can be a person's: like the mail's own words, it
+    stays in the workflow's history, the hold reason a reviewer and on-call read, and the
+    decision log; never in an id, a search attribute, a metric or a log line."""
 
     specificity: float
     unknown: list[AskedTerm] = Field(default_factory=list)

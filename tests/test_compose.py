@@ -145,6 +145,12 @@ def test_the_worker_uses_the_crm_on_the_compose_postgresql_with_its_own_user():
     assert setup["environment"]["PGHOST"] == "postgresql"
 
 
+def test_the_web_service_corrects_the_suppression_list_in_the_workers_crm():
+    web, worker = SERVICES["web"], SERVICES["worker"]
+    assert web["environment"]["FLOWDESK_CRM_URL"] == worker["environment"]["FLOWDESK_CRM_URL"]
+    assert web["depends_on"]["crm-database"]["condition"] == "service_completed_successfully"
+
+
 def test_every_required_variable_is_listed_in_env_example():
     named = set(re.findall(r"\$\{(\w+):\?", (ROOT / "docker-compose.yml").read_text()))
     example = (ROOT / ".env.example").read_text()

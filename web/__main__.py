@@ -4,10 +4,13 @@ password hash for FLOWDESK_WEB_USERS (read from standard input, never an argumen
 import asyncio
 import getpass
 import logging
+import sqlite3
 import sys
 
+import asyncpg
 import uvicorn
 
+from adapters.crm.crm import CrmStore
 from adapters.wiring import open_crm, unsubscribe_links
 from config.crm import CrmSettings
 from config.doors import InboundSettings, WebSettings
@@ -32,7 +35,7 @@ async def serve() -> None:
     client = await connect(temporal, privacy)
     links = unsubscribe_links(app_settings, web, inbound)
     ended = app_settings.data_dir / "ended_sessions.sqlite3"
-    crm = await open_crm(app_settings, crm_settings)
+    crm = await _crm(app_settings, crm_settings)
     doors = Doors(web, temporal, triage, outreach, client, privacy, links, ended, crm)
     config = uvicorn.Config(
         create_app(doors), host=web.host, port=web.port, log_level="info", access_log=False,
@@ -42,7 +45,18 @@ async def serve() -> None:
     try:
         await uvicorn.Server(config).serve()
     finally:
-        await crm.close()
+        if crm is not None:
+            await crm.close()
+
+
+async def _crm(app: AppSettings, settings: CrmSettings) -> CrmStore | None:
+    """The workers' CRM for the suppression list page. A CRM that cannot be opened now
+    leaves the other doors up: the page answers 503 until the service restarts."""
+    try:
+        return await open_crm(app, settings)
+    except (OSError, sqlite3.Error, asyncpg.PostgresError) as err:
+        log.warning("CRM not available, the suppression list page is off: %s", type(err).__name__)
+        return None
 
 
 def main() -> None:

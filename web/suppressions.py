@@ -3,15 +3,15 @@ audit log, and taking an address off with a reason.
 
 A person who can decide on agent work can also let mail to an address go again (a
 bounce that was a full mailbox, an unsubscribe taken back). The signed-in name and the
-reason go to the list's audit log with the removal (`client.suppressions`); the form
-carries the session's CSRF token like every other.
+reason go to the list's audit log with the removal (`client.suppressions`). An address
+is only ever posted, with the session's CSRF token, never put in a URL: it would reach
+browser history, proxy logs and Referer headers.
 """
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from client import suppressions
 from client.errors import InputError
@@ -23,50 +23,67 @@ from web.review import Csrf, Reviewer
 from web.state import TEMPLATES, doors
 
 router = APIRouter()
-NOTES = {
-    "removed": "Taken off the list: runs may email this address again. The audit log below "
-    "says who and why.",
-    "absent": "This address was not on the list; nothing was changed.",
-}
-Address = Annotated[str, Form(min_length=3, max_length=MAX_ADDRESS_CHARS)]
+Text = Annotated[str, Form()]
+NOT_LISTED = "This address was not on the list; nothing was changed."
+REMOVED = "Taken off the list: runs may email this address again. The audit log says who and why."
 
 
 @router.get("/suppressions", response_class=HTMLResponse)
-async def page(request: Request, session: Reviewer, address: str = "", done: str = "") -> Response:
-    return await _page(request, session, address.strip()[:MAX_ADDRESS_CHARS], NOTES.get(done))
+async def listing(request: Request, session: Reviewer) -> Response:
+    return await _page(request, session)
+
+
+@router.post("/suppressions/show", response_class=HTMLResponse)
+async def show(
+    request: Request, session: Reviewer, address: Text = "", csrf: Csrf = None
+) -> Response:
+    checked_form(session, csrf)
+    return await _page(request, session, address)
 
 
 @router.post("/suppressions/remove", response_class=HTMLResponse)
 async def remove(
-    request: Request, session: Reviewer, address: Address, csrf: Csrf = None,
-    reason: Annotated[str, Form(max_length=MAX_REMOVAL_REASON)] = "",
+    request: Request, session: Reviewer, address: Text = "", reason: Text = "",
+    csrf: Csrf = None,
 ) -> Response:  # fmt: skip
     checked_form(session, csrf)
     store = doors(request).crm
-    if store is None:
-        return await _page(request, session, address, None, status_code=503)
+    if store is None or not _valid(address):
+        return await _page(request, session, address)
     try:
         taken = await suppressions.take_off(store, address, reason, session.user)
     except InputError as err:
-        return await _page(request, session, address, None, error=str(err), status_code=422)
-    done = "removed" if taken else "absent"
-    return RedirectResponse(f"/suppressions?address={quote(address)}&done={done}", status_code=303)
+        return await _page(request, session, address, error=str(err), status_code=422)
+    return await _page(request, session, address, note=REMOVED if taken else NOT_LISTED)
+
+
+def _valid(address: str) -> bool:
+    return 0 < len(address.strip()) <= MAX_ADDRESS_CHARS
 
 
 async def _page(
-    request: Request, session: Session, address: str, note: str | None, *,
+    request: Request, session: Session, address: str = "", *, note: str | None = None,
     error: str | None = None, status_code: int = 200,
 ) -> Response:  # fmt: skip
-    """The list, or one address when given. Without a CRM the page says so (503)."""
-    store = doors(request).crm
+    """The list, or one address when one was posted. Without a CRM the page says so (503);
+    an address past the limit is refused (422)."""
+    store, address = doors(request).crm, address.strip()
     context: dict[str, object] = {
-        "session": session, "address": address, "note": note, "error": error,
-        "configured": store is not None, "max_address": MAX_ADDRESS_CHARS,
-        "max_reason": MAX_REMOVAL_REASON,
+        "session": session, "note": note, "error": error, "configured": store is not None,
+        "max_address": MAX_ADDRESS_CHARS, "max_reason": MAX_REMOVAL_REASON,
+        "most_shown": suppressions.MOST_SHOWN,
     }  # fmt: skip
-    if store is not None and address:
+    if store is None:
+        status_code = 503
+    elif address and not _valid(address):
+        context["error"] = f"address: at most {MAX_ADDRESS_CHARS} characters"
+        status_code = 422
+    elif address:
         context["record"] = await suppressions.record(store, address)
-    elif store is not None:
+    else:
         context["entries"] = await suppressions.listed(store)
-    code = status_code if store is not None else 503
-    return TEMPLATES.TemplateResponse(request, "suppressions.html", context, status_code=code)
+    page = TEMPLATES.TemplateResponse(
+        request, "suppressions.html", context, status_code=status_code
+    )
+    page.headers["Referrer-Policy"] = "no-referrer"
+    return page

@@ -124,7 +124,7 @@ class SqliteCrm:
 
     An instance holds one connection, reused by every call, and one thread that runs the
     calls in turn: a connection serves one statement at a time, and its calls block. The
-    worker builds one instance (`activities.factory.open_crm`), so a worker process
+    worker builds one instance (`adapters.wiring.open_crm`), so a worker process
     holds one connection; each other process on the machine holds its own, and
     `BEGIN IMMEDIATE` makes their writers wait for each other (up to `BUSY_TIMEOUT_S`).
     """

@@ -5,7 +5,8 @@ every send); a person can take one off (a bounce that was a full mailbox, an
 unsubscribe the person took back). Every change is a line in `suppression_changes`,
 written in the same transaction as the change itself: who or what listed the address
 and why, and who took it off and why. Addresses are keyed casefolded
-(`crm_mail.address_key`); the PostgreSQL adapter runs the same statements.
+(`crm_mail.address_key`); the PostgreSQL adapter writes a change and its line in one
+statement instead.
 """
 
 import sqlite3

@@ -271,15 +271,15 @@ class KnowledgeBase:
 
     def spelled(self, names: Iterable[str]) -> set[str]:
         """The names some article writes exactly so, as a whole word: the index ignores
-        case, so it only narrows the articles to read ("teams" is not "Teams")."""
+        case, so it and SQLite's case-sensitive `instr` only narrow what is read."""
         written: set[str] = set()
         with closing(self._connect()) as db:
             for name in (n for n in names if n.isalnum()):
                 exact = re.compile(rf"(?<![^\W_]){re.escape(name)}(?![^\W_])")
                 rows = db.execute(
-                    "SELECT title, body FROM articles_fts WHERE articles_fts MATCH ?",
-                    (f'"{name}"',),
-                )
+                    "SELECT title, body FROM articles_fts WHERE articles_fts MATCH ? "
+                    "AND instr(title || ' ' || body, ?) > 0", (f'"{name}"', name),
+                )  # fmt: skip
                 if any(exact.search(f"{title}\n{body}") for title, body in rows):
                     written.add(name)
         return written

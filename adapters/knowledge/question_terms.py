@@ -47,8 +47,20 @@ COMMON_ZIPF = 5.5
 nothing of what was asked; a rarer word weighs the difference."""
 SHORT_QUESTION_WORDS = 4
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-CLAUSE = re.compile(r"(?<=[.!?:;])\s+|\n+")
-"""Where a word is capitalised because a sentence (or a label, "Subject: ...") starts."""
+SOFT_BREAK = re.compile(r"(?<=[\w,])[ \t]*\n(?=[^\W\d_])")
+"""A line break inside a sentence (prose wrapped at 72 columns): the sentence goes on.
+Only between a line ending in a word or a comma and one starting with a letter: a quote,
+a bullet, a numbered item, an indented or a log line (a timestamp) starts its own."""
+ASKS = re.compile(r"\?(?=[\s\"'”’)\]!.,;:]|$)")
+"""A question mark that ends a question, not one inside a link's query string."""
+GREETING = re.compile(
+    r"\A\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^,!\n]{0,40}[,!]",
+    re.I,
+)
+"""The salutation ("Hi Sarah,"): whom the mail is addressed to is not what it asks."""
+CLAUSE = re.compile(r"(?<=[.!?:;)])\s+|\n+")
+"""Where a word is capitalised because a sentence, a label ("Subject: ...") or a run-on
+after a smiley (":) Unfortunately...") starts."""
 CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april"
     " may june july august september october november december".split()
@@ -81,9 +93,10 @@ def question_sentences(subject: str, body: str) -> list[str]:
     """The sentences that ask: those with a question mark (a short one with the sentence
     before it), else those phrased as requests. Empty when the sender asks nothing
     ("thanks, all solved!")."""
-    text = f"{subject}\n{sender_text(body)}"
+    own = SOFT_BREAK.sub(" ", GREETING.sub("", sender_text(body), count=1))
+    text = f"{subject}\n{own}"
     parts = [p.strip(" -*•\t") for p in SENTENCE.split(text) if p.strip()]
-    marked = [i for i, p in enumerate(parts) if "?" in p]
+    marked = [i for i, p in enumerate(parts) if ASKS.search(p)]
     if not marked:
         return list(dict.fromkeys(p for p in parts if REQUEST.search(p)))
     with_context = [j for i in marked for j in ((i - 1, i) if _elliptic(parts[i]) else (i,))]
@@ -107,12 +120,17 @@ def _weights(text: str, skip: set[str]) -> dict[str, float]:
 
 def _names(unit: str, skip: set[str]) -> list[str]:
     """Words capitalised inside a sentence: products, places, people, languages. Not the
-    first word, acronyms ("SLA", "IPs": their weights judge them), calendar words, or
-    words common in lowercase (a sentence run on after a smiley: ":) Is there...")."""
+    first word, acronyms ("SLA", "IPs": their weights judge them), a contraction's or
+    possessive's ending ("I'd", "Zoltan's"), calendar words, words common in lowercase,
+    and nothing of a line in Title Case ("How To Download Invoices"), where capitals
+    name nothing."""
+    words = TOKEN.findall(unit)
+    if len(words) >= 2 and 2 * sum(w[0].isupper() for w in words) >= len(words):
+        return []
     found: list[str] = []
     for clause in CLAUSE.split(unit):
         for token in TOKEN.findall(clause)[1:]:
-            word = re.sub(r"['’]s$", "", token)
+            word = re.split(r"['’]", token)[0]
             lower = word.lower()
             if (
                 word[0].isupper()

@@ -39,7 +39,8 @@ def named(members: list[Callable]) -> dict[str, Callable]:
 
 
 CONTRACTS = named([f for _, f in inspect.getmembers(contracts, inspect.iscoroutinefunction)])
-IMPLEMENTED = named([m for cls in CLASSES for _, m in inspect.getmembers(cls, inspect.isfunction)])
+IMPLEMENTED = named([m for cls in CLASSES for m in object.__new__(cls).definitions()])
+"""What each class hands the worker (`definitions()`), not merely what it decorates."""
 
 
 def signature(function: Callable) -> tuple[list[object], object]:

@@ -76,6 +76,9 @@ def test_a_reply_prefix_is_not_part_of_the_question(kb: KnowledgeBase) -> None:
         ("ipad", "Typed the code. What am I doing wrong?\n\n> Can you help?",
          ["What am I doing wrong?"]),
         ("2FA without an app?", "Some staff refuse authenticator apps.", ["2FA without an app?"]),
+        ("sync", "Our job calls the API\nevery night and\nstops. How long then?\n"
+         "2026-11-23 02:00:00 GET https://api.example/v2/visits?cursor=c_0 -> 429",
+         ["Our job calls the API every night and stops.", "How long then?"]),
     ],
 )  # fmt: skip
 def test_the_sentences_that_ask(subject: str, body: str, asked: list[str]) -> None:
@@ -107,17 +110,32 @@ def test_a_name_no_article_writes_is_unnamed_though_its_word_is_indexed(kb: Know
     assert unnamed(kb, "Alerts", "Can hosts be told in Slack?") == []
 
 
+def test_a_name_at_the_start_of_a_wrapped_line_is_still_inside_its_sentence(
+    kb: KnowledgeBase,
+) -> None:
+    """Plain-text mail is wrapped at 72 columns; the sentence goes on past the break."""
+    wrapped = "Hi Sarah,\n\nCan our hosts be told about arrivals in\nTeams as well?\n\nThanks"
+    assert unnamed(kb, "Alerts", wrapped) == ["Teams"]
+    listed = "We use these:\n- Teams for chat\n- Slack for alerts\nCan hosts be told in both?"
+    assert unnamed(kb, "Alerts", listed) == [], "a list item starts its own line"
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("subject", "body"),
     [
-        "Teams for hosts, is that possible?",  # the first word of a sentence
-        "Can we get the PDFs and an SLA by Monday?",  # acronyms, calendar words
-        "Nobody admits it :) Is there a log of it?",  # common in lowercase
-        "Can Zoltan's hosts be told?",  # the sender's own name
+        ("", "Teams for hosts, is that possible?"),  # the first word of a sentence
+        ("", "Can we get the PDFs and an SLA by Monday?"),  # acronyms, calendar words
+        ("", "Nobody admits it :) Unfortunately, is there a log of it?"),  # after a smiley
+        ("", "Can Zoltan's hosts be told?"),  # the sender's own name
+        ("", "Hi, I'd like to know: can I'll-be-there hosts be told?"),  # contractions of I
+        ("", "Hi Sarah, can hosts be told by email?"),  # whom the mail greets
+        ("How To Tell Hosts About Visitors", "Is it possible?"),  # a subject in Title Case
     ],
 )
-def test_words_capitalised_by_spelling_are_not_names(kb: KnowledgeBase, body: str) -> None:
-    assert unnamed(kb, "", body, "Zoltan <z@quillbright.example>") == []
+def test_words_capitalised_by_spelling_are_not_names(
+    kb: KnowledgeBase, subject: str, body: str
+) -> None:
+    assert unnamed(kb, subject, body, "zoltan@quillbright.example") == []
 
 
 def test_the_index_only_finds_a_name_as_it_is_written(kb: KnowledgeBase) -> None:

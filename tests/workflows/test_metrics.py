@@ -67,6 +67,21 @@ def outreach_holds() -> list[str]:
     return check_touch(draft, FACTS, lead, "B", "first", OPTIONS).holds
 
 
+@pytest.mark.parametrize(
+    ("sentence", "code"),
+    [
+        ("answer: the mail asks no question and makes no request", "answer_asks_nothing"),
+        ("answer: the knowledge base does not cover: scim, provisioning", "answer_not_covered"),
+        ("answer: the knowledge base never names: Teams", "answer_never_named"),
+        ("answer: the question survey did not run", "answer_survey_failed"),
+        ("answer: sso covers more of the question (75%) than the cited article (23%)",
+         "answer_other_article"),
+    ],
+)  # fmt: skip
+def test_the_answer_checks_holds_have_codes_that_name_no_word_of_the_mail(sentence, code):
+    assert hold_code(sentence) == code
+
+
 @pytest.mark.parametrize("holds", [triage_holds, outreach_holds])
 def test_every_hold_the_policies_give_has_a_code_of_its_own(holds):
     sentences = holds()

@@ -85,6 +85,11 @@ OPENINGS = {
     "not signed": "no_signoff",
     "the lead wrote in": "language",
     "the model's sentence did not hold": "model_sentence_failed",
+    "answer: the mail asks no question": "answer_asks_nothing",
+    "answer: the knowledge base does not cover": "answer_not_covered",
+    "answer: the knowledge base never names": "answer_never_named",
+    "answer: the question survey did not run": "answer_survey_failed",
+    "answer: ": "answer_other_article",
 }
 """Sentences by their fixed opening words (the policies' wording)."""
 LABELS = {*HOLD_PATTERNS, *SIGNAL_LABELS.values(), "spam", "instruction-like text"}

@@ -146,8 +146,10 @@ async def run_step(
     it as a local activity: by the worker that runs the workflow task, without a round
     trip through the server's task queue. For short work on the worker itself (a SQLite
     write, rule scoring) whose retries fit inside the workflow task; such a bundle has
-    no heartbeat."""
+    no heartbeat (a local activity cannot heartbeat, so one that needs it is refused)."""
     if local:
+        if config.get("heartbeat_timeout") is not None:
+            raise ValueError(f"{summary}: a local step cannot heartbeat")
         return await workflow.execute_local_activity(
             activity,
             arg,
