@@ -17,7 +17,9 @@ from adapters.wiring import open_crm
 from client.errors import InputError
 from config.crm import CrmSettings
 from config.settings import AppSettings
+from models.common import MAX_ADDRESS_CHARS
 from models.threads import MAX_REMOVAL_REASON, SuppressionChange, SuppressionEntry
+from workflows.runtime.review import MAX_REVIEWER
 
 MOST_SHOWN = 50
 MOST_CHANGES = 20
@@ -47,6 +49,7 @@ async def listed(store: Crm, limit: int = MOST_SHOWN) -> list[SuppressionEntry]:
 
 
 async def record(store: Crm, address: str) -> AddressRecord:
+    address = _address(address)
     entries = await store.suppressions(address, 1)
     changes = await store.suppression_changes(address, MOST_CHANGES)
     return AddressRecord(address, entries[0] if entries else None, changes)
@@ -55,12 +58,21 @@ async def record(store: Crm, address: str) -> AddressRecord:
 async def take_off(store: Crm, address: str, reason: str, by: str) -> bool:
     """False when the address was not on the list. Later mail to it may go again; runs
     that already ended because of it stay ended."""
-    reason = reason.strip()
+    reason, by = reason.strip(), by.strip()
     if not reason:
         raise InputError("reason: say why the address may be mailed again")
-    if len(reason) > MAX_REMOVAL_REASON:
-        raise InputError(f"reason: {len(reason)} characters; the limit is {MAX_REMOVAL_REASON}")
-    return await store.unsuppress(address, reason, by)
+    for field, value, most in (("reason", reason, MAX_REMOVAL_REASON), ("by", by, MAX_REVIEWER)):
+        if len(value) > most:
+            raise InputError(f"{field}: {len(value)} characters; the limit is {most}")
+    if not by:
+        raise InputError("by: name who takes the address off")
+    return await store.unsuppress(_address(address), reason, by)
+
+
+def _address(address: str) -> str:
+    if not 0 < len(address.strip()) <= MAX_ADDRESS_CHARS:
+        raise InputError(f"address: 1 to {MAX_ADDRESS_CHARS} characters")
+    return address.strip()
 
 
 async def report(store: Crm, address: str | None) -> str:

@@ -119,6 +119,11 @@ async def test_the_suppression_list_is_reviewed_and_corrected_from_the_command_l
         "suppression", "remove", "ada@northwind.example", "--reason", " ", **data
     )
     assert unexplained.returncode == 2 and "reason" in unexplained.stderr
+    anonymous = run_starter(
+        "suppression", "remove", "ada@northwind.example", "--reason", "r", "--by", "x" * 101,
+        **data,
+    )  # fmt: skip
+    assert anonymous.returncode == 2 and "by: 101 characters" in anonymous.stderr
     taken = run_starter(
         "suppression", "remove", "Ada@Northwind.example", "--reason", "mailbox was full",
         "--by", "Grace", **data,

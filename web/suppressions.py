@@ -48,17 +48,13 @@ async def remove(
 ) -> Response:  # fmt: skip
     checked_form(session, csrf)
     store = doors(request).crm
-    if store is None or not _valid(address):
-        return await _page(request, session, address)
+    if store is None:
+        return await _page(request, session)
     try:
         taken = await suppressions.take_off(store, address, reason, session.user)
     except InputError as err:
         return await _page(request, session, address, error=str(err), status_code=422)
     return await _page(request, session, address, note=REMOVED if taken else NOT_LISTED)
-
-
-def _valid(address: str) -> bool:
-    return 0 < len(address.strip()) <= MAX_ADDRESS_CHARS
 
 
 async def _page(
@@ -67,7 +63,7 @@ async def _page(
 ) -> Response:  # fmt: skip
     """The list, or one address when one was posted. Without a CRM the page says so (503);
     an address past the limit is refused (422)."""
-    store, address = doors(request).crm, address.strip()
+    store = doors(request).crm
     context: dict[str, object] = {
         "session": session, "note": note, "error": error, "configured": store is not None,
         "max_address": MAX_ADDRESS_CHARS, "max_reason": MAX_REMOVAL_REASON,
@@ -75,11 +71,11 @@ async def _page(
     }  # fmt: skip
     if store is None:
         status_code = 503
-    elif address and not _valid(address):
-        context["error"] = f"address: at most {MAX_ADDRESS_CHARS} characters"
-        status_code = 422
-    elif address:
-        context["record"] = await suppressions.record(store, address)
+    elif address.strip():
+        try:
+            context["record"] = await suppressions.record(store, address)
+        except InputError as err:
+            context["error"], status_code = str(err), 422
     else:
         context["entries"] = await suppressions.listed(store)
     page = TEMPLATES.TemplateResponse(
