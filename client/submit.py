@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models.lead import LeadIntakeInput, LeadSubmission, lead_workflow_id
@@ -124,14 +124,19 @@ async def submit_outreach(
     )
 
 
-async def submit_unsubscribe(client: Client, task_queue: str, workflow_id: str) -> Submitted:
-    """A one-click unsubscribe for the run whose signed link was used: once per run, so
-    a second click, or a mail client that posts twice, starts nothing more."""
-    return await start_once(
-        client,
+async def submit_unsubscribe(
+    client: Client, task_queue: str, workflow_id: str
+) -> WorkflowHandle[Any, Any]:
+    """A one-click unsubscribe for the run whose signed link was used. A click while that
+    run is under way (a mail client that posts twice) joins it; a click after it ended
+    runs it again, so an address a person took off the list is listed again when its
+    owner unsubscribes again. Suppressing a listed address changes nothing."""
+    return await client.start_workflow(
         UnsubscribeWorkflow.run,
         OneClickRequest(workflow_id=workflow_id),
-        f"unsubscribe-{workflow_id}",
+        id=f"unsubscribe-{workflow_id}",
         task_queue=task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         static_summary=UNSUBSCRIBE_SUMMARY,
     )

@@ -7,7 +7,9 @@ button that makes the same POST (a GET must not act: link scanners fetch every U
 a mail). The token is an HMAC over the outreach run's id (`adapters.mail.unsubscribe_links`),
 so a forged or altered link is refused and names nothing; a valid one starts the
 `UnsubscribeWorkflow`, which suppresses the address the run mailed and stops every
-cadence to it. Using a link twice is harmless: the second start finds the first run.
+cadence to it. Using a link twice is harmless: a second click joins the first run while
+it is under way, and after it suppresses again (an address a person took off the list in
+between is listed again).
 """
 
 from fastapi import APIRouter, HTTPException, Request

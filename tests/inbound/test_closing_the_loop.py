@@ -159,6 +159,14 @@ async def test_one_click_stops_the_cadence_and_a_forged_link_is_refused(
         assert result.outcome == "unsubscribed" and len(result.sent) == 1
         assert await stack.crm.suppression(LEAD.normalized_email) == "unsubscribed"
 
+        # A person takes the address off; its owner uses the same link again.
+        assert await stack.crm.unsuppress(LEAD.normalized_email, "asked to hear again", "Grace")
+        again = await stack.http.post(url, data={"List-Unsubscribe": "One-Click"})
+        rerun = stack.env.client.get_workflow_handle(f"unsubscribe-{handle.id}")
+        await rerun.result()
+        assert again.status_code == 200
+        assert await stack.crm.suppression(LEAD.normalized_email) == "unsubscribed"
+
 
 async def close_ticket(env: WorkflowEnvironment, ticket: WorkflowHandle) -> None:
     """A run left open without its worker stalls time skipping for every later test."""
