@@ -10,6 +10,7 @@ import json
 import sqlite3
 from typing import Any
 
+from adapters.crm.transaction import written
 from models.lead import CompanyProfile, ContactRef, LeadSubmission
 
 SCHEMA = """
@@ -49,8 +50,7 @@ def upsert(
     now: str,
 ) -> ContactRef:
     wanted = contact_fields(lead, profile)
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with written(db):
         row = db.execute(
             "SELECT * FROM contacts WHERE email = ?", (lead.normalized_email,)
         ).fetchone()
@@ -73,10 +73,6 @@ def upsert(
                     (*wanted.values(), now, contact_id),
                 )
         insert_event(db, contact_id, event_key, "lead_submitted", submitted(lead), now)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return ContactRef(contact_id=contact_id, created=created, changed=changed)
 
 

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
+from adapters.crm.transaction import written
 from models.limits import AutoReplyLimits, span
 from models.threads import (
     MessageRecord,
@@ -193,10 +194,8 @@ def reserve_auto_reply(
     """Count the reply against the limits and record it, in one write transaction so two
     workers cannot both take the last slot; None when it may go, else `refusal`. A key
     already recorded may go again: a retried send is the same reply."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with written(db):
         if db.execute("SELECT 1 FROM auto_replies WHERE send_key = ?", (send_key,)).fetchone():
-            db.execute("COMMIT")
             return None
         for name, key, most, window in reply_limits(address, counts_domain, limits):
             since = (now - window).isoformat(timespec="seconds")
@@ -205,7 +204,6 @@ def reserve_auto_reply(
                 (key, since),
             ).fetchone()
             if count >= most:
-                db.execute("COMMIT")
                 return refusal(name, most, window)
         db.execute(
             "INSERT INTO auto_replies (send_key, recipient, domain, counts_domain, at) "
@@ -218,8 +216,4 @@ def reserve_auto_reply(
                 now.isoformat(timespec="seconds"),
             ),
         )
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return None

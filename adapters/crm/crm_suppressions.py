@@ -10,10 +10,9 @@ statement instead.
 """
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from adapters.crm.crm_mail import address_key
+from adapters.crm.transaction import written
 from models.threads import Suppression, SuppressionChange, SuppressionEntry, SuppressionReason
 
 SCHEMA = """
@@ -36,18 +35,6 @@ CREATE INDEX IF NOT EXISTS suppression_changes_by_address ON suppression_changes
 """`IF NOT EXISTS`: a database from before the audit log gains it at the next start."""
 
 
-@contextmanager
-def _written(db: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction: a change to the list and its audit line, or neither."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
 CHANGE = (
     "INSERT INTO suppression_changes (address, change, reason, actor, at) VALUES (?, ?, ?, ?, ?)"
 )
@@ -56,7 +43,7 @@ CHANGE = (
 def suppress(db: sqlite3.Connection, suppression: Suppression, at: str) -> bool:
     """The first reason stays: a bounce after an unsubscribe does not rewrite history."""
     key = address_key(suppression.address)
-    with _written(db):
+    with written(db):
         added = db.execute(
             "INSERT INTO suppressions (address, reason, source, at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (address) DO NOTHING",
@@ -87,7 +74,7 @@ def suppressions(db: sqlite3.Connection, address: str | None, limit: int) -> lis
 def unsuppress(db: sqlite3.Connection, address: str, reason: str, by: str, at: str) -> bool:
     """A person takes an address off the list (a bounce that was a full mailbox)."""
     key = address_key(address)
-    with _written(db):
+    with written(db):
         removed = db.execute("DELETE FROM suppressions WHERE address = ?", (key,)).rowcount == 1
         if removed:
             db.execute(CHANGE, (key, "removed", reason, by, at))

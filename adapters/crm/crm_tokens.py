@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import asyncpg
 
+from adapters.crm.transaction import written
 from models.limits import LlmRate
 
 SCHEMA = """
@@ -63,8 +64,7 @@ def reserve(
     """(row id, 0) when `tokens` fit in the endpoint's window, else (None, seconds to wait).
     A reservation larger than the whole limit goes alone into an empty window rather
     than never."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with written(db):
         now = clock()
         db.execute(
             "DELETE FROM llm_tokens WHERE endpoint = ? AND at <= ?",
@@ -81,10 +81,6 @@ def reserve(
                 (endpoint, now, need),
             )
             row = int(cursor.lastrowid or 0)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return row, wait
 
 
