@@ -200,7 +200,7 @@ def test_long_mail_is_searched_from_its_start(folder: Path, tmp_path: Path):
 
 
 def test_repository_knowledge_base_indexes():
-    folder = Path(__file__).parents[2] / "kb" / "articles"
+    folder = Path(__file__).parents[3] / "kb" / "articles"
     articles = [parse_article(p.read_text(), p) for p in sorted(folder.glob("*.md"))]
     assert len(articles) >= 15
     assert {a.topic for a in articles} <= {"billing", "technical", "account", "sales"}

@@ -6,7 +6,7 @@ import pytest
 
 from adapters.web.site_meta import parse_site
 
-SITES = Path(__file__).parents[2] / "examples" / "sites"
+SITES = Path(__file__).parents[3] / "examples" / "sites"
 
 
 def page(head: str, body: str = "") -> str:
